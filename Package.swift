@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (each module uses only the ones above it):
+//   CZlib, CPNG, CBLAS  ->  NNCore  ->  NNLayers  ->  NNData  ->  NNAugment  ->  NNZooKit  ->  nnzoo
+let package = Package(
+    name: "nnzoo",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "nnzoo", targets: ["nnzoo"]),
+        .library(name: "NNZooKit", targets: ["NNZooKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+
+        .target(name: "NNCore", dependencies: ["CBLAS"]),
+        .target(name: "NNLayers", dependencies: ["NNCore"]),
+        .target(name: "NNData", dependencies: ["NNCore", "CZlib"]),
+        .target(name: "NNAugment", dependencies: ["NNCore", "NNData", "CPNG"]),
+        .target(name: "NNZooKit", dependencies: ["NNCore", "NNLayers", "NNData", "NNAugment"]),
+        .executableTarget(
+            name: "nnzoo",
+            dependencies: [
+                "NNZooKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
+        .testTarget(name: "NNLayersTests", dependencies: ["NNLayers"]),
+        .testTarget(name: "NNDataTests", dependencies: ["NNData"]),
+        .testTarget(name: "NNAugmentTests", dependencies: ["NNAugment"]),
+        .testTarget(name: "NNZooKitTests", dependencies: ["NNZooKit"]),
+        .testTarget(name: "nnzooTests", dependencies: ["nnzoo"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,129 @@
+import CPNG
+import Foundation
+import NNCore
+
+/// An 8-bit image in interleaved (HWC) layout, as PNG stores it: 1 channel (gray), 3 (RGB) or
+/// 4 (RGBA).
+public struct PNGImage: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var channels: Int
+    /// `height * width * channels` bytes, row-major, channels interleaved.
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0 && [1, 3, 4].contains(channels))
+        precondition(pixels.count == width * height * channels)
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
+    }
+}
+
+/// A PNG that could not be written or read, with libpng's own message.
+public struct PNGError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let message: String
+    public var description: String { "PNG \(path): \(message)" }
+}
+
+extension PNGImage {
+    private var format: png_uint_32 {
+        switch channels {
+        case 1: return nnzoo_png_format_gray()
+        case 3: return nnzoo_png_format_rgb()
+        default: return nnzoo_png_format_rgba()
+        }
+    }
+
+    /// Encodes the image as PNG bytes with libpng's simplified API.
+    public func encoded() throws -> [UInt8] {
+        var image = png_image()
+        image.version = nnzoo_png_image_version()
+        image.width = png_uint_32(width)
+        image.height = png_uint_32(height)
+        image.format = format
+        let stride = Int32(width * channels)
+        var size: png_alloc_size_t = 0
+        // First call measures, second call writes.
+        let measured = pixels.withUnsafeBytes { raw in
+            png_image_write_to_memory(&image, nil, &size, 0, raw.baseAddress, stride, nil)
+        }
+        guard measured != 0, size > 0 else {
+            throw PNGError(path: "(memory)", message: Self.message(of: &image))
+        }
+        var out = [UInt8](repeating: 0, count: Int(size))
+        let ok = out.withUnsafeMutableBytes { dst in
+            pixels.withUnsafeBytes { raw in
+                png_image_write_to_memory(&image, dst.baseAddress, &size, 0, raw.baseAddress, stride, nil)
+            }
+        }
+        guard ok != 0 else { throw PNGError(path: "(memory)", message: Self.message(of: &image)) }
+        out.removeSubrange(Int(size)...)
+        return out
+    }
+
+    /// Writes the image to `path` (temporary name, flushed, then renamed).
+    public func write(to path: String) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try encoded()
+        } catch let error as PNGError {
+            throw PNGError(path: path, message: error.message)
+        }
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    /// Decodes PNG `bytes` into gray, RGB or RGBA 8-bit pixels (`channels` chooses; the default keeps
+    /// the file's own colour type, with any palette or 16-bit data converted).
+    public static func decode(_ bytes: [UInt8], channels wanted: Int? = nil, path: String = "(memory)") throws
+        -> PNGImage
+    {
+        var image = png_image()
+        image.version = nnzoo_png_image_version()
+        let begun = bytes.withUnsafeBytes { raw in
+            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+        }
+        guard begun != 0 else { throw PNGError(path: path, message: message(of: &image)) }
+        defer { png_image_free(&image) }
+        let hasColor = image.format & 2 != 0
+        let hasAlpha = image.format & 1 != 0
+        let channels = wanted ?? (hasColor ? (hasAlpha ? 4 : 3) : (hasAlpha ? 4 : 1))
+        guard [1, 3, 4].contains(channels) else {
+            throw PNGError(path: path, message: "can decode to 1, 3 or 4 channels, not \(channels)")
+        }
+        image.format =
+            channels == 1 ? nnzoo_png_format_gray() : channels == 3 ? nnzoo_png_format_rgb() : nnzoo_png_format_rgba()
+        let width = Int(image.width)
+        let height = Int(image.height)
+        guard width > 0, height > 0, width.multipliedReportingOverflow(by: height).overflow == false,
+            width * height <= 1 << 28
+        else {
+            throw PNGError(path: path, message: "image size \(width)x\(height) is out of range")
+        }
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
+        let ok = pixels.withUnsafeMutableBytes { dst in
+            png_image_finish_read(&image, nil, dst.baseAddress, Int32(width * channels), nil)
+        }
+        guard ok != 0 else { throw PNGError(path: path, message: message(of: &image)) }
+        return PNGImage(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Reads and decodes the PNG file at `path`.
+    public static func read(from path: String, channels: Int? = nil) throws -> PNGImage {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PNGError(path: path, message: "cannot read the file (missing or unreadable)")
+        }
+        return try decode([UInt8](data), channels: channels, path: path)
+    }
+
+    private static func message(of image: inout png_image) -> String {
+        let text = withUnsafeBytes(of: &image.message) { raw -> String in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let end = bytes.firstIndex(of: 0) ?? bytes.count
+            return String(decoding: bytes[..<end], as: UTF8.self)
+        }
+        return text.isEmpty ? "libpng reported an unspecified error" : "libpng: \(text)"
+    }
+}

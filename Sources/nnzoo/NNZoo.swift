@@ -1,0 +1,12 @@
+import ArgumentParser
+import NNZooKit
+
+@main
+struct NNZoo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nnzoo",
+        abstract: "Datasets, augmentation and small image classifiers, from download to evaluation.",
+        version: NNZooVersion.string,
+        subcommands: []
+    )
+}

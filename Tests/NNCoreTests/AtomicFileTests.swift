@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import NNCore
+
+@Suite struct AtomicFileTests {
+    private func tempFolder() throws -> String {
+        let path = NSTemporaryDirectory() + "nnzoo-atomic-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func writesAndReplaces() throws {
+        let folder = try tempFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/out.bin"
+        try AtomicFile.write([1, 2, 3], to: path)
+        try AtomicFile.write([4, 5], to: path)
+        #expect(FileManager.default.contents(atPath: path) == Data([4, 5]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.bin"])
+    }
+
+    @Test func failedWriteKeepsTheOldFileAndLeavesNoTemporary() throws {
+        struct Boom: Error {}
+        let folder = try tempFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/keep.txt"
+        try AtomicFile.write(text: "old", to: path)
+        #expect(throws: Boom.self) {
+            try AtomicFile.write(to: path) { sink in
+                try sink.write("half of the new")
+                throw Boom()
+            }
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["keep.txt"])
+    }
+
+    @Test func missingFolderIsASentence() {
+        let path = "/nonexistent-nnzoo-folder/x.bin"
+        do {
+            try AtomicFile.write([1], to: path)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("Could not write /nonexistent-nnzoo-folder/x.bin"))
+        }
+    }
+}
