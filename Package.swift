@@ -36,6 +36,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Benchmarks people run by hand: `swift run -c release nnbench --help`.
+        .executableTarget(
+            name: "nnbench",
+            dependencies: [
+                "NNZooKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/bench/nnbench"),
+
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers"]),
         .testTarget(name: "NNDataTests", dependencies: ["NNData"]),

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// Benchmarks for nnzoo, one subcommand each. Build in release:
+/// `swift run -c release nnbench <subcommand>`. Figures are printed, never asserted.
+@main
+struct NNBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nnbench",
+        abstract: "nnzoo's benchmarks: each prints its figures next to a reference measured in the same run.",
+        subcommands: []
+    )
+}
