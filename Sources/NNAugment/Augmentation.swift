@@ -29,11 +29,11 @@ public enum AugmentationRandomness {
     }
 }
 
-/// Rounds to the nearest integer and clamps to 0...255.
+/// Rounds half up and clamps to 0...maxValue.
 @inline(__always)
-func clampToByte(_ value: Float) -> UInt8 {
+func clampToByte(_ value: Float, max maxValue: UInt8 = 255) -> UInt8 {
     if !(value > 0) { return 0 }
-    if value >= 255 { return 255 }
+    if value >= Float(maxValue) { return maxValue }
     return UInt8(value + 0.5)
 }
 

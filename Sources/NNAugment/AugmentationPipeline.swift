@@ -34,8 +34,8 @@ public struct AugmentationPipeline: Augmentation, Equatable, Codable {
 
     /// Applies the pipeline to one CHW image held in an array (allocates a scratch buffer: for
     /// single images; batches go through `apply(toBatch:...)`).
-    public func apply(to pixels: inout [UInt8], shape: ImageShape, using rng: inout RNG) {
-        withImageView(&pixels, shape: shape) { view in apply(to: &view, using: &rng) }
+    public func apply(to pixels: inout [UInt8], shape: ImageShape, maxValue: UInt8 = 255, using rng: inout RNG) {
+        withImageView(&pixels, shape: shape, maxValue: maxValue) { view in apply(to: &view, using: &rng) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -62,10 +62,11 @@ extension AugmentationPipeline {
     /// its pixels depend only on the seed, the epoch and its sample index: never on the thread
     /// count, the batch size or the order within the batch. The batch is split into `threadCount`
     /// contiguous chunks (default `Parallel.threadCount`) run in parallel; each chunk allocates one
-    /// scratch image and reuses it for all its images.
+    /// scratch image and reuses it for all its images. `maxValue` is the dataset's full intensity
+    /// (`ImageDataset.maxValue`: 255, or 16 for digits).
     public func apply(
-        toBatch images: UnsafeMutableBufferPointer<UInt8>, shape: ImageShape, sampleIndices: [Int], epoch: Int,
-        seed: UInt64, threadCount: Int? = nil
+        toBatch images: UnsafeMutableBufferPointer<UInt8>, shape: ImageShape, maxValue: UInt8 = 255,
+        sampleIndices: [Int], epoch: Int, seed: UInt64, threadCount: Int? = nil
     ) {
         let count = sampleIndices.count
         precondition(images.count == count * shape.byteCount, "the batch must hold one image per sample index")
@@ -78,7 +79,7 @@ extension AugmentationPipeline {
             defer { scratch.deallocate() }
             for i in Parallel.chunkRange(chunk, of: chunks, count: count) {
                 let image = UnsafeMutableBufferPointer(start: base + i * size, count: size)
-                var view = ImageView(shape: shape, pixels: image, scratch: scratch)
+                var view = ImageView(shape: shape, pixels: image, scratch: scratch, maxValue: maxValue)
                 var rng = AugmentationRandomness.generator(seed: seed, epoch: epoch, sample: sampleIndices[i])
                 apply(to: &view, using: &rng)
                 if view.pixels.baseAddress != image.baseAddress {
@@ -95,13 +96,13 @@ extension AugmentationPipeline {
 
     /// `apply(toBatch:...)` on an array of images.
     public func apply(
-        toBatch images: inout [UInt8], shape: ImageShape, sampleIndices: [Int], epoch: Int, seed: UInt64,
-        threadCount: Int? = nil
+        toBatch images: inout [UInt8], shape: ImageShape, maxValue: UInt8 = 255, sampleIndices: [Int], epoch: Int,
+        seed: UInt64, threadCount: Int? = nil
     ) {
         images.withUnsafeMutableBufferPointer { buffer in
             apply(
-                toBatch: buffer, shape: shape, sampleIndices: sampleIndices, epoch: epoch, seed: seed,
-                threadCount: threadCount)
+                toBatch: buffer, shape: shape, maxValue: maxValue, sampleIndices: sampleIndices, epoch: epoch,
+                seed: seed, threadCount: threadCount)
         }
     }
 }

@@ -32,14 +32,19 @@ public struct ImageView {
     public private(set) var pixels: UnsafeMutableBufferPointer<UInt8>
     /// As large as `pixels`; its contents are undefined before and after an operation.
     public private(set) var scratch: UnsafeMutableBufferPointer<UInt8>
+    /// The value that means full intensity: 255, or 16 for the digits set. Intensity jitter clamps
+    /// to it; fill values are in the same units.
+    public let maxValue: UInt8
 
     public init(
-        shape: ImageShape, pixels: UnsafeMutableBufferPointer<UInt8>, scratch: UnsafeMutableBufferPointer<UInt8>
+        shape: ImageShape, pixels: UnsafeMutableBufferPointer<UInt8>, scratch: UnsafeMutableBufferPointer<UInt8>,
+        maxValue: UInt8 = 255
     ) {
         precondition(pixels.count == shape.byteCount && scratch.count == shape.byteCount, "buffers must hold one image")
         self.shape = shape
         self.pixels = pixels
         self.scratch = scratch
+        self.maxValue = maxValue
     }
 
     public var channels: Int { shape.channels }
@@ -55,14 +60,14 @@ public struct ImageView {
 /// Runs `body` on a view of `pixels` (one CHW image of `shape`) with a freshly allocated scratch
 /// buffer, and leaves the result in `pixels`. For single images (tests, previews); batch loops keep
 /// one scratch buffer per thread instead.
-public func withImageView<R>(_ pixels: inout [UInt8], shape: ImageShape, _ body: (inout ImageView) throws -> R) rethrows
-    -> R
-{
+public func withImageView<R>(
+    _ pixels: inout [UInt8], shape: ImageShape, maxValue: UInt8 = 255, _ body: (inout ImageView) throws -> R
+) rethrows -> R {
     precondition(pixels.count == shape.byteCount, "the pixel array must hold exactly one \(shape) image")
     var scratch = [UInt8](repeating: 0, count: shape.byteCount)
     return try pixels.withUnsafeMutableBufferPointer { image in
         try scratch.withUnsafeMutableBufferPointer { spare in
-            var view = ImageView(shape: shape, pixels: image, scratch: spare)
+            var view = ImageView(shape: shape, pixels: image, scratch: spare, maxValue: maxValue)
             let result = try body(&view)
             if view.pixels.baseAddress != image.baseAddress {
                 image.baseAddress!.update(from: view.pixels.baseAddress!, count: shape.byteCount)

@@ -1,8 +1,8 @@
 import NNCore
 
 /// Scales every pixel by a random factor in [max(0, 1 - D), 1 + D], rounding to the nearest value
-/// and clamping to 0...255 (spec `brightness:D`, D from 0 to 1); torchvision's brightness jitter,
-/// which blends with a black image.
+/// and clamping to the image's range, 0...maxValue (spec `brightness:D`, D from 0 to 1);
+/// torchvision's brightness jitter, which blends with a black image.
 ///
 /// Random draws: the factor, `uniform(1 - D, 1 + D)` with the low end clamped at 0.
 public struct BrightnessJitter: Augmentation, Equatable {
@@ -21,7 +21,7 @@ public struct BrightnessJitter: Augmentation, Equatable {
     /// Multiplies every pixel by `factor`.
     public static func scale(_ image: inout ImageView, factor: Float) {
         for i in image.pixels.indices {
-            image.pixels[i] = clampToByte(Float(image.pixels[i]) * factor)
+            image.pixels[i] = clampToByte(Float(image.pixels[i]) * factor, max: image.maxValue)
         }
     }
 
@@ -29,7 +29,7 @@ public struct BrightnessJitter: Augmentation, Equatable {
 }
 
 /// Moves every pixel towards or away from the image's mean gray level by a random factor in
-/// [max(0, 1 - D), 1 + D]: out = mean + f * (in - mean), rounded and clamped (spec `contrast:D`, D
+/// [max(0, 1 - D), 1 + D]: out = mean + f * (in - mean), rounded and clamped to 0...maxValue (spec `contrast:D`, D
 /// from 0 to 1); torchvision's contrast jitter. The mean gray of a 3-channel image weights red,
 /// green and blue 0.299, 0.587, 0.114 (ITU-R BT.601); other channel counts use the plain mean.
 ///
@@ -65,7 +65,7 @@ public struct ContrastJitter: Augmentation, Equatable {
     public static func scale(_ image: inout ImageView, factor: Float) {
         let mean = meanGray(image)
         for i in image.pixels.indices {
-            image.pixels[i] = clampToByte(mean + factor * (Float(image.pixels[i]) - mean))
+            image.pixels[i] = clampToByte(mean + factor * (Float(image.pixels[i]) - mean), max: image.maxValue)
         }
     }
 

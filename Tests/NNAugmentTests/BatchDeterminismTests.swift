@@ -61,6 +61,15 @@ import Testing
         #expect(run(epoch: 0, seed: 1) != run(epoch: 0, seed: 2))
     }
 
+    @Test func batchPassesTheDatasetsFullIntensity() throws {
+        let pipeline = try AugmentationPipeline(spec: "brightness:1,contrast:1")
+        let shape = ImageShape(channels: 1, height: 8, width: 8)
+        let original = randomImages(count: 20, shape: shape, seed: 4).map { $0 % 17 }
+        var batch = original
+        pipeline.apply(toBatch: &batch, shape: shape, maxValue: 16, sampleIndices: Array(0..<20), epoch: 0, seed: 3)
+        #expect(batch != original && batch.max() == 16)
+    }
+
     @Test func perSampleStreamsAreFixed() {
         // Pins the stream layout: changing it would change every augmented training run.
         var rng = AugmentationRandomness.generator(seed: 42, epoch: 3, sample: 12345)

@@ -13,6 +13,17 @@ import Testing
         #expect(transformed(pixels, row) { BrightnessJitter.scale(&$0, factor: 0) } == [0, 0, 0, 0, 0])
     }
 
+    @Test func jitterClampsToTheImagesFullIntensity() {
+        // The digits set counts 0...16: brighter or more contrast never goes past 16.
+        let digits: [UInt8] = [0, 4, 8, 12, 16]
+        var brighter = digits
+        withImageView(&brighter, shape: row, maxValue: 16) { BrightnessJitter.scale(&$0, factor: 1.5) }
+        #expect(brighter == [0, 6, 12, 16, 16])
+        var contrast = digits  // mean 8
+        withImageView(&contrast, shape: row, maxValue: 16) { ContrastJitter.scale(&$0, factor: 2) }
+        #expect(contrast == [0, 0, 8, 16, 16])
+    }
+
     @Test func contrastScalesAboutTheMean() {
         let shape = ImageShape(channels: 1, height: 2, width: 2)
         let pixels: [UInt8] = [0, 100, 200, 100]  // mean 100
