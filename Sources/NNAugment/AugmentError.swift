@@ -42,7 +42,7 @@ public enum AugmentError: Error, Equatable, CustomStringConvertible {
         case .unsupportedChannels(let channels):
             return
                 "A preview shows gray (1-channel) or RGB (3-channel) images, but this dataset has \(channels) "
-                + "channels; augment it without --png, or pick a gray or RGB dataset."
+                + "channels; preview a gray or RGB dataset instead (mnist, fashion-mnist, digits or cifar10)."
         case .notEnoughImages(let requested, let available):
             return
                 "The preview asks for \(requested) samples but the split has only \(available) images; "

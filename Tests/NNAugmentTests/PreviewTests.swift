@@ -152,7 +152,12 @@ import Testing
         #expect(
             error(gray, samples: 6)?.description
                 == "The preview asks for 6 samples but the split has only 5 images; ask for at most 5 with --samples.")
+        #expect(
+            error(twoChannel)?.description
+                == "A preview shows gray (1-channel) or RGB (3-channel) images, but this dataset has 2 channels; "
+                + "preview a gray or RGB dataset instead (mnist, fashion-mnist, digits or cifar10).")
         #expect(error(gray, samples: 0) == .invalidCount(name: "sample count", value: 0))
+        #expect(error(gray, samples: 0)?.description == "The preview's sample count must be at least 1, not 0.")
         #expect(error(gray, variants: -1) == .invalidCount(name: "variant count", value: -1))
         #expect(error(gray, scale: 0) == .invalidCount(name: "scale", value: 0))
         guard case .previewTooLarge(let width, let height, let limit)? = error(gray, variants: Int.max) else {
@@ -161,6 +166,10 @@ import Testing
         }
         // Default scale 112 / 4 = 28, gap 4: one row is 4 + (4 * 28 + 4) = 120 pixels tall.
         #expect(height == 120 && width > 1_000_000_000 && limit == AugmentationPreview.maxPixels)
+        #expect(
+            AugmentError.previewTooLarge(width: 5000, height: 20000, limit: 67_108_864).description
+                == "The preview would be 5000x20000 pixels, more than the 67108864 pixels a preview may have; "
+                + "ask for fewer samples or variants, or a smaller scale.")
         guard case .previewTooLarge? = error(gray, scale: 100_000) else {
             Issue.record("a preview at scale 100000 must be refused")
             return
