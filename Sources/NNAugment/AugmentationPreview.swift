@@ -71,14 +71,14 @@ public enum AugmentationPreview {
         var rows = [[GridCell?]]()
         for sample in sampleIndices(count: dataset.count, samples: samples, seed: seed) {
             let original = Array(dataset.image(sample))
-            var row: [GridCell?] = [cell(original, shape)]
+            var row: [GridCell?] = [cell(original, shape, maxValue: dataset.maxValue)]
             var pixels = original
-            withImageView(&pixels, shape: shape) { view in
+            withImageView(&pixels, shape: shape, maxValue: dataset.maxValue) { view in
                 for variant in 0..<variants {
                     view.pixels.baseAddress!.update(from: original, count: shape.byteCount)
                     var rng = AugmentationRandomness.generator(seed: seed, epoch: variant, sample: sample)
                     pipeline.apply(to: &view, using: &rng)
-                    row.append(cell(Array(view.pixels), shape))
+                    row.append(cell(Array(view.pixels), shape, maxValue: dataset.maxValue))
                 }
             }
             rows.append(row)
@@ -86,7 +86,16 @@ public enum AugmentationPreview {
         return grid.render(rows: rows)
     }
 
-    private static func cell(_ pixels: [UInt8], _ shape: ImageShape) -> GridCell {
-        GridCell(channels: shape.channels, height: shape.height, width: shape.width, pixels: pixels)
+    /// A grid cell showing `pixels`, stretched from 0...maxValue to 0...255 (rounded) so a
+    /// digits image (0...16) is as bright as an MNIST one.
+    static func cell(_ pixels: [UInt8], _ shape: ImageShape, maxValue: UInt8) -> GridCell {
+        let shown: [UInt8]
+        if maxValue == 255 || maxValue == 0 {
+            shown = pixels
+        } else {
+            let top = Int(maxValue)
+            shown = pixels.map { UInt8(min(255, (Int($0) * 255 + top / 2) / top)) }
+        }
+        return GridCell(channels: shape.channels, height: shape.height, width: shape.width, pixels: shown)
     }
 }

@@ -13,17 +13,17 @@ public enum AugmentationSpec {
 
     /// Every operation a spec may name, in the order help lists them.
     public static let operations: [Operation] = [
-        Operation(name: "hflip", usage: "hflip[:P]", summary: "mirror left-right with probability P, default 0.5") {
+        Operation(name: "hflip", usage: "hflip[:P]", summary: "mirror left-right with chance P, default 0.5") {
             try $0.expectArguments(max: 1)
             return HorizontalFlip(probability: try $0.probability(at: 0) ?? HorizontalFlip.defaultProbability)
         },
-        Operation(name: "vflip", usage: "vflip[:P]", summary: "mirror top-bottom with probability P, default 0.5") {
+        Operation(name: "vflip", usage: "vflip[:P]", summary: "mirror top-bottom with chance P, default 0.5") {
             try $0.expectArguments(max: 1)
             return VerticalFlip(probability: try $0.probability(at: 0) ?? VerticalFlip.defaultProbability)
         },
         Operation(
             name: "crop", usage: "crop:PAD[:zero|edge|reflect]",
-            summary: "pad PAD pixels (zeros by default), then crop a random window of the original size"
+            summary: "pad PAD pixels, crop back at a random offset"
         ) {
             try $0.expectArguments(max: 2)
             let padding = try $0.integer(at: 0, name: "PAD (pixels of padding)", range: 0...maxPixels)
@@ -36,7 +36,7 @@ public enum AugmentationSpec {
         },
         Operation(
             name: "shift", usage: "shift:K[:FILL]",
-            summary: "move by up to K pixels each way, filling with FILL (0-255, default 0)"
+            summary: "move by up to K pixels, fill FILL, default 0"
         ) {
             try $0.expectArguments(max: 2)
             let maxShift = try $0.integer(at: 0, name: "K (the largest shift in pixels)", range: 0...maxPixels)
@@ -44,7 +44,7 @@ public enum AugmentationSpec {
         },
         Operation(
             name: "rotate", usage: "rotate:DEG[:FILL]",
-            summary: "rotate by up to DEG degrees either way, bilinear, filling with FILL (default 0)"
+            summary: "turn by up to DEG degrees, bilinear, fill FILL"
         ) {
             try $0.expectArguments(max: 2)
             let degrees = try $0.number(at: 0, name: "DEG (the largest angle in degrees)", range: 0...180)
@@ -52,7 +52,7 @@ public enum AugmentationSpec {
         },
         Operation(
             name: "cutout", usage: "cutout:SIZE[:P]",
-            summary: "black out a SIZE x SIZE square at a random place with probability P, default 1"
+            summary: "erase a SIZE x SIZE square, chance P, default 1"
         ) {
             try $0.expectArguments(max: 2)
             let size = try $0.integer(at: 0, name: "SIZE (the square's side in pixels)", range: 0...maxPixels)
@@ -60,14 +60,14 @@ public enum AugmentationSpec {
         },
         Operation(
             name: "brightness", usage: "brightness:D",
-            summary: "scale brightness by a random factor in [1-D, 1+D], D from 0 to 1"
+            summary: "brightness times a random factor in [1-D, 1+D]"
         ) {
             try $0.expectArguments(max: 1)
             return BrightnessJitter(amount: try $0.number(at: 0, name: "D (the largest change)", range: 0...1))
         },
         Operation(
             name: "contrast", usage: "contrast:D",
-            summary: "scale contrast about the mean gray by a random factor in [1-D, 1+D], D from 0 to 1"
+            summary: "contrast times a random factor in [1-D, 1+D]"
         ) {
             try $0.expectArguments(max: 1)
             return ContrastJitter(amount: try $0.number(at: 0, name: "D (the largest change)", range: 0...1))

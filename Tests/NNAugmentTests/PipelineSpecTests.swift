@@ -107,7 +107,7 @@ import Testing
         #expect(
             error("crop")?.description
                 == "The augmentation 'crop' needs PAD (pixels of padding); write it as 'crop:PAD[:zero|edge|reflect]' "
-                + "(pad PAD pixels (zeros by default), then crop a random window of the original size).")
+                + "(pad PAD pixels, crop back at a random offset).")
     }
 
     @Test func tooManyArguments() {
@@ -120,7 +120,7 @@ import Testing
         #expect(
             error("hflip:0.5:1")?.description
                 == "The augmentation 'hflip:0.5:1' has too many arguments; write it as 'hflip[:P]' "
-                + "(mirror left-right with probability P, default 0.5).")
+                + "(mirror left-right with chance P, default 0.5).")
     }
 
     @Test func invalidArguments() {
@@ -184,13 +184,13 @@ import Testing
         #expect(
             error("crop:4:mirror")?.description
                 == "In the augmentation 'crop:4:mirror', the padding mode is 'mirror' but must be zero, edge or reflect; "
-                + "write it as 'crop:PAD[:zero|edge|reflect]' (pad PAD pixels (zeros by default), then crop a random "
-                + "window of the original size).")
+                + "write it as 'crop:PAD[:zero|edge|reflect]' (pad PAD pixels, crop back at a random offset).")
     }
 
     @Test func helpListsEveryOperation() {
         let lines = AugmentationSpec.helpText.split(separator: "\n")
         #expect(lines.count == AugmentationSpec.operations.count)
-        #expect(lines[0] == "hflip[:P]                     mirror left-right with probability P, default 0.5")
+        #expect(lines[0] == "hflip[:P]                     mirror left-right with chance P, default 0.5")
+        #expect(lines.allSatisfy { $0.count <= 78 }, "fits the 80-column help beside its usage column")
     }
 }

@@ -109,6 +109,20 @@ import Testing
         #expect(Set(cells.flatMap { $0.dropFirst() }).count > 1, "the variants differ")
     }
 
+    @Test func lowRangeImagesAreStretchedForDisplay() throws {
+        // A digits-like set counts 0...16; the preview shows 16 as 255 and 8 as 128, and a fill of
+        // 16 (shift:4:16 moves everything out) as white.
+        let digits = ImageDataset(
+            images: [0, 4, 8, 16], labels: [0], channels: 1, height: 2, width: 2, classNames: ["0"], maxValue: 16)
+        let png = try AugmentationPreview.render(
+            dataset: digits, pipeline: try AugmentationPipeline(spec: "shift:4:16"), samples: 1,
+            variants: 1, seed: 0, scale: 1)
+        let expected = expectedCanvas(
+            cells: [[[0, 64, 128, 255], [255, 255, 255, 255]]], channels: 1, height: 2, width: 2, scale: 1, gap: 2,
+            bar: 4)
+        #expect(png.pixels == expected.pixels)
+    }
+
     @Test func sameSeedSameBytesOtherSeedOtherBytes() throws {
         let pipeline = try AugmentationPipeline(spec: "crop:1:reflect,hflip,rotate:20")
         func bytes(_ seed: UInt64) throws -> [UInt8] {
