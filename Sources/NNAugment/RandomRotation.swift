@@ -26,65 +26,62 @@ public struct RandomRotation: Augmentation, Equatable {
     /// With the centre c = ((W-1)/2, (H-1)/2) and d = (x, y) - c, output pixel (x, y) samples the
     /// input at c + (cos t * dx - sin t * dy, sin t * dx + cos t * dy): the inverse rotation, written
     /// for image coordinates where y points down. The four neighbours of that point are weighted
-    /// bilinearly; a neighbour outside the image counts as `fill`. Sample positions within 1e-3 of a
-    /// whole pixel snap to it, so quarter turns move pixels exactly.
+    /// bilinearly; a neighbour outside the image counts as `fill`.
     public static func rotate(_ image: inout ImageView, degrees: Float, fill: UInt8) {
         let radians = Double(degrees) * Double.pi / 180
-        let cosine = Float(cos(radians))
-        let sine = Float(sin(radians))
+        var cosine = Float(cos(radians))
+        var sine = Float(sin(radians))
+        // Quarter turns: cos and sin come out as 6e-17 rather than 0; exact values make every
+        // sample position a whole pixel, so pixels move exactly.
+        if abs(cosine) < 1e-6 { cosine = 0 }
+        if abs(sine) < 1e-6 { sine = 0 }
         let width = image.width
         let height = image.height
         let centerX = Float(width - 1) / 2
         let centerY = Float(height - 1) / 2
         let fillValue = Float(fill)
+        let channels = image.channels
+        let planeSize = image.shape.planeSize
         let source = image.pixels.baseAddress!
         let target = image.scratch.baseAddress!
         for y in 0..<height {
             let dy = Float(y) - centerY
             for x in 0..<width {
                 let dx = Float(x) - centerX
-                let sourceX = snapped(centerX + cosine * dx - sine * dy)
-                let sourceY = snapped(centerY + sine * dx + cosine * dy)
-                let x0f = sourceX.rounded(.down)
-                let y0f = sourceY.rounded(.down)
-                let fx = sourceX - x0f
-                let fy = sourceY - y0f
-                // Beyond one pixel outside the image every neighbour is fill: no Int overflow risk.
-                guard x0f >= -1, y0f >= -1, x0f < Float(width), y0f < Float(height) else {
-                    for channel in 0..<image.channels {
-                        target[channel * image.shape.planeSize + y * width + x] = fill
-                    }
+                let sourceX = centerX + cosine * dx - sine * dy
+                let sourceY = centerY + sine * dx + cosine * dy
+                let out = y * width + x
+                // A whole pixel or more outside the image every neighbour is fill (and the Int
+                // conversions below stay in range).
+                guard sourceX > -1, sourceY > -1, sourceX < Float(width), sourceY < Float(height) else {
+                    for channel in 0..<channels { target[channel * planeSize + out] = fill }
                     continue
                 }
-                let x0 = Int(x0f)
-                let y0 = Int(y0f)
-                let inX0 = x0 >= 0
-                let inX1 = x0 + 1 < width && fx > 0
-                let inY0 = y0 >= 0
-                let inY1 = y0 + 1 < height && fy > 0
-                for channel in 0..<image.channels {
-                    let plane = source + channel * image.shape.planeSize
-                    @inline(__always) func value(_ px: Int, _ py: Int, _ inside: Bool) -> Float {
-                        inside ? Float(plane[py * width + px]) : fillValue
-                    }
-                    let topLeft = value(x0, y0, inX0 && inY0)
-                    let topRight = fx > 0 ? value(x0 + 1, y0, inX1 && inY0) : 0
-                    let bottomLeft = fy > 0 ? value(x0, y0 + 1, inX0 && inY1) : 0
-                    let bottomRight = fx > 0 && fy > 0 ? value(x0 + 1, y0 + 1, inX1 && inY1) : 0
+                // floor, by truncating a positive number (libm's floorf is a call on x86-64).
+                let x0 = Int(sourceX + 1) - 1
+                let y0 = Int(sourceY + 1) - 1
+                let fx = sourceX - Float(x0)
+                let fy = sourceY - Float(y0)
+                // Which of the four neighbours are inside; a neighbour with zero weight counts as
+                // outside, so x0 + 1 or y0 + 1 is never read past the edge.
+                let left = x0 >= 0
+                let right = fx > 0 && x0 + 1 < width
+                let up = y0 >= 0
+                let down = fy > 0 && y0 + 1 < height
+                let offset = y0 * width + x0
+                for channel in 0..<channels {
+                    let plane = source + channel * planeSize + offset
+                    let topLeft = up && left ? Float(plane[0]) : fillValue
+                    let topRight = up && right ? Float(plane[1]) : fillValue
+                    let bottomLeft = down && left ? Float(plane[width]) : fillValue
+                    let bottomRight = down && right ? Float(plane[width + 1]) : fillValue
                     let top = topLeft + fx * (topRight - topLeft)
                     let bottom = bottomLeft + fx * (bottomRight - bottomLeft)
-                    let sample = fy > 0 ? top + fy * (bottom - top) : top
-                    target[channel * image.shape.planeSize + y * width + x] = clampToByte(sample)
+                    target[channel * planeSize + out] = clampToByte(top + fy * (bottom - top))
                 }
             }
         }
         image.swapBuffers()
-    }
-
-    @inline(__always)
-    private static func snapped(_ value: Float) -> Float {
-        let whole = value.rounded()
-        return abs(value - whole) < 1e-3 ? whole : value
     }
 
     public var description: String {
