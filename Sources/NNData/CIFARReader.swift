@@ -128,12 +128,12 @@ public enum CIFARReader {
         var labels = [UInt8]()
         let paths = batches.map { folder + "/" + $0 }
         let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
-        let total = sizes.reduce(0) { $0 + ($1 ?? 0) }
+        let total = sizes.reduce(0, +)
         var done = 0
         for (path, size) in zip(paths, sizes) {
             let stream = try Gzip.openDecoded(path, limit: maxRecordsPerBatch * recordSize)
             try readBatch(from: stream, appendingTo: &images, labels: &labels)
-            done += size ?? 0
+            done += size
             onProgress?(done, total)
         }
         return dataset(images, labels, classNames)
