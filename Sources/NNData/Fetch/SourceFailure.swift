@@ -29,6 +29,8 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case rejected(problem: String, movedTo: String?)
     /// A local source folder has no such file.
     case notInFolder(String)
+    /// A local source folder has the file only decompressed (someone ran gunzip).
+    case onlyDecompressed(String)
     /// `--offline`: network sources are not tried.
     case skippedOffline
 
@@ -69,6 +71,9 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
                 + (movedTo.map { "; it was moved aside to \($0)" } ?? "")
         case .notInFolder(let path):
             return "no file at \(path)"
+        case .onlyDecompressed(let path):
+            return "only the decompressed \(path) is there; nnzoo keeps the original .gz file: put that there, "
+                + "or compress this one with `gzip -k \(path)`"
         case .skippedOffline:
             return "not tried (--offline)"
         }
