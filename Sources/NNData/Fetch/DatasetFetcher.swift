@@ -50,9 +50,9 @@ public final class DatasetFetcher {
         var verified: [VerifiedFile] = []
         var unavailable: [UnavailableFile] = []
         for file in spec.files {
-            switch try fetch(file, of: spec, into: folder, plan: plan, record: &record) {
-            case .success(let result): verified.append(result)
-            case .failure(let missing): unavailable.append(missing)
+            switch try fetchFile(file, of: spec, into: folder, plan: plan, record: &record) {
+            case .verified(let result): verified.append(result)
+            case .unavailable(let missing): unavailable.append(missing)
             }
         }
         if !unavailable.isEmpty {
@@ -62,21 +62,26 @@ public final class DatasetFetcher {
         return verified
     }
 
-    private func fetch(
+    private enum FileOutcome {
+        case verified(VerifiedFile)
+        case unavailable(UnavailableFile)
+    }
+
+    private func fetchFile(
         _ file: DatasetFile, of spec: DatasetSpec, into folder: String, plan: SourcePlan,
         record: inout VerificationRecord
-    ) throws -> Result<VerifiedFile, UnavailableFile> {
+    ) throws -> FileOutcome {
         let destination = folder + "/" + file.name
         if DatasetLocator.isFile(destination) {
             if let entry = record.current(file.name, at: destination) {
                 output.message("\(file.name): already verified")
-                return .success(entry)
+                return .verified(entry)
             }
             do {
                 let result = try verify(destination, file, spec, canonical: false, source: "")
                 try remember(result, in: &record, folder: folder)
                 output.message("\(file.name): verified the copy in \(folder): \(result.summary)")
-                return .success(result)
+                return .verified(result)
             } catch let failure as VerificationFailure {
                 let moved = try RejectedFile.moveAside(destination)
                 record.files[file.name] = nil
@@ -93,14 +98,14 @@ public final class DatasetFetcher {
                 if let result = try importFile(
                     file, of: spec, from: path, kind: kind, to: destination, record: &record, attempts: &attempts)
                 {
-                    return .success(result)
+                    return .verified(result)
                 }
             case .canonical:
                 for url in file.urls {
                     if let result = try download(
                         url, canonical: true, file, of: spec, to: destination, record: &record, attempts: &attempts)
                     {
-                        return .success(result)
+                        return .verified(result)
                     }
                 }
             case .mirror(let base):
@@ -108,19 +113,14 @@ public final class DatasetFetcher {
                 if let result = try download(
                     url, canonical: false, file, of: spec, to: destination, record: &record, attempts: &attempts)
                 {
-                    return .success(result)
+                    return .verified(result)
                 }
             }
         }
         if plan.offline {
-            attempts.append(SourceAttempt(location: "the network (\(networkSourceNames(file))", failure: .skippedOffline))
+            attempts.append(SourceAttempt(location: "the network", failure: .skippedOffline))
         }
-        return .failure(UnavailableFile(name: file.name, attempts: attempts))
-    }
-
-    private func networkSourceNames(_ file: DatasetFile) -> String {
-        let count = file.urls.count + configuration.mirrors.count
-        return "\(count) URL\(count == 1 ? "" : "s"))"
+        return .unavailable(UnavailableFile(name: file.name, attempts: attempts))
     }
 
     // MARK: - Local folders
@@ -147,7 +147,8 @@ public final class DatasetFetcher {
             result = try verify(candidate, file, spec, canonical: false, source: candidate)
         } catch let failure as VerificationFailure {
             output.message("\(file.name): \(candidate) failed verification: \(failure.problem); left it where it is")
-            attempts.append(SourceAttempt(location: candidate, failure: .rejected(problem: failure.problem, movedTo: nil)))
+            attempts.append(
+                SourceAttempt(location: candidate, failure: .rejected(problem: failure.problem, movedTo: nil)))
             return nil
         }
         try copy(candidate, to: destination, expectedSHA256: result.archiveSHA256)
@@ -213,6 +214,9 @@ public final class DatasetFetcher {
                     }
                 })
         } catch let failure as SourceFailure {
+            // A request that failed before any byte arrived leaves nothing worth keeping.
+            var info = stat()
+            if stat(part, &info) == 0, info.st_size == 0 { PartialDownload.remove(part: part) }
             switch failure {
             case .hostNotFound, .connectionRefused, .timedOut, .secureConnectionFailed:
                 unreachableHosts[hostKey] = failure
@@ -230,7 +234,8 @@ public final class DatasetFetcher {
         do {
             let result = try verify(part, file, spec, canonical: canonical, source: urlString)
             try moveIntoPlace(part, destination)
-            try remember(result, in: &record, folder: URL(fileURLWithPath: destination).deletingLastPathComponent().path)
+            try remember(
+                result, in: &record, folder: URL(fileURLWithPath: destination).deletingLastPathComponent().path)
             output.message("\(file.name): verified: \(result.summary)")
             return result
         } catch let failure as VerificationFailure {

@@ -29,10 +29,8 @@ public final class DatasetLock {
         folder: String, dataset: String, shared: Bool = false, onWait: (String) -> Void = { _ in },
         pollInterval: Double = 0.1, timeout: Double? = nil
     ) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw FetchError.dataDirectoryNotWritable(path: folder, reason: Self.reason(error))
+        if let reason = Self.makeFolders(folder) {
+            throw FetchError.dataDirectoryNotWritable(path: folder, reason: reason)
         }
         path = folder + "/.lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -92,13 +90,16 @@ public final class DatasetLock {
         return text.hasPrefix("pid ") ? text : ""
     }
 
-    private static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-            underlying.domain == NSPOSIXErrorDomain
-        {
-            return String(cString: strerror(Int32(underlying.code)))
+    /// `mkdir -p`: nil when `path` is a folder afterwards, else the system's reason.
+    static func makeFolders(_ path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return errnoText() }
+            var info = stat()
+            guard stat(prefix, &info) == 0 else { return errnoText() }
+            if (info.st_mode & S_IFMT) != S_IFDIR { return "\(prefix) is a file, not a folder" }
         }
-        return nsError.localizedDescription
+        return nil
     }
 }

@@ -69,11 +69,14 @@ public struct DatasetStatus: Equatable, Sendable {
         let present = files.filter { $0.state == .verified || $0.state == .unverified }
         let unverified = files.filter { $0.state == .unverified }.map(\.name)
         let system = files.compactMap { if case .systemCopy(let p) = $0.state { return p } else { return nil } }
-        let partial = files.compactMap { if case .partial(let n) = $0.state { return ($0.name, n) } else { return nil } }
+        let partial = files.compactMap {
+            if case .partial(let n) = $0.state { return ($0.name, n) } else { return nil }
+        }
         let missing = files.filter { $0.state == .missing || $0.state.isPartial }.map(\.name)
         var parts: [String] = []
         if present.count == count {
-            parts.append(unverified.isEmpty ? "verified" : "present, not verified (run nnzoo fetch --verify \(dataset))")
+            parts.append(
+                unverified.isEmpty ? "verified" : "present, not verified (run nnzoo fetch --verify \(dataset))")
         } else if present.isEmpty {
             parts.append("not downloaded")
         } else {

@@ -14,7 +14,8 @@ enum Diagnosis {
                 return "this is an HTML page\(title), not gzip data (the server sent a web page instead of the file)"
             }
             let code = xmlErrorCode(head).map { " (error code \($0))" } ?? ""
-            return "this is an \(kind) document\(code), not gzip data (the server sent an error reply instead of the file)"
+            return
+                "this is an \(kind) document\(code), not gzip data (the server sent an error reply instead of the file)"
         }
         let text = printablePrefix(head)
         if head.count >= 4, head[0] == 0, head[1] == 0, head[2] == 0x08, head[3] >= 1, head[3] <= 4 {

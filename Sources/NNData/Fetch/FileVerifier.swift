@@ -72,18 +72,16 @@ public enum FileVerifier {
         }
 
         // Level 1: the archive.
-        var archiveHasher = SHA256()
-        try input.forEachChunk { chunk in
-            archiveHasher.update(chunk)
-            progress?.update(Int64(input.position))
+        let archiveSHA256 = try ContentVerifier.archiveDigest(of: path) { read, _ in
+            progress?.update(Int64(read))
         }
-        let archiveSHA256 = archiveHasher.finalizeHex()
         let matchesPublished = file.archiveSHA256 == archiveSHA256
         if requirePublishedArchive, let published = file.archiveSHA256, !matchesPublished {
             if let expected = file.archiveSize, size < expected {
                 throw VerificationFailure(problem: "truncated at byte \(size) of \(expected)")
             }
-            let sizes = file.archiveSize.map { $0 == size ? "" : " (\(size) bytes; the published file has \($0))" } ?? ""
+            let sizes =
+                file.archiveSize.map { $0 == size ? "" : " (\(size) bytes; the published file has \($0))" } ?? ""
             throw VerificationFailure(
                 problem: "the archive's SHA-256 is \(archiveSHA256), the published checksum is \(published)\(sizes)")
         }

@@ -67,7 +67,7 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .network(let text):
             return "network error: \(text)"
         case .rejected(let problem, let movedTo):
-            return "the file arrived but failed verification: \(problem)"
+            return "it failed verification: \(problem)"
                 + (movedTo.map { "; it was moved aside to \($0)" } ?? "")
         case .notInFolder(let path):
             return "no file at \(path)"
