@@ -125,13 +125,13 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path), line \(line): expected \(expected) comma-separated values, found \(found)."
         case .tarChecksum(let path, let offset, let stored, let computed):
             return
-                "\(path) is corrupt: the tar header at byte \(offset) (of the decompressed archive) has checksum \(stored) but its bytes sum to \(computed). \(Advice.redownload(path))"
+                "\(path) is corrupt: the tar header at byte \(offset) of the tar data has checksum \(stored) but its bytes sum to \(computed). \(Advice.redownload(path))"
         case .tarBadHeader(let path, let offset, let detail):
             return
-                "\(path) is not a valid tar archive: the header at byte \(offset) (of the decompressed archive) \(detail). \(Advice.redownload(path))"
+                "\(path) is not a valid tar archive: the header at byte \(offset) of the tar data \(detail). \(Advice.redownload(path))"
         case .tarTruncated(let path, let member, let offset):
             return
-                "\(path) is truncated: the archive ends at byte \(offset) (decompressed) in the middle of \(member). \(Advice.redownload(path))"
+                "\(path) is truncated: its tar data ends at byte \(offset), in the middle of \(member). \(Advice.redownload(path))"
         case .memberMissing(let path, let member):
             return "\(path) does not contain \(member). \(Advice.redownload(path))"
         case .contentMismatch(let path, let expectedSHA256, let foundSHA256):
