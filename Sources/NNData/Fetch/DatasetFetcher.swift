@@ -199,6 +199,7 @@ public final class DatasetFetcher {
         }
         let hostKey = (url.host ?? "") + ":" + String(url.port ?? (url.scheme == "https" ? 443 : 80))
         if let failure = unreachableHosts[hostKey] {
+            output.message("\(file.name): skipping \(urlString): its host failed moments ago (\(failure))")
             attempts.append(SourceAttempt(location: urlString, failure: failure))
             return nil
         }

@@ -30,7 +30,7 @@ enum Diagnosis {
         {
             return "this is a JSON document (\"\(text)\"), not gzip data (the server sent an error reply)"
         }
-        if !text.isEmpty, text.count >= min(16, head.count) {
+        if !text.isEmpty, text.count >= min(16, head.count - 1) {
             return "this is text (\"\(text)\"), not gzip data"
         }
         return "this is not gzip data: its first bytes are \(Hex.bytes(head)) (gzip data starts with 1f 8b)"
@@ -90,17 +90,16 @@ enum Diagnosis {
         return String(text[open.upperBound..<close.lowerBound].prefix(60))
     }
 
-    /// Up to 40 leading printable ASCII characters (whitespace folded), or "".
+    /// Up to 60 leading printable ASCII characters (whitespace folded; "…" if more follow), or "".
     private static func printablePrefix(_ head: [UInt8]) -> String {
         var out = ""
-        for byte in head.prefix(40) {
-            if byte == 0x0A || byte == 0x0D || byte == 0x09 {
-                out += " "
-            } else if byte >= 0x20 && byte < 0x7F {
-                out.append(Character(UnicodeScalar(byte)))
-            } else {
+        for byte in head {
+            guard byte == 0x0A || byte == 0x0D || byte == 0x09 || (byte >= 0x20 && byte < 0x7F) else { break }
+            if out.count == 60 {
+                out += "…"
                 break
             }
+            out.append(byte < 0x20 ? " " : Character(UnicodeScalar(byte)))
         }
         return out.trimmingCharacters(in: .whitespaces)
     }
