@@ -95,7 +95,8 @@ public final class HTTPDownloader: @unchecked Sendable {
     private func prepareResume(url: URL, partPath: String, sameBytesAs: Set<String>) {
         let size = fileSize(partPath)
         guard size > 0 else {
-            PartialDownload.remove(part: partPath)
+            // Nothing to resume; the (empty) .part is truncated when the download starts.
+            unlink(PartialDownload.originPath(forPart: partPath))
             return
         }
         let origin = PartialDownload.read(forPart: partPath)
@@ -122,7 +123,11 @@ public final class HTTPDownloader: @unchecked Sendable {
             throw LocalWriteFailure(path: partPath, reason: "cannot create it (\(errnoText()))", bytesKept: 0)
         }
         defer { close(fd) }
-        guard ftruncate(fd, off_t(offset)) == 0, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+        // Drop anything past the resume point (only a regular file can have any).
+        var info = stat()
+        let truncated =
+            fstat(fd, &info) == 0 && Int64(info.st_size) == offset ? true : ftruncate(fd, off_t(offset)) == 0
+        guard truncated, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw LocalWriteFailure(path: partPath, reason: errnoText(), bytesKept: offset)
         }
 

@@ -54,7 +54,8 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .connectionRefused(let host):
             return "could not connect to \(host) (connection refused or unreachable)"
         case .timedOut(let seconds):
-            return "no answer for \(Int(seconds)) seconds (timed out)"
+            let amount = seconds == 1 ? "1 second" : "\(Int(seconds)) seconds"
+            return "no data for \(amount) (timed out; --timeout sets the limit)"
         case .connectionDropped(let received, let expected):
             let of = expected.map { " of \($0)" } ?? ""
             return "the connection dropped after \(received)\(of) bytes (the partial file is kept for resuming)"

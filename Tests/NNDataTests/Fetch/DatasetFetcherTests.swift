@@ -119,8 +119,9 @@ import Testing
         var damaged = F.bytes(F.labels)
         damaged[2000] ^= 0xFF
         let good = F.bytes(F.labels)
+        let served = damaged
         let server = try LocalHTTPServer { request in
-            request.path.hasPrefix("/bad/") ? .file(damaged) : .file(good)
+            request.path.hasPrefix("/bad/") ? .file(served) : .file(good)
         }
         defer { server.stop() }
         var configuration = F.configuration(data.path)
@@ -285,8 +286,9 @@ import Testing
         let gate = LocalHTTPServer.Gate()
         let server = try LocalHTTPServer { _ in .waitFor(gate, then: .file(labels)) }
         defer { server.stop() }
-        var configuration = F.configuration(data.path)
-        configuration.mirrors = [server.baseURL]
+        var settings = F.configuration(data.path)
+        settings.mirrors = [server.baseURL]
+        let configuration = settings
         let spec = F.mnist([F.labels])
 
         let first = LineCollector()
@@ -372,7 +374,7 @@ import Testing
         stat(path, &info)
         var bytes = F.contents(path)
         bytes[bytes.count - 10] ^= 0x01
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         var times = [info.st_atim, info.st_mtim]
         utimensat(AT_FDCWD, path, &times, 0)
         #expect(DatasetStatus(spec, dataDirectory: data.path).summary == "verified")
@@ -394,5 +396,62 @@ import Testing
         #expect(problems.first?.hasPrefix("\(F.labels): the bytes are damaged: the gzip CRC-32 check") == true)
         #expect(problems.first?.hasSuffix("moved aside to \(rejected[0])") == true)
         #expect(DatasetStatus(spec, dataDirectory: data.path).summary == "1 of 2 files, verified; missing: \(F.labels)")
+    }
+}
+
+/// Failures of the local disk and of a silent server.
+@Suite struct FetchFailureTests {
+    typealias F = FetchFixtures
+
+    /// A full disk, for real: the .part is a link to /dev/full, where every write fails with ENOSPC.
+    @Test func aFullDiskStopsTheFetchWithAClearMessageAndDamagesNothing() throws {
+        let data = TempFolder()
+        var configuration = F.configuration(data.path)
+        configuration.fromFolders = [TestData.mnist]
+        try F.fetcher(configuration, messages: LineCollector()).fetch(F.mnist([F.trainLabels]))
+        let verifiedPath = data.path + "/mnist/" + F.trainLabels
+
+        let server = try LocalHTTPServer { _ in .file(F.bytes(F.labels)) }
+        defer { server.stop() }
+        let part = data.path + "/mnist/\(F.labels).part"
+        try FileManager.default.createSymbolicLink(atPath: part, withDestinationPath: "/dev/full")
+        var download = F.configuration(data.path)
+        download.mirrors = [server.baseURL]
+        var caught: FetchError?
+        do {
+            try F.fetcher(download, messages: LineCollector()).fetch(F.mnist([F.trainLabels, F.labels]))
+        } catch let error as FetchError {
+            caught = error
+        }
+        #expect(
+            caught?.description
+                == "Could not write \(part): writing failed after 0 bytes (No space left on device). Files already "
+                + "verified were not touched. Free some space or fix the folder's permissions (or choose another "
+                + "folder with --data-dir), then run the command again.")
+        #expect(F.contents(verifiedPath) == F.bytes(F.trainLabels))
+        #expect(!FileManager.default.fileExists(atPath: part), "an empty partial download is not kept")
+        #expect(DatasetStatus(F.mnist([F.trainLabels]), dataDirectory: data.path).summary == "verified")
+    }
+
+    @Test func aServerThatSendsNothingTimesOut() throws {
+        let data = TempFolder()
+        let gate = LocalHTTPServer.Gate()
+        let server = try LocalHTTPServer { _ in .waitFor(gate, then: .status(500)) }
+        defer {
+            gate.open()
+            server.stop()
+        }
+        var configuration = F.configuration(data.path)
+        configuration.mirrors = [server.baseURL]
+        configuration.download = DownloadSettings(attempts: 1, backoff: 0, idleTimeout: 1)
+        var caught: FetchError?
+        do {
+            try F.fetcher(configuration, messages: LineCollector()).fetch(F.mnist([F.labels]))
+        } catch let error as FetchError {
+            caught = error
+        }
+        #expect(
+            caught?.description.contains(
+                "  - \(server.baseURL)\(F.labels): no data for 1 second (timed out; --timeout sets the limit)") == true)
     }
 }
