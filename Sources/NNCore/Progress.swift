@@ -58,6 +58,8 @@ public final class ProgressReporter: @unchecked Sendable {
     private var lastDraw = -Double.infinity
     private var samples: [(time: Double, value: Int64)] = []
     private var finished = false
+    /// The widest status text drawn so far on a terminal.
+    private var textRoom = 0
 
     /// - Parameters:
     ///   - total: the amount of work, when known.
@@ -140,15 +142,48 @@ public final class ProgressReporter: @unchecked Sendable {
     // MARK: - Drawing
 
     private func draw(now: Double, final: Bool, note: String? = nil) {
-        let text = status(now: now, final: final) + (note.map { ", " + $0 } ?? "")
         if output.isTerminal {
-            var line = label + "  " + bar(width: max(10, output.columns - label.count - text.count - 6))
-            line += " " + text
-            if line.count > output.columns - 1 { line = String(line.prefix(output.columns - 1)) }
-            output.write("\r\u{1B}[2K" + line + (final ? "\n" : ""))
+            let text = compactStatus(now: now, final: final) + (note.map { ", " + $0 } ?? "")
+            // The text matters most, then the label, then the bar: the bar takes the room left
+            // (8 to 40 cells) or is left out, and a long label is shortened, so the line never wraps.
+            let width = output.columns - 1
+            var name = label
+            if name.count + 2 + text.count > width { name = String(name.prefix(max(0, width - 3 - text.count))) + "…" }
+            // The bar keeps its width as the text grows and shrinks (it only ever narrows).
+            textRoom = max(textRoom, text.count)
+            let room = width - name.count - 2 - min(textRoom, width) - 3
+            let line = name + "  " + (room >= 8 ? bar(width: room) + " " : "") + text
+            output.write("\r\u{1B}[2K" + String(line.prefix(width)) + (final ? "\n" : ""))
         } else {
-            output.write(label + ": " + text + "\n")
+            output.write(label + ": " + status(now: now, final: final) + (note.map { ", " + $0 } ?? "") + "\n")
         }
+    }
+
+    /// The status for a bar, short enough to leave it room on 80 columns:
+    /// "4.5 MB/9.9 MB 45% 1.2 MB/s ETA 5s".
+    private func compactStatus(now: Double, final: Bool) -> String {
+        var parts: [String] = []
+        if let total, total > 0 {
+            let percent = min(100, Int((100 * Double(completed) / Double(total)).rounded(.down)))
+            switch unit {
+            case .bytes: parts.append(Self.formatBytes(completed) + "/" + Self.formatBytes(total) + " \(percent)%")
+            case .items(let name): parts.append("\(completed)/\(total) \(name) \(percent)%")
+            }
+        } else {
+            parts.append(amount(completed))
+        }
+        let elapsed = now - startTime
+        if final {
+            let done = Double(completed - startValue)
+            if elapsed > 0, done > 0 { parts.append(rate(done / elapsed)) }
+            parts.append("took " + Self.formatDuration(elapsed))
+        } else if let perSecond = currentRate(now: now) {
+            parts.append(rate(perSecond))
+            if let total, total > completed, perSecond > 0 {
+                parts.append("ETA " + Self.formatDuration(Double(total - completed) / perSecond))
+            }
+        }
+        return parts.joined(separator: " ")
     }
 
     private func bar(width: Int) -> String {

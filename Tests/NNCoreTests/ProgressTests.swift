@@ -77,14 +77,35 @@ import Testing
         reporter.update(100)
         let line = capture.written.last ?? ""
         #expect(line.hasPrefix("\r\u{1B}[2Kepoch 1  ["))
-        // The bar takes what the text leaves of the 100 columns: 30 cells, half of them filled.
-        #expect(line.contains("[" + String(repeating: "#", count: 15) + String(repeating: "-", count: 15) + "]"))
-        #expect(line.hasSuffix("100 batches of 200 batches (50%), 50.0 batches/s, 2s left"))
-        #expect(line.dropFirst("\r\u{1B}[2K".count).count == 99)
+        // The bar takes what the text leaves of the 100 columns (up to 40 cells), half of them filled.
+        #expect(line.contains("[" + String(repeating: "#", count: 20) + String(repeating: "-", count: 20) + "]"))
+        #expect(line.hasSuffix("] 100/200 batches 50% 50.0 batches/s ETA 2s"))
+        #expect(line.dropFirst("\r\u{1B}[2K".count).count == "epoch 1  [".count + 40 + "] ".count + 41)
         reporter.finish()
         #expect(capture.written.last?.hasSuffix("took 2s\n") == true)
         reporter.update(150)  // ignored after finish
         #expect(capture.written.count == 2)
+    }
+
+    @Test func aNarrowTerminalKeepsTheTextAndDropsTheBar() {
+        let capture = Capture()
+        let output = ProgressOutput(isTerminal: true, columns: 60) { capture.write($0) }
+        // 60 columns hold the name and the text, not a bar of at least 8 cells.
+        let reporter = ProgressReporter(
+            label: "t10k-images-idx3-ubyte.gz", total: 1_648_877, output: output, clock: { capture.now })
+        capture.now = 104
+        reporter.update(800_000)
+        let line = String((capture.written.last ?? "").dropFirst("\r\u{1B}[2K".count))
+        #expect(line == "t10k-images-idx3-ub…  800.0 kB/1.6 MB 48% 200.0 kB/s ETA 4s")
+        #expect(line.count == 59)
+        let narrower = ProgressReporter(
+            label: "t10k-images-idx3-ubyte.gz", total: 1_648_877,
+            output: ProgressOutput(isTerminal: true, columns: 50) { capture.write($0) }, clock: { capture.now })
+        capture.now = 108
+        narrower.update(800_000)
+        let short = String((capture.written.last ?? "").dropFirst("\r\u{1B}[2K".count))
+        #expect(short == "t10k-imag…  800.0 kB/1.6 MB 48% 200.0 kB/s ETA 4s")
+        #expect(short.count == 49)
     }
 
     @Test func unknownTotalShowsTheAmountOnly() {

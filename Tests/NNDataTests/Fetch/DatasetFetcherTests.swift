@@ -399,6 +399,50 @@ import Testing
     }
 }
 
+/// `--verify` where nothing, or only a read-only system copy, is there.
+@Suite struct VerifyOnDiskTests {
+    typealias F = FetchFixtures
+
+    @Test func nothingOnDiskIsNotPresent() throws {
+        let data = TempFolder()
+        #expect(
+            throws: FetchError.notPresent(
+                dataset: "mnist", missing: [F.trainLabels, F.labels], folder: data.path + "/mnist")
+        ) {
+            try F.fetcher(F.configuration(data.path), messages: LineCollector()).verifyOnDisk(
+                F.mnist([F.labels, F.trainLabels]))
+        }
+        #expect(
+            FetchError.notPresent(dataset: "mnist", missing: [F.labels], folder: "/d/mnist").description
+                == "mnist is not fully in /d/mnist: \(F.labels) is missing. Run `nnzoo fetch mnist` first.")
+    }
+
+    @Test func aReadOnlySystemCopyIsVerifiedInPlaceAndAMissingFileIsAProblem() throws {
+        let data = TempFolder()
+        var configuration = F.configuration(data.path)
+        configuration.systemFolders = ["mnist": [TestData.mnist]]
+        let messages = LineCollector()
+        var caught: FetchError?
+        do {
+            try F.fetcher(configuration, messages: messages).verifyOnDisk(F.mnist([F.trainImages, F.labels]))
+        } catch let error as FetchError {
+            caught = error
+        }
+        #expect(
+            caught
+                == FetchError.verificationFailed(
+                    dataset: "mnist", problems: ["\(F.trainImages): not in \(data.path)/mnist"]))
+        #expect(
+            messages.all.last
+                == "\(F.labels): verified the read-only copy \(TestData.mnist)/\(F.labels): content SHA-256 "
+                + "ff7bcfd416de… matches; IDX u8 10000, labels 0...9")
+        #expect(
+            caught?.description
+                == "mnist failed verification:\n  - \(F.trainImages): not in \(data.path)/mnist\nRun `nnzoo fetch mnist` "
+                + "to download the files again.")
+    }
+}
+
 /// Failures of the local disk and of a silent server.
 @Suite struct FetchFailureTests {
     typealias F = FetchFixtures
