@@ -22,21 +22,45 @@ public enum CIFARReader {
     public static func readBatch(
         from stream: ByteStream, appendingTo images: inout [UInt8], labels: inout [UInt8]
     ) throws -> Int {
-        let path = stream.path
-        let maxBytes = maxRecordsPerBatch * recordSize
         if !stream.isDecompressing {
-            let size = stream.remainingBound
-            guard size % recordSize == 0 else {
-                throw DataError.badRecordSize(path: path, size: size, recordSize: recordSize)
-            }
-            guard size <= maxBytes else {
-                throw DataError.claimsMoreThanAvailable(
-                    path: path, what: "a CIFAR-10 batch of \(size / recordSize) records", declaredBytes: size,
-                    availableBytes: maxBytes, exact: false)
-            }
-            images.reserveCapacity(images.count + size / recordSize * imageSize)
-            labels.reserveCapacity(labels.count + size / recordSize)
+            let records = try checkedRecordCount(stream)
+            images.reserveCapacity(images.count + records * imageSize)
+            labels.reserveCapacity(labels.count + records)
         }
+        return try scanRecords(stream) { record in
+            labels.append(record[0])
+            images.append(contentsOf: record[1...])
+        }
+    }
+
+    /// Checks one batch (record size, labels) by reading it to its end without keeping anything;
+    /// returns the number of records.
+    @discardableResult
+    public static func validateBatch(from stream: ByteStream) throws -> Int {
+        if !stream.isDecompressing { _ = try checkedRecordCount(stream) }
+        return try scanRecords(stream) { _ in }
+    }
+
+    /// For a stream of known size: the number of records, or an error if the size is not a whole
+    /// number of records or over the cap.
+    private static func checkedRecordCount(_ stream: ByteStream) throws -> Int {
+        let size = stream.remainingBound
+        let maxBytes = maxRecordsPerBatch * recordSize
+        guard size % recordSize == 0 else {
+            throw DataError.badRecordSize(path: stream.path, size: size, recordSize: recordSize)
+        }
+        guard size <= maxBytes else {
+            throw DataError.exceedsLimit(
+                path: stream.path, what: "a CIFAR-10 batch of \(size / recordSize) records", declaredBytes: size,
+                limit: maxBytes)
+        }
+        return size / recordSize
+    }
+
+    /// Reads records to the end of `stream`, checking each label, and hands each record (label
+    /// byte then 3072 pixel bytes) to `body`.
+    private static func scanRecords(_ stream: ByteStream, _ body: (UnsafeRawBufferPointer) -> Void) throws -> Int {
+        let path = stream.path
         let chunkRecords = 256
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkRecords * recordSize, alignment: 64)
         defer { chunk.deallocate() }
@@ -46,18 +70,17 @@ public enum CIFARReader {
             let whole = n / recordSize
             for r in 0..<whole {
                 let record = UnsafeRawBufferPointer(rebasing: chunk[(r * recordSize)..<((r + 1) * recordSize)])
-                let label = record[0]
-                if Int(label) >= classCount {
+                if Int(record[0]) >= classCount {
                     let index = records + r
                     throw DataError.labelOutOfRange(
-                        path: path, index: index, offset: index * recordSize, label: Int(label), classCount: classCount)
+                        path: path, index: index, offset: index * recordSize, label: Int(record[0]),
+                        classCount: classCount)
                 }
-                labels.append(label)
-                images.append(contentsOf: record[1...])
+                body(record)
             }
             records += whole
             if records > maxRecordsPerBatch {
-                throw DataError.decompressedTooLarge(path: path, limit: maxBytes)
+                throw DataError.decompressedTooLarge(path: path, limit: maxRecordsPerBatch * recordSize)
             }
             if n < chunk.count {
                 if n % recordSize != 0 {
@@ -94,7 +117,7 @@ public enum CIFARReader {
     }
 
     /// Loads `batches` (names such as `data_batch_1.bin`) and the class names from an extracted
-    /// folder (the `cifar-10-batches-bin` folder itself).
+    /// folder (the `cifar-10-batches-bin` folder itself). `onProgress` reports (bytes read, total).
     public static func load(folder: String, batches: [String], onProgress: ((Int, Int) -> Void)? = nil)
         throws -> ImageDataset
     {
@@ -103,10 +126,15 @@ public enum CIFARReader {
         let classNames = try parseClassNames(meta, path: metaPath)
         var images = [UInt8]()
         var labels = [UInt8]()
-        for (i, batch) in batches.enumerated() {
-            let stream = try Gzip.openDecoded(folder + "/" + batch, limit: maxRecordsPerBatch * recordSize)
+        let paths = batches.map { folder + "/" + $0 }
+        let sizes = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        let total = sizes.reduce(0) { $0 + ($1 ?? 0) }
+        var done = 0
+        for (path, size) in zip(paths, sizes) {
+            let stream = try Gzip.openDecoded(path, limit: maxRecordsPerBatch * recordSize)
             try readBatch(from: stream, appendingTo: &images, labels: &labels)
-            onProgress?(i + 1, batches.count)
+            done += size ?? 0
+            onProgress?(done, total)
         }
         return dataset(images, labels, classNames)
     }

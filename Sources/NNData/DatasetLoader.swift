@@ -17,6 +17,23 @@ public enum DatasetLoader {
         return try load(spec, from: location, onProgress: onProgress)
     }
 
+    /// Loads both splits as one set: for digits the whole file in file order, for the others the
+    /// training examples followed by the test examples.
+    public static func loadAll(
+        _ spec: DatasetSpec, dataDirectory: String, onProgress: ((Int, Int) -> Void)? = nil
+    ) throws -> ImageDataset {
+        let train = try DatasetLocator.locate(spec, split: .train, dataDirectory: dataDirectory)
+        let test = try DatasetLocator.locate(spec, split: .test, dataDirectory: dataDirectory)
+        if case .digits(let path, _) = train {
+            return try DigitsCSV.read(path)
+        }
+        var all = try load(spec, from: train, onProgress: onProgress)
+        let second = try load(spec, from: test, onProgress: onProgress)
+        all.images += second.images
+        all.labels += second.labels
+        return all
+    }
+
     /// Loads a split from files already located.
     public static func load(
         _ spec: DatasetSpec, from location: SplitLocation, onProgress: ((Int, Int) -> Void)? = nil

@@ -33,7 +33,8 @@ public enum Gzip {
         let stream = try openDecoded(path, limit: limit)
         var capacity = min(stream.remainingBound, 1 << 20)
         if let reader = stream as? GzipReader, let hinted = try lengthHint(reader.input) {
-            capacity = min(max(hinted, 1), stream.remainingBound)
+            // The trailer is only a claim: trust it up to 64 MiB, and grow past that as data arrives.
+            capacity = min(max(hinted, 1), stream.remainingBound, 64 << 20)
         } else if !stream.isDecompressing {
             capacity = stream.remainingBound
         }
