@@ -58,10 +58,32 @@ enum Diagnosis {
             return kind == "HTML" ? "this is an HTML page, not gzip data" : "this is an \(kind) document, not data"
         case .emptyFile:
             return "the file is empty (0 bytes)"
+        case .unexpectedShape(let path, let expected, let found):
+            if let member = archiveMember(path) { return "its \(member) holds \(found), expected \(expected)" }
+            return "it holds \(found), expected \(expected) (a file of another dataset or split?)"
+        case .labelOutOfRange(let path, let index, _, let label, let classCount):
+            let where_ = archiveMember(path).map { "in its \($0), " } ?? ""
+            return "\(where_)label \(index) is \(label), but labels must be 0...\(classCount - 1)"
+        case .memberMissing(_, let member):
+            return "the archive lacks \(member)"
+        case .truncated(_, let what, let expectedBytes, let foundBytes):
+            return "truncated: \(what) needs \(expectedBytes) bytes, the file holds \(foundBytes)"
+        case .claimsMoreThanAvailable(_, let what, let declaredBytes, let availableBytes, _):
+            return "truncated: \(what) declares \(declaredBytes) bytes, the file can hold at most \(availableBytes)"
+        case .trailingData(_, let expectedBytes):
+            return "it holds more data than its header describes (\(expectedBytes) bytes)"
         default:
             // DataError's sentences name the file and add advice; keep the finding only.
             return stripAdvice(error.description)
         }
+    }
+
+    /// The member name in a tar member's path (`archive.tar.gz:folder/member`), or nil.
+    static func archiveMember(_ path: String) -> String? {
+        for marker in [".tar.gz:", ".tar:", ".tgz:"] {
+            if let range = path.range(of: marker) { return String(path[range.upperBound...]) }
+        }
+        return nil
     }
 
     /// A DataError sentence without its trailing "Delete it and run …" advice: the fetch message

@@ -28,7 +28,7 @@ import Testing
         #expect(verified[0].contentSHA256 == "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2")
         #expect(verified[0].contentHashChecked)
         #expect(!verified[0].matchesPublishedArchive, "the fixture is a recompressed copy")
-        #expect(verified[0].structure == "IDX u8 10000, labels 0...9")
+        #expect(verified[0].structure == "IDX u8 10000")
         #expect(verified[0].source == server.baseURL + "b/" + F.labels)
         #expect(
             messages.all.contains(
@@ -218,7 +218,7 @@ import Testing
             #expect(F.contents(data.path + "/mnist/" + name) == F.bytes(name))
         }
         #expect(verified[1].structure == "IDX u8 10000x28x28")
-        #expect(verified[0].structure == "IDX u8 60000, labels 0...9")
+        #expect(verified[0].structure == "IDX u8 60000")
 
         // A second run finds them verified and reads nothing again.
         let again = LineCollector()
@@ -245,8 +245,8 @@ import Testing
         let text = caught?.description ?? ""
         #expect(
             text.contains(
-                "  - \(from.path)/\(F.trainLabels): it failed verification: its IDX header describes "
-                    + "u8 10000, expected u8 60000 (a file of another dataset or split?)"))
+                "  - \(from.path)/\(F.trainLabels): it failed verification: it holds u8 with shape 10000, expected IDX "
+                    + "u8 with shape 60000 (a file of another dataset or split?)"))
         #expect(
             text.contains(
                 "  - \(from.path)/\(F.labels): only the decompressed \(from.path)/t10k-labels-idx1-ubyte is there"))
@@ -435,7 +435,7 @@ import Testing
         #expect(
             messages.all.last
                 == "\(F.labels): verified the read-only copy \(TestData.mnist)/\(F.labels): content SHA-256 "
-                + "ff7bcfd416de… matches; IDX u8 10000, labels 0...9")
+                + "ff7bcfd416de… matches; IDX u8 10000")
         #expect(
             caught?.description
                 == "mnist failed verification:\n  - \(F.trainImages): not in \(data.path)/mnist\nRun `nnzoo fetch mnist` "
