@@ -21,6 +21,8 @@ public final class DatasetFetcher {
     private let downloader: HTTPDownloader
     /// Hosts that failed at the connection level in this run, with the failure.
     private var unreachableHosts: [String: SourceFailure] = [:]
+    /// Hosts whose skipping was announced.
+    private var announcedSkips: Set<String> = []
 
     public init(configuration: FetchConfiguration, output: FetchOutput = .silent) {
         self.configuration = configuration
@@ -199,7 +201,9 @@ public final class DatasetFetcher {
         }
         let hostKey = (url.host ?? "") + ":" + String(url.port ?? (url.scheme == "https" ? 443 : 80))
         if let failure = unreachableHosts[hostKey] {
-            output.message("\(file.name): skipping \(urlString): its host failed moments ago (\(failure))")
+            if announcedSkips.insert(hostKey).inserted {
+                output.message("not asking \(url.host ?? hostKey) again in this run: it failed moments ago")
+            }
             attempts.append(SourceAttempt(location: urlString, failure: failure))
             return nil
         }

@@ -38,19 +38,19 @@ public struct DatasetStatus: Equatable, Sendable {
             let path = folder + "/" + file.name
             var info = stat()
             let onDisk = stat(path, &info) == 0 ? Int64(info.st_size) : nil
+            let systemCopy = (systemFolders ?? spec.systemFolders).map { $0 + "/" + file.name }
+                .first(where: DatasetLocator.isFile)
             if let published = file.archiveSize {
                 total = total.map { $0 + Int64(published) }
-            } else if let onDisk {
-                total = total.map { $0 + onDisk }
+            } else if let known = onDisk ?? systemCopy.flatMap({ stat($0, &info) == 0 ? Int64(info.st_size) : nil }) {
+                total = total.map { $0 + known }
             } else {
                 total = nil
             }
             let state: FileState
             if onDisk != nil {
                 state = record.current(file.name, at: path) != nil ? .verified : .unverified
-            } else if let copy = (systemFolders ?? spec.systemFolders).map({ $0 + "/" + file.name }).first(
-                where: DatasetLocator.isFile)
-            {
+            } else if let copy = systemCopy {
                 state = .systemCopy(copy)
             } else if stat(path + ".part", &info) == 0, info.st_size > 0 {
                 state = .partial(Int64(info.st_size))

@@ -181,11 +181,13 @@ import Testing
         var configuration = F.configuration(data.path)
         configuration.mirrors = [server.baseURL]
         var caught: FetchError?
+        let messages = LineCollector()
         do {
-            try F.fetcher(configuration, messages: LineCollector()).fetch(spec)
+            try F.fetcher(configuration, messages: messages).fetch(spec)
         } catch let error as FetchError {
             caught = error
         }
+        #expect(messages.all.filter { $0.hasPrefix("not asking 127.0.0.1 again") }.count == 1)
         let expected = """
             Could not fetch mnist: train-labels-idx1-ubyte.gz, t10k-labels-idx1-ubyte.gz are unavailable from every source.
             train-labels-idx1-ubyte.gz, sources tried in order:
