@@ -141,6 +141,8 @@ struct FetchCommand: ParsableCommand {
                 failures += 1
                 FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             }
+            // Keep the summary lines in step with the messages on standard error.
+            fflush(stdout)
         }
         if failures > 0 { throw ExitCode.failure }
     }

@@ -297,7 +297,9 @@ private final class StreamingReceiver: NSObject, URLSessionDataDelegate, @unchec
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard localFailure == nil else { return }
+        // After a refused response (404, a bad range) the body of the error page may still arrive:
+        // it is not part of the file.
+        guard localFailure == nil, failure == nil, response != nil else { return }
         let ok = data.withUnsafeBytes { raw -> Bool in
             guard var p = raw.baseAddress else { return true }
             var remaining = raw.count

@@ -173,7 +173,8 @@ import Testing
 
     @Test func everySourceFailingGivesOneMessageWithEachSourceAndTheWaysOut() throws {
         let data = TempFolder()
-        let server = try LocalHTTPServer { _ in .status(404) }
+        let page = Array("<html><body><h1>404 Not Found</h1></body></html>".utf8)
+        let server = try LocalHTTPServer { _ in .status(404, body: page, contentType: "text/html") }
         defer { server.stop() }
         let dead = try F.deadPort()
         let canonical = "http://127.0.0.1:\(dead)/mnist/"

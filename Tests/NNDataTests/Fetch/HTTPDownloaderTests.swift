@@ -45,6 +45,9 @@ import Testing
         }
         #expect(server.requests.count == 1, "a 404 is not retried")
         #expect(
+            (FileManager.default.contents(atPath: folder + "/f.bin.part") ?? Data()).isEmpty,
+            "the error page's body is not written into the file")
+        #expect(
             SourceFailure.httpStatus(404).description == "the server answered 404 Not Found (the file is not there)")
     }
 
