@@ -223,7 +223,7 @@ public final class DatasetFetcher {
             var info = stat()
             if stat(part, &info) == 0, info.st_size == 0 { PartialDownload.remove(part: part) }
             switch failure {
-            case .hostNotFound, .connectionRefused, .timedOut, .secureConnectionFailed:
+            case .hostNotFound, .connectionRefused, .noAnswer, .timedOut, .secureConnectionFailed:
                 unreachableHosts[hostKey] = failure
             default: break
             }

@@ -181,12 +181,18 @@ public final class HTTPDownloader: @unchecked Sendable {
             let failure = SourceFailure.from(
                 error, url: url, received: size, expected: receiver.announcedTotal ?? expectedSize,
                 idleTimeout: settings.idleTimeout)
-            // Once the body has started, any transport error other than a timeout means the
-            // connection ended early (curl words it "transfer closed with N bytes remaining").
-            if receiver.response != nil, case .network = failure {
+            switch failure {
+            case .network where receiver.response != nil:
+                // Once the body has started, any transport error other than a timeout means the
+                // connection ended early (curl words it "transfer closed with N bytes remaining").
                 throw SourceFailure.connectionDropped(received: size, expected: receiver.announcedTotal ?? expectedSize)
+            case .timedOut(let seconds) where receiver.response == nil:
+                // Not a word from the host: retrying would only wait as long again.
+                let host = url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? url.absoluteString)
+                throw SourceFailure.noAnswer(host: host, seconds: seconds)
+            default:
+                throw failure
             }
-            throw failure
         }
         if fsync(fd) != 0 {
             throw LocalWriteFailure(path: partPath, reason: "flushing failed (\(errnoText()))", bytesKept: size)

@@ -13,8 +13,10 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case hostNotFound(String)
     /// Nothing listens on that host and port, or a firewall refused the connection.
     case connectionRefused(String)
-    /// No data for `seconds` seconds.
+    /// No data for `seconds` seconds in the middle of a transfer.
     case timedOut(seconds: Double)
+    /// No answer at all from the host within `seconds` (unreachable, or packets dropped by a firewall).
+    case noAnswer(host: String, seconds: Double)
     /// The connection closed early; `received` bytes of the file are on disk in the .part file.
     case connectionDropped(received: Int64, expected: Int64?)
     /// The server ended the file cleanly but short of the size it announced or the registry knows.
@@ -54,8 +56,10 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .connectionRefused(let host):
             return "could not connect to \(host) (connection refused or unreachable)"
         case .timedOut(let seconds):
-            let amount = seconds == 1 ? "1 second" : "\(Int(seconds)) seconds"
-            return "no data for \(amount) (timed out; --timeout sets the limit)"
+            return "no data for \(Self.seconds(seconds)) (timed out; --timeout sets the limit)"
+        case .noAnswer(let host, let seconds):
+            return "no answer from \(host) within \(Self.seconds(seconds)) (unreachable, or blocked by a firewall; "
+                + "--timeout sets the limit)"
         case .connectionDropped(let received, let expected):
             let of = expected.map { " of \($0)" } ?? ""
             return "the connection dropped after \(received)\(of) bytes (the partial file is kept for resuming)"
@@ -78,6 +82,10 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .skippedOffline:
             return "not tried (--offline)"
         }
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == 1 ? "1 second" : value == value.rounded() ? "\(Int(value)) seconds" : "\(value) seconds"
     }
 
     /// Maps a URLSession error to a failure, for a request to `url` that had written `received`

@@ -490,15 +490,19 @@ import Testing
         }
         var configuration = F.configuration(data.path)
         configuration.mirrors = [server.baseURL]
-        configuration.download = DownloadSettings(attempts: 1, backoff: 0, idleTimeout: 1)
+        // Three attempts allowed, but a host that never answers is not asked again.
+        configuration.download = DownloadSettings(attempts: 3, backoff: 0, idleTimeout: 1)
         var caught: FetchError?
         do {
-            try F.fetcher(configuration, messages: LineCollector()).fetch(F.mnist([F.labels]))
+            try F.fetcher(configuration, messages: LineCollector()).fetch(F.mnist([F.trainLabels, F.labels]))
         } catch let error as FetchError {
             caught = error
         }
-        #expect(
-            caught?.description.contains(
-                "  - \(server.baseURL)\(F.labels): no data for 1 second (timed out; --timeout sets the limit)") == true)
+        let line =
+            "no answer from 127.0.0.1:\(server.port) within 1 second (unreachable, or blocked by a firewall; "
+            + "--timeout sets the limit)"
+        #expect(caught?.description.contains("  - \(server.baseURL)\(F.trainLabels): \(line)") == true)
+        #expect(caught?.description.contains("  - \(server.baseURL)\(F.labels): \(line)") == true)
+        #expect(server.requests.count == 1)
     }
 }

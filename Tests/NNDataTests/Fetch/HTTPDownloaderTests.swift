@@ -87,6 +87,30 @@ import Testing
         #expect(lines.all.first?.contains("retrying in 0s (attempt 2 of 2); resuming at byte 25000") == true)
     }
 
+    @Test func aTransferThatStallsTimesOutAndIsResumed() throws {
+        let folder = try tempFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let gate = LocalHTTPServer.Gate()
+        let server = try LocalHTTPServer { request in
+            request.header("range") == nil ? .stallAfter(1000, of: Self.payload, until: gate) : .file(Self.payload)
+        }
+        defer {
+            gate.open()
+            server.stop()
+        }
+        let lines = LineCollector()
+        let downloader = HTTPDownloader(
+            settings: DownloadSettings(attempts: 2, backoff: 0, idleTimeout: 1), log: { lines.append($0) })
+        let outcome = try downloader.download(URL(string: server.baseURL + "f.bin")!, to: folder + "/f.bin.part")
+        #expect(outcome == DownloadOutcome(bytes: 100_000, resumedAt: 1000))
+        #expect(server.requests.map { $0.header("range") } == [nil, "bytes=1000-"])
+        #expect(
+            lines.all == [
+                "\(server.baseURL)f.bin: no data for 1 second (timed out; --timeout sets the limit); retrying in 0s "
+                    + "(attempt 2 of 2); resuming at byte 1000"
+            ])
+    }
+
     @Test func aServerThatIgnoresRangeMakesThePartStartOver() throws {
         let folder = try tempFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

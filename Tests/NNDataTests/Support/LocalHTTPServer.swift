@@ -28,6 +28,9 @@ final class LocalHTTPServer: @unchecked Sendable {
         /// Sends the headers for the whole file (Content-Length of all of it) but only its first
         /// `after` bytes, then closes the connection: a connection dropped mid-file.
         case dropAfter(Int, of: [UInt8])
+        /// Sends the headers for the whole file and its first `after` bytes, then waits (silent,
+        /// connection open) until `gate` opens: a transfer that stalls.
+        case stallAfter(Int, of: [UInt8], until: Gate)
         /// Waits until `gate` is opened, then answers with `then`.
         indirect case waitFor(Gate, then: Reply)
     }
@@ -152,6 +155,10 @@ final class LocalHTTPServer: @unchecked Sendable {
         case .dropAfter(let count, let bytes):
             let headers = ["Content-Type": "application/octet-stream", "Content-Length": "\(bytes.count)"]
             send(client, head(200, headers) + Array(bytes.prefix(count)))
+        case .stallAfter(let count, let bytes, let gate):
+            let headers = ["Content-Type": "application/octet-stream", "Content-Length": "\(bytes.count)"]
+            send(client, head(200, headers) + Array(bytes.prefix(count)))
+            gate.wait()
         case .waitFor(let gate, let then):
             gate.wait()
             answer(then, to: request, on: client)
