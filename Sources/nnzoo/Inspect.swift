@@ -114,6 +114,7 @@ struct Inspect: ParsableCommand {
         report.title = spec.title
         report.split = split.rawValue
         report.splitCounts = Dictionary(uniqueKeysWithValues: spec.splits.map { ($0.split.rawValue, $0.count) })
+        report.expectedCount = splits.map { spec.spec(for: $0).count }.reduce(0, +)
         report.describe(dataset, channelNames: dataset.channels == 3 ? ["red", "green", "blue"] : ["gray"])
         var seen = Set<String>()
         var mismatches = [DataError]()

@@ -71,6 +71,8 @@ struct InspectReport: Encodable {
     var channels: [Channel]?
     var values: Values?
     var splitCounts: [String: Int]?
+    /// The registry's count for the split, when known.
+    var expectedCount: Int?
     var files: [FileCheck] = []
     var samples: Samples?
 
@@ -115,13 +117,12 @@ struct InspectReport: Encodable {
         } else if let file {
             lines.append("\(file): \(kind)")
         }
-        field(
-            "count",
-            "\(count)"
-                + (splitCounts.map { counts in
-                    " (" + counts.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                        + ")"
-                } ?? ""))
+        if let expectedCount, expectedCount != count {
+            field("count", "\(count) (the published \(split ?? "") split has \(expectedCount): this copy differs)")
+        } else {
+            let splits = (splitCounts ?? [:]).sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }
+            field("count", "\(count)" + (splits.isEmpty ? "" : " (" + splits.joined(separator: ", ") + ")"))
+        }
         let shapeText = shape.map(String.init).joined(separator: " x ")
         if channels != nil {
             let range = maxValue.map { " 0...\($0)" } ?? ""

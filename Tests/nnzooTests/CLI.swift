@@ -39,11 +39,11 @@ enum CLI {
         process.standardError = err
         try process.run()
         // Read both pipes while the process runs, so a full pipe never blocks it.
-        var errData = Data()
+        let errData = Collected()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errData.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
@@ -51,7 +51,12 @@ enum CLI {
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+
+    /// Bytes read on another thread; the DispatchGroup orders the write before the read.
+    private final class Collected: @unchecked Sendable {
+        var data = Data()
     }
 
     /// Runs with `--json` and decodes stdout.

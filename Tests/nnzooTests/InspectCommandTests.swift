@@ -158,6 +158,34 @@ import Testing
         #expect(result.stderr.hasPrefix("Error: \(folder.path)/digits/digits.csv.gz has the wrong content"))
     }
 
+    @Test func aCIFARBatchFileWithPerChannelStatistics() throws {
+        let folder = TempFolder()
+        // 20 records: label r % 10, then red 10, green 20 and blue 30 + (r % 2) * 2 everywhere.
+        var batch = [UInt8]()
+        for r in 0..<20 {
+            batch.append(UInt8(r % 10))
+            batch += [UInt8](repeating: 10, count: 1024) + [UInt8](repeating: 20, count: 1024)
+            batch += [UInt8](repeating: UInt8(30 + (r % 2) * 2), count: 1024)
+        }
+        let path = folder.write(Gzip.compress(batch), to: "data_batch_9.bin")
+        let (result, report) = try CLI.json(["inspect", "--file", path])
+        #expect(result.status == 0)
+        #expect(report["kind"] as? String == "CIFAR-10 batch" && report["count"] as? Int == 20)
+        let channels = try #require(report["channels"] as? [[String: Any]])
+        #expect(channels.compactMap { $0["name"] as? String } == ["red", "green", "blue"])
+        #expect(channels.compactMap { $0["mean"] as? Double } == [10, 20, 31])
+        #expect(channels.compactMap { $0["std"] as? Double } == [0, 0, 1])
+        let classes = try #require(report["classes"] as? [[String: Any]])
+        #expect(classes.compactMap { $0["count"] as? Int } == Array(repeating: 2, count: 10))
+        #expect(classes.first?["name"] as? String == "airplane")
+        var bad = batch
+        bad.removeLast()
+        let cut = folder.write(bad, to: "cut.bin")
+        let refused = try CLI.run(["inspect", "--file", cut])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("neither an IDX file"))
+    }
+
     @Test func helpDescribesTheOptions() throws {
         let help = try CLI.run(["inspect", "--help"])
         #expect(help.status == 0)
