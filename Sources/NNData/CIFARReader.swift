@@ -147,7 +147,12 @@ public enum CIFARReader {
         archive: String, batches: [String], limit: Int = DatasetRegistry.cifar10.files[0].maxContentSize,
         onRead: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
-        let tar = TarReader(stream: try Gzip.openDecoded(archive, limit: limit, onRead: onRead))
+        try load(tar: TarReader(stream: try Gzip.openDecoded(archive, limit: limit, onRead: onRead)), batches: batches)
+    }
+
+    /// `load(archive:...)` on an archive already opened (decompressed) as `tar`.
+    public static func load(tar: TarReader, batches: [String]) throws -> ImageDataset {
+        let archive = tar.path
         var images = [UInt8]()
         var labels = [UInt8]()
         var found = [(batch: Int, images: Range<Int>, labels: Range<Int>)]()

@@ -22,10 +22,15 @@ public enum DigitsCSV {
         return url.appendingPathComponent("Data/digits").path
     }()
 
-    /// Reads every row of the file at `path`, in file order.
-    public static func read(_ path: String) throws -> ImageDataset {
-        let bytes = try Gzip.decodeFile(path, limit: maxFileSize)
-        return try parse(bytes, path: path)
+    /// Reads every row of the file at `path`, in file order. Decoding stops with an error past
+    /// `limit` bytes.
+    public static func read(_ path: String, limit: Int = maxFileSize) throws -> ImageDataset {
+        try read(from: Gzip.openDecoded(path, limit: limit))
+    }
+
+    /// Reads every row from `stream` (from `Gzip.openDecoded`), in file order.
+    public static func read(from stream: ByteStream) throws -> ImageDataset {
+        try parse(Gzip.decodeAll(stream), path: stream.path)
     }
 
     /// Parses the decoded CSV text.

@@ -10,6 +10,10 @@ import NNCore
 /// A file opened for reading front to back, with a read-ahead buffer that decoders (gzip) read
 /// from in place. As a `ByteStream` it delivers the file's bytes unchanged; large reads bypass
 /// the buffer and go straight into the caller's memory.
+///
+/// `init(bytes:path:)` makes one over bytes already in memory (the buffer is the whole file), so a
+/// format's reader can be run on bytes that never touched the disk (fuzzing, tests) through
+/// exactly the code that reads files.
 public final class FileInput: ByteStream {
     public let path: String
     /// The file's size when it was opened.
@@ -17,6 +21,7 @@ public final class FileInput: ByteStream {
     /// Called after each read from disk with (bytes read so far, file size); for progress display.
     public var onRead: ((Int, Int) -> Void)?
 
+    /// The open file, or -1 for bytes given in memory.
     private let fd: Int32
     private let buffer: UnsafeMutableRawBufferPointer
     private var start = 0  // first unread byte in `buffer`
@@ -48,8 +53,21 @@ public final class FileInput: ByteStream {
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(4096, bufferSize), alignment: 64)
     }
 
+    /// The bytes of a file already in memory; `path` names them in messages.
+    public init(bytes: [UInt8], path: String) {
+        self.path = path
+        self.size = bytes.count
+        self.fd = -1
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(4096, bytes.count), alignment: 64)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { buffer.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+        }
+        end = bytes.count
+        fileOffset = bytes.count
+    }
+
     deinit {
-        close(fd)
+        if fd >= 0 { close(fd) }
         buffer.deallocate()
     }
 
@@ -79,7 +97,8 @@ public final class FileInput: ByteStream {
     /// `count` must not exceed the buffer size.
     public func peek(_ count: Int) throws -> [UInt8] {
         let wanted = min(count, buffer.count)
-        if end - start < wanted {
+        // Bytes in memory are all in the buffer already (and stay where they are, for `tail`).
+        if end - start < wanted && fd >= 0 {
             // Move what is left to the front, then top the buffer up.
             let left = end - start
             if start > 0 && left > 0 {
@@ -111,8 +130,34 @@ public final class FileInput: ByteStream {
         return try read(into: destination)
     }
 
-    /// One `read(2)` into `destination`, retried on EINTR.
+    /// Up to `count` bytes at the end of the file (as it was when opened), read without moving the
+    /// position.
+    public func tail(_ count: Int) throws -> [UInt8] {
+        let wanted = max(0, min(count, size))
+        if fd < 0 {
+            return Array(buffer[(size - wanted)..<size])
+        }
+        var out = [UInt8](repeating: 0, count: wanted)
+        var filled = 0
+        while filled < wanted {
+            let n = out.withUnsafeMutableBytes { raw in
+                pread(fd, raw.baseAddress! + filled, wanted - filled, off_t(size - wanted + filled))
+            }
+            if n > 0 {
+                filled += n
+            } else if n == 0 {
+                break
+            } else if errno != EINTR {
+                throw DataError.unreadable(path: path, reason: "reading its last bytes failed (\(errnoText()))")
+            }
+        }
+        out.removeSubrange(filled...)
+        return out
+    }
+
+    /// One `read(2)` into `destination`, retried on EINTR (nothing more for bytes in memory).
     private func fill(_ destination: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard fd >= 0 else { return 0 }
         while true {
             let n = systemRead(fd, destination.baseAddress, destination.count)
             if n >= 0 {

@@ -28,24 +28,25 @@ public enum FileValidator {
                 }
                 return summary(idx)
             case .digits:
-                let all = try DigitsCSV.read(path)
+                let all = try DigitsCSV.read(path, limit: min(file.maxContentSize, DigitsCSV.maxFileSize))
                 return "\(all.count) digits rows of 64 pixels and a label"
             default:
                 continue
             }
         }
         if file.name.hasSuffix(".tar.gz") || file.name.hasSuffix(".tar") {
-            return try validateArchive(path, file, onRead: onRead)
+            return try validate(
+                archive: TarReader(stream: try Gzip.openDecoded(path, limit: file.maxContentSize, onRead: onRead)),
+                as: file)
         }
         throw DataError.unexpectedShape(
             path: path, expected: "a file of the \(spec.name) dataset", found: "a file the registry does not describe")
     }
 
-    /// Every member the registry lists must be present; batches are checked record by record.
-    private static func validateArchive(_ path: String, _ file: DatasetFile, onRead: ((Int, Int) -> Void)?) throws
-        -> String
-    {
-        let tar = TarReader(stream: try Gzip.openDecoded(path, limit: file.maxContentSize, onRead: onRead))
+    /// Validates an archive already opened as `tar` (CIFAR-10's): every member the registry lists
+    /// must be present; batches are checked record by record.
+    public static func validate(archive tar: TarReader, as file: DatasetFile) throws -> String {
+        let path = tar.path
         var seen = Set<String>()
         var records = 0
         var batches = 0

@@ -20,17 +20,32 @@ public enum Gzip {
     ) throws -> ByteStream {
         let input = try FileInput(path: path)
         input.onRead = onRead
+        return try openDecoded(input, limit: limit)
+    }
+
+    /// `openDecoded(_:limit:onRead:)` for the bytes of a file already in memory; `path` names them
+    /// in messages.
+    public static func openDecoded(bytes: [UInt8], path: String, limit: Int? = nil) throws -> ByteStream {
+        try openDecoded(FileInput(bytes: bytes, path: path), limit: limit)
+    }
+
+    private static func openDecoded(_ input: FileInput, limit: Int?) throws -> ByteStream {
         let head = try input.peek(512)
-        if head.isEmpty { throw DataError.emptyFile(path: path) }
+        if head.isEmpty { throw DataError.emptyFile(path: input.path) }
         if hasMagic(head) { return try GzipReader(input: input, limit: limit) }
-        if let kind = WebPage.kind(of: head) { throw DataError.webPage(path: path, kind: kind) }
+        if let kind = WebPage.kind(of: head) { throw DataError.webPage(path: input.path, kind: kind) }
         return input
     }
 
     /// Decodes a whole file (gzip or plain) into memory. The buffer is sized once from the gzip
     /// trailer's length field when that is plausible, and grown only if the data turns out longer.
     public static func decodeFile(_ path: String, limit: Int? = nil) throws -> [UInt8] {
-        let stream = try openDecoded(path, limit: limit)
+        try decodeAll(openDecoded(path, limit: limit))
+    }
+
+    /// Reads everything left in `stream` (from `openDecoded`) into memory, sizing the buffer as
+    /// `decodeFile` does.
+    public static func decodeAll(_ stream: ByteStream) throws -> [UInt8] {
         var capacity = min(stream.remainingBound, 1 << 20)
         if let reader = stream as? GzipReader, let hinted = try lengthHint(reader.input) {
             // The trailer is only a claim: trust it up to 64 MiB, and grow past that as data arrives.
@@ -59,10 +74,7 @@ public enum Gzip {
     /// the input.
     static func lengthHint(_ input: FileInput) throws -> Int? {
         guard input.size >= 18 else { return nil }
-        let reader = try FileInput(path: input.path, bufferSize: 4096)
-        guard reader.size == input.size else { return nil }
-        try reader.skip(reader.size - 4)
-        let tail = try reader.readBytes(upTo: 4)
+        let tail = try input.tail(4)
         guard tail.count == 4 else { return nil }
         return Int(tail[0]) | Int(tail[1]) << 8 | Int(tail[2]) << 16 | Int(tail[3]) << 24
     }
