@@ -102,11 +102,29 @@ extension PNGImage {
         else {
             throw PNGError(path: path, message: "image size \(width)x\(height) is out of range")
         }
-        var pixels = [UInt8](repeating: 0, count: width * height * channels)
-        let ok = pixels.withUnsafeMutableBytes { dst in
-            png_image_finish_read(&image, nil, dst.baseAddress, Int32(width * channels), nil)
+        // The pixels are deflate-compressed, at least one bit each, and deflate expands at most
+        // 1032:1: a header claiming more pixels than the file's bytes could hold is refused before
+        // the pixel buffer is allocated from it.
+        let mostPixels = bytes.count.multipliedReportingOverflow(by: 8 * 1032)
+        guard mostPixels.overflow || width * height <= mostPixels.partialValue else {
+            throw PNGError(
+                path: path,
+                message:
+                    "the header claims \(width)x\(height) pixels, more than its \(bytes.count) bytes can hold; the file is damaged"
+            )
         }
-        guard ok != 0 else { throw PNGError(path: path, message: message(of: &image)) }
+        // Not zero-filled first: libpng writes every byte of a successful read, and a failed read's
+        // buffer is thrown away, so a damaged file costs only the pages it actually decoded.
+        var failure: PNGError?
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * channels) { buffer, initialized in
+            if png_image_finish_read(&image, nil, buffer.baseAddress, Int32(width * channels), nil) != 0 {
+                initialized = buffer.count
+            } else {
+                failure = PNGError(path: path, message: message(of: &image))
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
         return PNGImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 

@@ -26,8 +26,10 @@ public struct RandomRotation: Augmentation, Equatable {
     /// With the centre c = ((W-1)/2, (H-1)/2) and d = (x, y) - c, output pixel (x, y) samples the
     /// input at c + (cos t * dx - sin t * dy, sin t * dx + cos t * dy): the inverse rotation, written
     /// for image coordinates where y points down. The four neighbours of that point are weighted
-    /// bilinearly; a neighbour outside the image counts as `fill`.
+    /// bilinearly; a neighbour outside the image counts as `fill`, clamped to the image's
+    /// `maxValue` (see `RandomShift.shift`).
     public static func rotate(_ image: inout ImageView, degrees: Float, fill: UInt8) {
+        let fill = min(fill, image.maxValue)
         let radians = Double(degrees) * Double.pi / 180
         var cosine = Float(cos(radians))
         var sine = Float(sin(radians))

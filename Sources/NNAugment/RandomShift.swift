@@ -23,9 +23,11 @@ public struct RandomShift: Augmentation, Equatable {
     }
 
     /// Moves the content `dx` pixels right and `dy` pixels down: out(x, y) = in(x - dx, y - dy),
-    /// or `fill` where that falls outside the image.
+    /// or `fill` where that falls outside the image. A fill above the image's `maxValue` (128 on the
+    /// digits' 0...16 scale) means full intensity: it is clamped, so no pixel leaves the range.
     public static func shift(_ image: inout ImageView, dx: Int, dy: Int, fill: UInt8) {
         if dx == 0 && dy == 0 { return }
+        let fill = min(fill, image.maxValue)
         let width = image.width
         let height = image.height
         let source = image.pixels.baseAddress!
