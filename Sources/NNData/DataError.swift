@@ -36,6 +36,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case tarChecksum(path: String, offset: Int, stored: Int, computed: Int)
     case tarBadHeader(path: String, offset: Int, detail: String)
     case tarTruncated(path: String, member: String, offset: Int)
+    case tarUnsafeMember(path: String, member: String, offset: Int, problem: String)
     case memberMissing(path: String, member: String)
 
     // Verification against the registry
@@ -132,6 +133,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case .tarTruncated(let path, let member, let offset):
             return
                 "\(path) is truncated: its tar data ends at byte \(offset), in the middle of \(member). \(Advice.redownload(path))"
+        case .tarUnsafeMember(let path, let member, let offset, let problem):
+            return
+                "\(path) holds an unsafe member '\(member)' (tar header at byte \(offset) of the tar data): \(problem). Unpacking it could write outside the archive's folder, so nnzoo refuses the whole archive. \(Advice.redownload(path))"
         case .memberMissing(let path, let member):
             return "\(path) does not contain \(member). \(Advice.redownload(path))"
         case .contentMismatch(let path, let expectedSHA256, let foundSHA256):

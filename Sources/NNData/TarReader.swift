@@ -7,6 +7,12 @@ import Foundation
 /// (`L` entries), pax extended headers (`x` entries: `path` and `size`), and old v7 headers. Every
 /// header's checksum is verified (the unsigned sum of its bytes with the checksum field read as
 /// spaces; the historical signed sum is accepted too). Sizes may be octal or GNU base-256.
+///
+/// Members that could write outside the folder an archive is unpacked into are refused here, in
+/// the reader, so that anything built on it inherits the refusal (`TarMemberSafety`): absolute
+/// names, names with a `..` component, symbolic links whose target leaves the archive's folder,
+/// hard links to anything but a plain path inside it, and members stored through an earlier
+/// symbolic link.
 public final class TarReader {
     public static let blockSize = 512
 
@@ -14,6 +20,7 @@ public final class TarReader {
     /// The member being read, if any.
     public private(set) var current: TarMember?
     private var finished = false
+    private var safety = TarMemberSafety()
 
     public init(stream: ByteStream) {
         self.stream = stream
@@ -29,7 +36,9 @@ public final class TarReader {
         try finishCurrent()
         guard !finished else { return nil }
         var longName: String?
+        var longLink: String?
         var paxPath: String?
+        var paxLink: String?
         var paxSize: Int?
         while true {
             let headerOffset = stream.position
@@ -63,9 +72,12 @@ public final class TarReader {
                 let data = try readPadded(size, member: "an extended header")
                 if type == UInt8(ascii: "L") {
                     longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
+                } else if type == UInt8(ascii: "K") {
+                    longLink = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
                 } else if type == UInt8(ascii: "x") {
                     let records = try parsePax(data, offset: headerOffset)
                     paxPath = records["path"] ?? paxPath
+                    paxLink = records["linkpath"] ?? paxLink
                     if let text = records["size"] {
                         guard let value = Int(text), value >= 0 else {
                             throw DataError.tarBadHeader(
@@ -90,10 +102,20 @@ public final class TarReader {
             switch type {
             case 0, UInt8(ascii: "0"), UInt8(ascii: "7"): kind = .file
             case UInt8(ascii: "5"): kind = .directory
+            case UInt8(ascii: "1"): kind = .hardLink
+            case UInt8(ascii: "2"): kind = .symbolicLink
             default: kind = .other(type)
             }
+            var linkTarget: String?
+            if kind == .hardLink || kind == .symbolicLink {
+                linkTarget = paxLink ?? longLink ?? Self.string(block[157..<257])
+            }
+            if let problem = safety.check(name: name, kind: kind, linkTarget: linkTarget) {
+                throw DataError.tarUnsafeMember(path: path, member: name, offset: headerOffset, problem: problem)
+            }
             block.removeAll()
-            let member = TarMember(archive: self, name: name, kind: kind, size: size, headerOffset: headerOffset)
+            let member = TarMember(
+                archive: self, name: name, kind: kind, size: size, headerOffset: headerOffset, linkTarget: linkTarget)
             current = member
             return member
         }
@@ -186,8 +208,8 @@ public final class TarReader {
         var i = 0
         while i < data.count {
             guard let space = data[i...].firstIndex(of: 0x20),
-                let length = Int(String(decoding: data[i..<space], as: UTF8.self)), length > 0,
-                i + length <= data.count, data[i + length - 1] == 0x0A
+                let length = Int(String(decoding: data[i..<space], as: UTF8.self)), length >= space - i + 2,
+                length <= data.count - i, data[i + length - 1] == 0x0A
             else {
                 if data[i...].allSatisfy({ $0 == 0 }) { break }
                 throw DataError.tarBadHeader(
@@ -213,22 +235,29 @@ public final class TarMember: ByteStream {
     public enum Kind: Equatable, Sendable {
         case file
         case directory
-        /// Links, devices and other entry types, by their type byte.
+        /// A hard link to an earlier member (type `1`).
+        case hardLink
+        /// A symbolic link (type `2`).
+        case symbolicLink
+        /// Devices, FIFOs and other entry types, by their type byte.
         case other(UInt8)
     }
 
     public let name: String
     public let kind: Kind
+    /// What a link points at (links only).
+    public let linkTarget: String?
     public let size: Int
     /// Offset of the member's header in the (decompressed) archive.
     public let headerOffset: Int
     private unowned let archive: TarReader
     fileprivate(set) var remaining: Int
 
-    init(archive: TarReader, name: String, kind: Kind, size: Int, headerOffset: Int) {
+    init(archive: TarReader, name: String, kind: Kind, size: Int, headerOffset: Int, linkTarget: String?) {
         self.archive = archive
         self.name = name
         self.kind = kind
+        self.linkTarget = linkTarget
         self.size = size
         self.headerOffset = headerOffset
         self.remaining = size

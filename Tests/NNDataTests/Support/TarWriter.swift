@@ -8,6 +8,8 @@ struct TarWriter {
     }
 
     private(set) var bytes: [UInt8] = []
+    /// Where the last entry's header starts.
+    private(set) var lastHeaderOffset = 0
     var gnuMagic = false
 
     mutating func addFile(_ name: String, _ data: [UInt8], longNames: LongNames = .gnu) {
@@ -29,11 +31,30 @@ struct TarWriter {
         appendEntry(name: name, type: UInt8(ascii: "5"), data: [])
     }
 
+    /// A symbolic link (`symbolic: true`, type 2) or hard link (type 1) to `target`; a target
+    /// longer than 99 bytes goes in a GNU `K` entry.
+    mutating func addLink(_ name: String, to target: String, symbolic: Bool) {
+        if target.utf8.count > 99 {
+            appendEntry(name: "././@LongLink", type: UInt8(ascii: "K"), data: Array(target.utf8) + [0])
+        }
+        appendEntry(
+            name: name, type: UInt8(ascii: symbolic ? "2" : "1"), data: [], linkName: String(target.prefix(99)))
+    }
+
+    /// A file whose name comes from a pax `path` record (any length, written as given).
+    mutating func addFileWithPaxPath(_ name: String, _ data: [UInt8]) {
+        let record = " path=\(name)\n"
+        var length = record.utf8.count + 1
+        while "\(length)\(record)".utf8.count != length { length += 1 }
+        appendEntry(name: "PaxHeader", type: UInt8(ascii: "x"), data: Array("\(length)\(record)".utf8))
+        appendEntry(name: "placeholder", type: UInt8(ascii: "0"), data: data)
+    }
+
     mutating func finish() {
         bytes += [UInt8](repeating: 0, count: 1024)
     }
 
-    static func header(name: String, type: UInt8, size: Int, gnu: Bool) -> [UInt8] {
+    static func header(name: String, type: UInt8, size: Int, gnu: Bool, linkName: String = "") -> [UInt8] {
         var h = [UInt8](repeating: 0, count: 512)
         func put(_ text: String, at offset: Int) {
             for (i, byte) in text.utf8.enumerated() { h[offset + i] = byte }
@@ -49,6 +70,7 @@ struct TarWriter {
         put(octal(size, width: 12), at: 124)
         put(octal(1_234_567_890, width: 12), at: 136)
         h[156] = type
+        put(linkName, at: 157)
         if gnu {
             put("ustar  ", at: 257)
         } else {
@@ -63,8 +85,9 @@ struct TarWriter {
         return h
     }
 
-    private mutating func appendEntry(name: String, type: UInt8, data: [UInt8]) {
-        bytes += Self.header(name: name, type: type, size: data.count, gnu: gnuMagic)
+    private mutating func appendEntry(name: String, type: UInt8, data: [UInt8], linkName: String = "") {
+        lastHeaderOffset = bytes.count
+        bytes += Self.header(name: name, type: type, size: data.count, gnu: gnuMagic, linkName: linkName)
         bytes += data
         bytes += [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
     }
