@@ -25,7 +25,7 @@ public enum DatasetLoader {
         let train = try DatasetLocator.locate(spec, split: .train, dataDirectory: dataDirectory)
         let test = try DatasetLocator.locate(spec, split: .test, dataDirectory: dataDirectory)
         if case .digits(let path, _) = train {
-            return try DigitsCSV.read(path)
+            return try DigitsCSV.read(path, limit: digitsLimit(spec))
         }
         var all = try load(spec, from: train, onProgress: onProgress)
         let second = try load(spec, from: test, onProgress: onProgress)
@@ -40,26 +40,39 @@ public enum DatasetLoader {
     ) throws -> ImageDataset {
         switch location {
         case .idx(let images, let labels):
+            // No file may decode past the size the registry expects: a gzip bomb stops there.
+            func limit(_ path: String) -> Int {
+                spec.file(named: String(path.split(separator: "/").last ?? ""))?.maxContentSize
+                    ?? IDXReader.defaultMaxBytes
+            }
             return try loadIDX(
                 images: images, labels: labels, classNames: spec.classNames,
-                expectedSize: (spec.height, spec.width), onProgress: onProgress)
+                expectedSize: (spec.height, spec.width), maxBytes: (limit(images), limit(labels)),
+                onProgress: onProgress)
         case .cifarFolder(let folder, let batches):
             return try CIFARReader.load(folder: folder, batches: batches, onProgress: onProgress)
         case .cifarArchive(let archive, let batches):
             return try CIFARReader.load(archive: archive, batches: batches, onRead: onProgress)
         case .digits(let path, let split):
-            return DigitsSplit.apply(try DigitsCSV.read(path), split: split)
+            return DigitsSplit.apply(try DigitsCSV.read(path, limit: digitsLimit(spec)), split: split)
         }
+    }
+
+    /// The most a digits file may decode to: the registry's size (a gzip bomb stops there).
+    private static func digitsLimit(_ spec: DatasetSpec) -> Int {
+        min(spec.files.first?.maxContentSize ?? DigitsCSV.maxFileSize, DigitsCSV.maxFileSize)
     }
 
     /// Pairs an IDX images file (u8, N x H x W) with an IDX labels file (u8, N).
     /// `expectedSize`, if given, is the (height, width) the images must have.
     public static func loadIDX(
         images imagesPath: String, labels labelsPath: String, classNames: [String],
-        expectedSize: (Int, Int)? = nil, onProgress: ((Int, Int) -> Void)? = nil
+        expectedSize: (Int, Int)? = nil,
+        maxBytes: (images: Int, labels: Int) = (IDXReader.defaultMaxBytes, IDXReader.defaultMaxBytes),
+        onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
         // Labels first: small, and a bad label file fails before the big read.
-        let labelFile = try IDXReader.read(labelsPath)
+        let labelFile = try IDXReader.read(labelsPath, maxBytes: maxBytes.labels)
         guard case .uint8(let labels) = labelFile.elements, labelFile.shape.count == 1 else {
             throw DataError.unexpectedShape(
                 path: labelsPath, expected: "IDX labels: u8 with one dimension (the count)",
@@ -70,7 +83,7 @@ public enum DatasetLoader {
                 path: labelsPath, index: bad, offset: labelFile.header.headerSize + bad, label: Int(labels[bad]),
                 classCount: classNames.count)
         }
-        let imageFile = try IDXReader.read(imagesPath, onRead: onProgress)
+        let imageFile = try IDXReader.read(imagesPath, maxBytes: maxBytes.images, onRead: onProgress)
         let shape = imageFile.shape
         guard case .uint8(let pixels) = imageFile.elements, shape.count == 3, shape[1] > 0, shape[2] > 0 else {
             throw DataError.unexpectedShape(
