@@ -63,6 +63,18 @@ public enum AtomicFile {
         }
     }
 
+    /// Flushes a file written by other means (a download's `.part`) to disk, before it is renamed
+    /// into place: a rename that reaches the disk before the data would leave a complete-looking
+    /// file of zeros after a power cut.
+    public static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileWriteError(path: path, reason: "cannot open it to flush it (\(errnoText()))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else {
+            throw FileWriteError(path: path, reason: "flushing to disk failed (\(errnoText()))")
+        }
+    }
+
     /// Flushes a folder's entries (a rename inside it) to disk. Best effort.
     public static func syncDirectory(_ folder: String) {
         let dfd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_CLOEXEC)
