@@ -11,15 +11,20 @@ import Foundation
 public enum Parallel {
     nonisolated(unsafe) private static var _threadCount = defaultThreadCount
 
+    /// The most threads `--threads` accepts: far beyond any machine this runs on, and small enough
+    /// for OpenBLAS's Int32 setting.
+    public static let maxThreadCount = 1024
+
     /// The number of online cores (the default for `--threads`).
     public static var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// The thread count used by parallel loops and by OpenBLAS.
     public static var threadCount: Int { _threadCount }
 
-    /// Sets the thread count for parallel loops and OpenBLAS. Call before any work starts.
+    /// Sets the thread count (clamped to 1...`maxThreadCount`) for parallel loops and OpenBLAS.
+    /// Call before any work starts.
     public static func setThreadCount(_ n: Int) {
-        let count = max(1, n)
+        let count = min(max(1, n), maxThreadCount)
         _threadCount = count
         openblas_set_num_threads(Int32(count))
     }

@@ -24,19 +24,25 @@ struct AugmentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The operations, joined with commas (see below).", valueName: "spec"))
     var ops: String
 
-    @Option(help: ArgumentHelp("Rows: how many samples to show.", valueName: "n"))
+    // Numeric options parse `.unconditional`: `--samples -1` is a value to refuse with a reason.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Rows: how many samples to show.", valueName: "n"))
     var samples: Int = 8
 
-    @Option(help: ArgumentHelp("Augmented versions of each sample, beside the original.", valueName: "k"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Augmented versions of each sample, beside the original.", valueName: "k"))
     var variants: Int = 6
 
-    @Option(help: ArgumentHelp("Seed for picking the samples and for the augmentations.", valueName: "s"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Seed for picking the samples and for the augmentations.", valueName: "s"))
     var seed: UInt64 = 0
 
     @Option(help: ArgumentHelp("The split to take samples from: train or test.", valueName: "split"))
     var split: String = DatasetSplit.train.rawValue
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Each image pixel becomes a scale x scale block (default: about 112 pixels per image, 4x for 28x28).",
             valueName: "n"))

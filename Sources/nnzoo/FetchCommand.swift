@@ -57,12 +57,20 @@ struct FetchCommand: ParsableCommand {
             "A folder holding files downloaded by hand: verified, then copied (repeatable).", valueName: "dir"))
     var fromFolders: [String] = []
 
-    @Option(help: ArgumentHelp("Seconds without data before a download is abandoned.", valueName: "seconds"))
+    // Numeric options parse `.unconditional`: `--timeout -1` is a value to refuse with a reason.
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Seconds without data before a download is abandoned.", valueName: "seconds"))
     var timeout: Double = 30
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("Attempts per source after a dropped connection, timeout or server error.", valueName: "n"))
     var attempts: Int = 3
+
+    /// Bounds that keep a typo from becoming a wait of days: a day without data, 100 attempts.
+    static let maxTimeout = 86400.0
+    static let maxAttempts = 100
 
     @OptionGroup var data: DataOptions
 
@@ -82,8 +90,14 @@ struct FetchCommand: ParsableCommand {
             throw ValidationError(
                 FetchError.unknownDataset(name: name, known: DatasetRegistry.all.map(\.name)).description)
         }
-        if timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds (got \(timeout)).") }
-        if attempts < 1 { throw ValidationError("--attempts must be at least 1 (got \(attempts)).") }
+        guard timeout.isFinite, timeout > 0, timeout <= Self.maxTimeout else {
+            throw ValidationError(
+                "--timeout must be a number of seconds more than 0 and at most \(Int(Self.maxTimeout)) (got \(timeout))."
+            )
+        }
+        guard (1...Self.maxAttempts).contains(attempts) else {
+            throw ValidationError("--attempts must be between 1 and \(Self.maxAttempts) (got \(attempts)).")
+        }
         for mirror in mirrors {
             do {
                 try SourcePlan.validate(mirror: mirror)

@@ -41,6 +41,7 @@ struct Inspect: ParsableCommand {
     var json = false
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("Number of sample images for --png, grouped by class (one row per class).", valueName: "n"))
     var samples: Int?
 

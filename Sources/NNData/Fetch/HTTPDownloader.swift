@@ -9,8 +9,10 @@ import NNCore
 public struct DownloadSettings: Sendable {
     /// Attempts per source for transient failures (dropped connection, timeout, 5xx, 429).
     public var attempts: Int
-    /// The wait before retry k (k = 1, 2, …) is `backoff * 2^(k-1)` seconds.
+    /// The wait before retry k (k = 1, 2, …) is `backoff * 2^(k-1)` seconds, at most `maxWait`.
     public var backoff: Double
+    /// The longest wait between two attempts, however many there are.
+    public static let maxWait = 60.0
     /// Seconds without any data before a request is abandoned.
     public var idleTimeout: Double
     /// Seconds for a whole file before it is abandoned.
@@ -79,7 +81,7 @@ public final class HTTPDownloader: @unchecked Sendable {
                 return try attemptOnce(url, partPath: partPath, expectedSize: expectedSize, progress: progress)
             } catch let failure as SourceFailure {
                 guard failure.isTransient, attempt < settings.attempts else { throw failure }
-                let wait = settings.backoff * pow(2, Double(attempt - 1))
+                let wait = min(settings.backoff * pow(2, Double(attempt - 1)), DownloadSettings.maxWait)
                 let kept = fileSize(partPath)
                 let resume = kept > 0 ? "; resuming at byte \(kept)" : ""
                 log(

@@ -3,12 +3,15 @@ import NNCore
 
 /// `--threads`: one setting for OpenBLAS and the project's own parallel loops.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Threads for maths and data work (default: the number of cores).", valueName: "n"))
+    // `.unconditional`: `--threads -1` is a value to refuse, not a missing value and an unknown option.
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Threads for maths and data work (default: the number of cores).", valueName: "n"))
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 {
-            throw ValidationError("--threads must be at least 1 (got \(threads)).")
+        if let threads, !(1...Parallel.maxThreadCount).contains(threads) {
+            throw ValidationError("--threads must be between 1 and \(Parallel.maxThreadCount) (got \(threads)).")
         }
     }
 

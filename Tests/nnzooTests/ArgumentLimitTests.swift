@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// Zero, negative, non-finite and absurd values of every numeric option are argument errors (exit
+/// 64, a sentence naming the option and the value), never a hang, a trap or a wait of days.
+@Suite struct ArgumentLimitTests {
+    static let cases: [(arguments: [String], message: String)] = [
+        (
+            ["fetch", "digits", "--timeout", "0"],
+            "--timeout must be a number of seconds more than 0 and at most 86400 (got 0.0)."
+        ),
+        (
+            ["fetch", "digits", "--timeout", "-1"],
+            "--timeout must be a number of seconds more than 0 and at most 86400 (got -1.0)."
+        ),
+        (
+            ["fetch", "digits", "--timeout", "nan"],
+            "--timeout must be a number of seconds more than 0 and at most 86400 (got nan)."
+        ),
+        (
+            ["fetch", "digits", "--timeout", "inf"],
+            "--timeout must be a number of seconds more than 0 and at most 86400 (got inf)."
+        ),
+        (["fetch", "digits", "--attempts", "0"], "--attempts must be between 1 and 100 (got 0)."),
+        (["fetch", "digits", "--attempts", "-3"], "--attempts must be between 1 and 100 (got -3)."),
+        (["fetch", "digits", "--attempts", "1000000000"], "--attempts must be between 1 and 100 (got 1000000000)."),
+        (["inspect", "digits", "--samples", "0", "--png", "x.png"], "--samples must be between 1 and 2000 (got 0)."),
+        (["inspect", "digits", "--samples", "-5", "--png", "x.png"], "--samples must be between 1 and 2000 (got -5)."),
+        (
+            ["augment", "digits", "--ops", "hflip", "--png", "x.png", "--samples", "-1"],
+            "--samples must be at least 1 (got -1)."
+        ),
+        (
+            ["augment", "digits", "--ops", "hflip", "--png", "x.png", "--variants", "0"],
+            "--variants must be at least 1 (got 0)."
+        ),
+        (
+            ["augment", "digits", "--ops", "hflip", "--png", "x.png", "--scale", "-2"],
+            "--scale must be at least 1 (got -2)."
+        ),
+        (
+            ["augment", "digits", "--ops", "hflip", "--png", "x.png", "--seed", "-1"],
+            "The value '-1' is invalid for '--seed <s>'"
+        ),
+    ]
+
+    @Test(arguments: cases)
+    func badNumbersAreArgumentErrors(_ arguments: [String], _ message: String) throws {
+        let folder = TempFolder()
+        let result = try CLI.run(arguments + ["--data-dir", folder.path], in: folder.path)
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: " + message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/x.png"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/digits"), "nothing was fetched")
+    }
+}
