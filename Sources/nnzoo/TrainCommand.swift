@@ -64,13 +64,14 @@ struct TrainCommand: ParsableCommand {
         let prepared = try resume.map(prepareResume) ?? prepareNew()
         let session = prepared.session
         var info = prepared.info
+        // From here on Ctrl-C asks for a clean stop; the run folder always holds a resumable checkpoint.
+        let monitor = InterruptMonitor(
+            message: "Stopping after this batch and saving a resumable checkpoint (Ctrl-C again quits without saving).")
         try info.write(to: session.folder.runInfo)
         if !prepared.isResume { try session.saveLast() }
         printHeader(session, resumed: prepared.isResume)
 
         let display = TrainingDisplay(epochs: session.settings.epochs)
-        let monitor = InterruptMonitor(
-            message: "Stopping after this batch and saving a resumable checkpoint (Ctrl-C again quits without saving).")
         let outcome: TrainingOutcome
         do {
             outcome = try session.run(events: display.events) {
