@@ -119,22 +119,21 @@ struct TrainCommand: ParsableCommand {
         let (recipe, recipePath) = try RecipeCatalog.find(self.recipe ?? "")
         let spec = try DatasetRegistry.spec(dataset ?? recipe.dataset)
         try RecipeCatalog.check(recipe, fits: spec)
-        var optimizer = recipe.optimizer.with(learningRate: training.lr ?? recipe.optimizer.learningRate)
+        threads.apply()
+        var settings = TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount)
+        settings.epochs = training.epochs ?? settings.epochs
+        settings.batchSize = training.batchSize ?? settings.batchSize
+        settings.seed = training.seed ?? settings.seed
+        settings.validationSplit = training.valSplit ?? settings.validationSplit
+        if let lr = training.lr { settings.optimizer = settings.optimizer.with(learningRate: lr) }
         if let momentum = training.momentum {
-            guard case .sgd(let lr, _, let dampening, let nesterov, let weightDecay) = optimizer else {
-                throw TrainingError.momentumNotApplicable(optimizer: optimizer.name)
+            guard case .sgd(let lr, _, let dampening, let nesterov, let weightDecay) = settings.optimizer else {
+                throw TrainingError.momentumNotApplicable(optimizer: settings.optimizer.name)
             }
-            optimizer = .sgd(
+            settings.optimizer = .sgd(
                 lr: lr, momentum: momentum, dampening: dampening, nesterov: nesterov && momentum > 0,
                 weightDecay: weightDecay)
         }
-        threads.apply()
-        let settings = TrainingSettings(
-            dataset: spec.name, epochs: training.epochs ?? recipe.epochs,
-            batchSize: training.batchSize ?? recipe.batchSize,
-            optimizer: optimizer, seed: training.seed ?? recipe.seed,
-            validationSplit: training.valSplit ?? TrainingOptions.defaultValidationSplit,
-            augmentation: recipe.augmentation.pipeline(for: spec.name).description, threads: Parallel.threadCount)
         let files = try RunInfo.fingerprint(spec, dataDirectory: data.path)
         let trainingSplit = try loadTrainingSplit(spec)
         let folder = try RunFolder.create(recipe: recipe.name, explicit: out)

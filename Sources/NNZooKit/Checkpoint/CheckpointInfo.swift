@@ -30,6 +30,18 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         self.threads = threads
     }
 
+    /// The fraction of the training split held out for validation unless told otherwise.
+    public static let defaultValidationSplit = 0.1
+
+    /// A recipe's own settings for `dataset`: its epochs, batch size, optimizer, seed and the
+    /// augmentation it names for that dataset, with the default validation split.
+    public init(defaultsOf recipe: Recipe, dataset: String, threads: Int) {
+        self.init(
+            dataset: dataset, epochs: recipe.epochs, batchSize: recipe.batchSize, optimizer: recipe.optimizer,
+            seed: recipe.seed, validationSplit: Self.defaultValidationSplit,
+            augmentation: recipe.augmentation.pipeline(for: dataset).description, threads: threads)
+    }
+
     enum CodingKeys: String, CodingKey {
         case dataset, epochs, optimizer, seed, augmentation, threads
         case batchSize = "batch_size"

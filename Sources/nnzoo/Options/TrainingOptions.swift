@@ -26,12 +26,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(
         name: .customLong("val-split"),
         help: ArgumentHelp(
-            "Fraction of the training split held out for validation and choosing the best epoch; 0 for none.",
+            "Fraction of the training split held out to choose the best epoch (default 0.1); 0 for none.",
             valueName: "f"))
     var valSplit: Double?
-
-    /// The default `--val-split`.
-    static let defaultValidationSplit = 0.1
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs)).") }
