@@ -236,9 +236,10 @@ struct TrainCommand: ParsableCommand {
         }
         lines.append("Network: \(layers); \(session.model.parameterCount) parameters.")
         lines.append(
-            "\(s.epochs) epochs of \(session.batchesPerEpoch) batches of \(s.batchSize), \(optimizer), "
+            "\(counted(s.epochs, "epoch")) of \(counted(session.batchesPerEpoch, "batch")) of \(s.batchSize), \(optimizer), "
                 + "\(scheduleName(session.recipe.schedule)) schedule"
-                + (s.augmentation.isEmpty ? "" : ", augmentation \(s.augmentation)") + ", \(s.threads) threads.")
+                + (s.augmentation.isEmpty ? "" : ", augmentation \(s.augmentation)")
+                + ", \(counted(s.threads, "thread")).")
         if !resumed { lines.append("Run folder: \(session.folder.path)") }
         print(lines.joined(separator: "\n"))
         fflush(stdout)
@@ -269,7 +270,7 @@ struct TrainCommand: ParsableCommand {
         try info.write(to: session.folder.runInfo)
 
         let s = session.settings
-        var lines = ["Finished \(s.epochs) epochs in \(ProgressReporter.formatDuration(seconds))."]
+        var lines = ["Finished \(counted(s.epochs, "epoch")) in \(ProgressReporter.formatDuration(seconds))."]
         let percent = { (x: Double) in String(format: "%.1f%%", x * 100) }
         let chosen =
             session.validationIndices.isEmpty
@@ -287,6 +288,11 @@ struct TrainCommand: ParsableCommand {
         lines.append("Checkpoints, metrics and run.json are in \(session.folder.path)/")
         print(lines.joined(separator: "\n"))
     }
+}
+
+/// "1 epoch", "20 epochs", "3 batches".
+func counted(_ n: Int, _ noun: String) -> String {
+    "\(n) \(noun)" + (n == 1 ? "" : noun.hasSuffix("ch") ? "es" : "s")
 }
 
 /// `path` quoted for a POSIX shell when it needs it.

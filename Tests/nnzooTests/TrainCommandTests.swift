@@ -180,7 +180,10 @@ import Testing
                 + "same run. Leave --lr out when resuming, or start a new run.\n")
         let finished = try CLI.run(["train", "--resume", out, "--data-dir", data])
         #expect(finished.status == 1)
-        #expect(finished.stderr.contains("has already trained all its 1 epochs"))
+        #expect(
+            finished.stderr.contains(
+                "has already trained all its 1 epoch. To train further, resume with more epochs: nnzoo train --resume \(out) --epochs 6."
+            ))
         let again = try train(["digits-mlp", "--epochs", "1", "--out", out])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already holds a training run"))

@@ -38,7 +38,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "Give --epochs \(done + 1) or more, or leave it out."
         case .alreadyFinished(let folder, let epochs):
             return
-                "The run in \(folder) has already trained all its \(epochs) epochs. To train further, resume "
+                "The run in \(folder) has already trained all its \(epochs == 1 ? "1 epoch" : "\(epochs) epochs"). To train further, resume "
                 + "with more epochs: nnzoo train --resume \(folder) --epochs \(epochs + 5)."
         case .datasetChanged(let dataset, let expected, let found):
             return
