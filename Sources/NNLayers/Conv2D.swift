@@ -24,7 +24,12 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
 
     private var geometry: ConvGeometry?
-    private var columns = ScratchTensor()  // [N, patch, OH*OW]: every image's im2col, kept for backward
+    /// Training: `[N, patch, OH*OW]`, every image's im2col, kept for backward. Evaluation:
+    /// `[chunks, patch, OH*OW]`, one image per thread at a time (a large evaluation batch does not
+    /// hold the columns of every image; a backward after it unfolds the images again from `input`).
+    private var columns = ScratchTensor()
+    private var keptColumns = false
+    private var input = Tensor()
     private var columnGradients = ScratchTensor()  // [chunks, patch, OH*OW]: one per thread
     private var weightGradients = ScratchTensor()  // [chunks, patch, out]: dWᵀ partial sums per thread
     private var biasGradients = ScratchTensor()  // [chunks, out]
@@ -111,16 +116,19 @@ public final class Conv2D: Layer {
         let g: ConvGeometry
         do { g = try geometry(for: input.shape) } catch { preconditionFailure("\(error)") }
         geometry = g
+        self.input = input
+        keptColumns = training
         let (patch, plane, outC) = (g.patchSize, g.outPlane, outChannels)
         let hasBias = bias != nil
+        let chunks = min(Parallel.threadCount, g.batch)
         return outputs.produce(shape: Shape(g.batch, outC, g.outHeight, g.outWidth)) { y in
             input.withUnsafeBufferPointer { x in
-                columns.write(shape: Shape(g.batch, patch, plane)) { cols in
+                columns.write(shape: Shape(training ? g.batch : chunks, patch, plane)) { cols in
                     weight.value.withUnsafeBufferPointer { w in
                         withBias { b in
-                            Parallel.forRanges(g.batch) { images in
-                                for n in images {
-                                    let image = cols.baseAddress! + n * patch * plane
+                            Parallel.forChunks(chunks) { chunk in
+                                for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
+                                    let image = cols.baseAddress! + (training ? n : chunk) * patch * plane
                                     let out = y.baseAddress! + n * outC * plane
                                     im2col(x.baseAddress! + n * g.inImage, image, g)
                                     if let b {
@@ -161,54 +169,59 @@ public final class Conv2D: Layer {
             "Conv2D.backward: gradient shape \(gradOutput.shape)")
         guard g.batch > 0 else { return }
         let chunks = min(Parallel.threadCount, g.batch)
+        let kept = keptColumns
+        let input = self.input
         gradOutput.withUnsafeBufferPointer { gy in
-            columns.read { cols in
-                weight.value.withUnsafeBufferPointer { w in
-                    weightGradients.write(shape: Shape(chunks, patch, outC)) { dwt in
-                        biasGradients.write(shape: Shape(chunks, outC)) { db in
-                            columnGradients.write(shape: Shape(dx == nil ? 0 : chunks, patch, plane)) { dcols in
-                                Parallel.forChunks(chunks) { chunk in
-                                    let partial = dwt.baseAddress! + chunk * patch * outC
-                                    let biasPartial = db.baseAddress! + chunk * outC
-                                    partial.update(repeating: 0, count: patch * outC)
-                                    biasPartial.update(repeating: 0, count: outC)
-                                    for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
-                                        let gn = gy.baseAddress! + n * outC * plane
-                                        let image = cols.baseAddress! + n * patch * plane
-                                        // dWᵀ [patch, out] += cols [patch, OH*OW] · dYᵀ [OH*OW, out]
-                                        BLAS.gemm(
-                                            transposeA: false, transposeB: true, m: patch, n: outC, k: plane,
-                                            a: image, lda: plane, b: gn, ldb: plane, beta: 1, c: partial, ldc: outC)
-                                        for o in 0..<outC {
-                                            var sum: Float = 0
-                                            let row = gn + o * plane
-                                            for k in 0..<plane { sum += row[k] }
-                                            biasPartial[o] += sum
+            input.withUnsafeBufferPointer { x in
+                columns.write(shape: columns.tensor.shape) { cols in
+                    weight.value.withUnsafeBufferPointer { w in
+                        weightGradients.write(shape: Shape(chunks, patch, outC)) { dwt in
+                            biasGradients.write(shape: Shape(chunks, outC)) { db in
+                                columnGradients.write(shape: Shape(dx == nil ? 0 : chunks, patch, plane)) { dcols in
+                                    Parallel.forChunks(chunks) { chunk in
+                                        let partial = dwt.baseAddress! + chunk * patch * outC
+                                        let biasPartial = db.baseAddress! + chunk * outC
+                                        partial.update(repeating: 0, count: patch * outC)
+                                        biasPartial.update(repeating: 0, count: outC)
+                                        for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
+                                            let gn = gy.baseAddress! + n * outC * plane
+                                            let image = cols.baseAddress! + (kept ? n : chunk) * patch * plane
+                                            if !kept { im2col(x.baseAddress! + n * g.inImage, image, g) }
+                                            // dWᵀ [patch, out] += cols [patch, OH*OW] · dYᵀ [OH*OW, out]
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: true, m: patch, n: outC, k: plane,
+                                                a: image, lda: plane, b: gn, ldb: plane, beta: 1, c: partial, ldc: outC)
+                                            for o in 0..<outC {
+                                                var sum: Float = 0
+                                                let row = gn + o * plane
+                                                for k in 0..<plane { sum += row[k] }
+                                                biasPartial[o] += sum
+                                            }
+                                            guard let dx else { continue }
+                                            // dcols [patch, OH*OW] = Wᵀ [patch, out] · dY [out, OH*OW]
+                                            let dc = dcols.baseAddress! + chunk * patch * plane
+                                            BLAS.gemm(
+                                                transposeA: true, transposeB: false, m: patch, n: plane, k: outC,
+                                                a: w.baseAddress!, lda: patch, b: gn, ldb: plane, c: dc, ldc: plane)
+                                            let dxn = dx + n * g.inImage
+                                            dxn.update(repeating: 0, count: g.inImage)
+                                            col2im(dc, dxn, g)
                                         }
-                                        guard let dx else { continue }
-                                        // dcols [patch, OH*OW] = Wᵀ [patch, out] · dY [out, OH*OW]
-                                        let dc = dcols.baseAddress! + chunk * patch * plane
-                                        BLAS.gemm(
-                                            transposeA: true, transposeB: false, m: patch, n: plane, k: outC,
-                                            a: w.baseAddress!, lda: patch, b: gn, ldb: plane, c: dc, ldc: plane)
-                                        let dxn = dx + n * g.inImage
-                                        dxn.update(repeating: 0, count: g.inImage)
-                                        col2im(dc, dxn, g)
                                     }
                                 }
-                            }
-                            // Sum the chunk partials in order into the parameter gradients.
-                            weight.grad.withUnsafeMutableBufferPointer { dw in
-                                for chunk in 0..<chunks {
-                                    let partial = dwt.baseAddress! + chunk * patch * outC
-                                    for o in 0..<outC {
-                                        for p in 0..<patch { dw[o * patch + p] += partial[p * outC + o] }
+                                // Sum the chunk partials in order into the parameter gradients.
+                                weight.grad.withUnsafeMutableBufferPointer { dw in
+                                    for chunk in 0..<chunks {
+                                        let partial = dwt.baseAddress! + chunk * patch * outC
+                                        for o in 0..<outC {
+                                            for p in 0..<patch { dw[o * patch + p] += partial[p * outC + o] }
+                                        }
                                     }
                                 }
-                            }
-                            bias?.grad.withUnsafeMutableBufferPointer { dbias in
-                                for chunk in 0..<chunks {
-                                    for o in 0..<outC { dbias[o] += db[chunk * outC + o] }
+                                bias?.grad.withUnsafeMutableBufferPointer { dbias in
+                                    for chunk in 0..<chunks {
+                                        for o in 0..<outC { dbias[o] += db[chunk * outC + o] }
+                                    }
                                 }
                             }
                         }
