@@ -191,12 +191,7 @@ public final class Conv2D: Layer {
                                             BLAS.gemm(
                                                 transposeA: false, transposeB: true, m: patch, n: outC, k: plane,
                                                 a: image, lda: plane, b: gn, ldb: plane, beta: 1, c: partial, ldc: outC)
-                                            for o in 0..<outC {
-                                                var sum: Float = 0
-                                                let row = gn + o * plane
-                                                for k in 0..<plane { sum += row[k] }
-                                                biasPartial[o] += sum
-                                            }
+                                            for o in 0..<outC { biasPartial[o] += vectorSum(gn + o * plane, plane) }
                                             guard let dx else { continue }
                                             // dcols [patch, OH*OW] = Wᵀ [patch, out] · dY [out, OH*OW]
                                             let dc = dcols.baseAddress! + chunk * patch * plane

@@ -44,19 +44,18 @@ func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, _ g:
                 let valid = g.validOutputColumns(kernelColumn: j)
                 for y in 0..<oh {
                     let ih = y * g.strideHeight - g.paddingHeight + i
+                    // Rows are short (OW values): plain loops beat memcpy/memset calls here.
                     if ih < 0 || ih >= g.height {
-                        dst.update(repeating: 0, count: ow)
+                        for v in 0..<ow { dst[v] = 0 }
                     } else {
                         let src = plane + ih * g.width - g.paddingWidth + j
-                        if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+                        for v in 0..<valid.lowerBound { dst[v] = 0 }
                         if g.strideWidth == 1 {
-                            (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                            for v in valid { dst[v] = src[v] }
                         } else {
                             for v in valid { dst[v] = src[v * g.strideWidth] }
                         }
-                        if valid.upperBound < ow {
-                            (dst + valid.upperBound).update(repeating: 0, count: ow - valid.upperBound)
-                        }
+                        for v in valid.upperBound..<ow { dst[v] = 0 }
                     }
                     dst += ow
                 }
