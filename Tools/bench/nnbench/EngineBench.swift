@@ -55,7 +55,8 @@ struct EngineBench: ParsableCommand {
             for shape in GemmShape.recipeShapes {
                 let rate = shape.gflops(seconds: seconds, openBLASThreads: true)
                 let split = shape.gflops(seconds: seconds, openBLASThreads: false)
-                if shape.isHeadline { headline = rate }
+                // the step goals compare against the better of the two: the stricter reference
+                if shape.isHeadline { headline = max(rate, split) }
                 print(
                     "  \(shape.label.padding(toLength: 34, withPad: " ", startingAt: 0))"
                         + "              \(format(rate, 7))         \(format(split, 7))")
@@ -69,7 +70,8 @@ struct EngineBench: ParsableCommand {
                 print("  training step          \(format(stepSeconds * 1e3, 8)) ms  \(format(rate, 6)) GFLOP/s")
                 print(
                     "  vs sgemm 64x100x784     \(format(100 * rate / headline, 5))%   "
-                        + "(goal: \(model.goalPercent)% or more)")
+                        + "(of \(format(headline, 6)) GFLOP/s, the better column above; goal: \(model.goalPercent)% or more)"
+                )
                 print(
                     "  vs its products as whole-batch sgemms \(format(100 * rate / gemmRate, 5))%   "
                         + "(\(format(gemmRate, 6)) GFLOP/s)")
@@ -139,7 +141,7 @@ struct EngineBench: ParsableCommand {
                 print("  PyTorch reference failed to start: \(error)")
             }
         }
-        print("\n== nnzoo engine (from above)")
+        print("\n== nnzoo engine (from above; load average now \(loadAverage()))")
         for line in engineSummary { print("  \(line)") }
     }
 }
@@ -148,6 +150,12 @@ struct EngineBench: ParsableCommand {
 func format(_ value: Double, _ width: Int) -> String {
     let text = String(format: "%.2f", value)
     return String(repeating: " ", count: max(0, width - text.count)) + text
+}
+
+/// The 1-minute load average from /proc/loadavg, or "unknown".
+func loadAverage() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+    return String(text.split(separator: " ").first ?? "unknown")
 }
 
 /// Monotonic time in seconds.
