@@ -38,15 +38,30 @@ public struct ImageGrid: Sendable {
         self.separatorColor = (220, 40, 40)
     }
 
+    /// The size in pixels of the image `render` makes for `rows` rows of `columns` cells of
+    /// `cellHeight` x `cellWidth` source pixels; lets a caller refuse a grid too large to draw.
+    public func canvasSize(rows: Int, columns: Int, cellHeight: Int, cellWidth: Int) -> (width: Int, height: Int) {
+        let columns = max(1, columns)
+        let sepExtra = separatorExtra(columns: columns)
+        return (
+            gap + columns * (cellWidth * scale + gap) + sepExtra, gap + max(1, rows) * (cellHeight * scale + gap)
+        )
+    }
+
+    private func separatorExtra(columns: Int) -> Int {
+        separatorAfterColumn.map { $0 > 0 && $0 < columns ? separatorWidth + gap : 0 } ?? 0
+    }
+
     /// Renders `rows` (a `nil` cell leaves its place empty). Every cell must have the same size.
     public func render(rows: [[GridCell?]]) -> PNGImage {
         let cells = rows.flatMap { $0 }.compactMap { $0 }
         let cellH = (cells.first?.height ?? 1) * scale
         let cellW = (cells.first?.width ?? 1) * scale
         let columns = max(1, rows.map(\.count).max() ?? 1)
-        let sepExtra = separatorAfterColumn.map { $0 > 0 && $0 < columns ? separatorWidth + gap : 0 } ?? 0
-        let width = gap + columns * (cellW + gap) + sepExtra
-        let height = gap + max(1, rows.count) * (cellH + gap)
+        let sepExtra = separatorExtra(columns: columns)
+        let (width, height) = canvasSize(
+            rows: rows.count, columns: columns, cellHeight: cells.first?.height ?? 1, cellWidth: cells.first?.width ?? 1
+        )
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<(width * height) {
             pixels[3 * i] = background.0

@@ -10,9 +10,13 @@ public struct ImageDataset: Equatable, Sendable {
     public let height: Int
     public let width: Int
     public let classNames: [String]
+    /// The pixel value that means full intensity: 255 for 8-bit images, 16 for the digits set
+    /// (whose pixels are counts 0...16). Divide by it to normalise to [0, 1].
+    public let maxValue: UInt8
 
     public init(
-        images: [UInt8], labels: [UInt8], channels: Int, height: Int, width: Int, classNames: [String]
+        images: [UInt8], labels: [UInt8], channels: Int, height: Int, width: Int, classNames: [String],
+        maxValue: UInt8 = 255
     ) {
         precondition(channels > 0 && height > 0 && width > 0)
         precondition(images.count == labels.count * channels * height * width)
@@ -22,6 +26,7 @@ public struct ImageDataset: Equatable, Sendable {
         self.height = height
         self.width = width
         self.classNames = classNames
+        self.maxValue = maxValue
     }
 
     public var count: Int { labels.count }
@@ -40,6 +45,6 @@ public struct ImageDataset: Equatable, Sendable {
         for i in indices { out.append(contentsOf: image(i)) }
         return ImageDataset(
             images: out, labels: indices.map { labels[$0] }, channels: channels, height: height,
-            width: width, classNames: classNames)
+            width: width, classNames: classNames, maxValue: maxValue)
     }
 }

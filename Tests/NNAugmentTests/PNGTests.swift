@@ -21,6 +21,8 @@ import Testing
         let image = grid.render(rows: [[one, one]])
         // width: gap + 2 * (4 + gap) + separator(1) + gap = 1 + 10 + 2 = 13; height: 1 + (2 + 1) = 4
         #expect(image.width == 13 && image.height == 4)
+        let size = grid.canvasSize(rows: 1, columns: 2, cellHeight: 1, cellWidth: 2)
+        #expect(size.width == 13 && size.height == 4)
         func px(_ x: Int, _ y: Int) -> [UInt8] { Array(image.pixels[3 * (y * 13 + x)..<3 * (y * 13 + x) + 3]) }
         #expect(px(1, 1) == [10, 10, 10] && px(2, 2) == [10, 10, 10] && px(3, 1) == [200, 200, 200])
         #expect(px(0, 0) == [48, 48, 48])

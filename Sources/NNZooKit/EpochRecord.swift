@@ -1,0 +1,37 @@
+/// One epoch of a training run: a line of `metrics.csv` and `metrics.jsonl`, and a point on the
+/// training-curves plot.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    /// nil when the run has no validation split.
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    /// The learning rate used during this epoch.
+    public var learningRate: Double
+    /// Wall-clock seconds of the epoch (training and validation).
+    public var seconds: Double
+
+    public init(
+        epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?,
+        validationAccuracy: Double?, learningRate: Double, seconds: Double
+    ) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch
+        case trainLoss = "train_loss"
+        case trainAccuracy = "train_accuracy"
+        case validationLoss = "val_loss"
+        case validationAccuracy = "val_accuracy"
+        case learningRate = "lr"
+        case seconds
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import NNAugment
+import NNData
+
+/// `nnzoo augment <dataset> --ops SPEC --png FILE`: a PNG preview of an augmentation pipeline.
+struct AugmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augment",
+        abstract: "Preview an augmentation pipeline on a dataset as a PNG grid.",
+        discussion: """
+            Each row of the PNG is one sample picked at random with the seed: the original image, a red \
+            bar, then VARIANTS augmented versions of it. Variant k is exactly what training with the same \
+            seed feeds the network for that sample in epoch k. The same dataset, operations and seed \
+            always give the same PNG bytes.
+
+            Operations (join them with commas, e.g. crop:4,hflip,shift:2):
+            \(AugmentationSpec.helpText)
+            """)
+
+    @Argument(help: ArgumentHelp("The dataset: mnist, fashion-mnist, cifar10 or digits.", valueName: "dataset"))
+    var dataset: String
+
+    @Option(help: ArgumentHelp("The operations, joined with commas (see below).", valueName: "spec"))
+    var ops: String
+
+    @Option(help: ArgumentHelp("Rows: how many samples to show.", valueName: "n"))
+    var samples: Int = 8
+
+    @Option(help: ArgumentHelp("Augmented versions of each sample, beside the original.", valueName: "k"))
+    var variants: Int = 6
+
+    @Option(help: ArgumentHelp("Seed for picking the samples and for the augmentations.", valueName: "s"))
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("The split to take samples from: train or test.", valueName: "split"))
+    var split: String = DatasetSplit.train.rawValue
+
+    @Option(
+        help: ArgumentHelp(
+            "Each image pixel becomes a scale x scale block (default: about 112 pixels per image, 4x for 28x28).",
+            valueName: "n"))
+    var scale: Int?
+
+    @Option(help: ArgumentHelp("The PNG file to write.", valueName: "file"))
+    var png: String
+
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        if ops.allSatisfy(\.isWhitespace) {
+            throw ValidationError("--ops is empty; give at least one operation, e.g. --ops hflip,crop:4.")
+        }
+        do {
+            _ = try AugmentationPipeline(spec: ops)
+        } catch let error as AugmentError {
+            throw ValidationError(error.description)
+        }
+        if DatasetSplit(rawValue: split) == nil {
+            throw ValidationError("--split must be train or test, not '\(split)'.")
+        }
+        if samples < 1 { throw ValidationError("--samples must be at least 1 (got \(samples)).") }
+        if variants < 1 { throw ValidationError("--variants must be at least 1 (got \(variants)).") }
+        if let scale, scale < 1 { throw ValidationError("--scale must be at least 1 (got \(scale)).") }
+        if png.isEmpty { throw ValidationError("--png needs a file name, e.g. --png aug.png.") }
+    }
+
+    func run() throws {
+        let pipeline = try AugmentationPipeline(spec: ops)
+        let splitName = DatasetSplit(rawValue: split) ?? .train
+        let progress = LoadProgress(label: "Loading \(dataset) \(split)")
+        let images: ImageDataset
+        do {
+            images = try DatasetLoader.load(
+                dataset, split: splitName, dataDirectory: data.path, onProgress: progress.report)
+            progress.end()
+        } catch {
+            progress.end()
+            throw error
+        }
+        let preview = try AugmentationPreview.render(
+            dataset: images, pipeline: pipeline, samples: samples, variants: variants, seed: seed, scale: scale)
+        try preview.write(to: png)
+        print(
+            "Wrote \(png) (\(preview.width)x\(preview.height) pixels): \(samples) \(dataset) \(split) samples, "
+                + "each original then \(variants) variants of \(pipeline), seed \(seed).")
+    }
+}
+
+/// "Loading fashion-mnist train: 42%" on stderr, redrawn in place, only when stderr is a terminal
+/// (CI logs get nothing).
+private final class LoadProgress {
+    let label: String
+    let enabled = isatty(STDERR_FILENO) != 0
+    var lastPercent = -1
+
+    init(label: String) { self.label = label }
+
+    func report(done: Int, total: Int) {
+        guard enabled, total > 0 else { return }
+        let percent = min(100, done * 100 / total)
+        guard percent != lastPercent else { return }
+        lastPercent = percent
+        FileHandle.standardError.write(Data("\r\(label): \(percent)%".utf8))
+    }
+
+    /// Ends the progress line, so what follows starts on a new one.
+    func end() {
+        if enabled && lastPercent >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
