@@ -16,8 +16,9 @@ struct EngineBench: ParsableCommand {
             <data-dir>/fashion-mnist) scaled to [0, 1]; uniform noise if they are missing. A training \
             step is zeroGrad, forward, loss, backward (no input gradient for the first layer) and an SGD \
             momentum step. FLOPs count the sgemm work a step needs: forward, weight gradients, and input \
-            gradients of every layer but the first. The sgemm reference is OpenBLAS with its own threads; \
-            the engine pins OpenBLAS to one thread and splits products over its own threads (also shown). \
+            gradients of every layer but the first. The engine pins OpenBLAS to one thread and splits \
+            products over its own threads; sgemm is shown both ways, and the step goals compare against \
+            the better of the two. \
             Allocations count every malloc-family call of the process (a counting malloc linked into \
             nnbench). Build in release: swift run -c release nnbench engine
             """)
@@ -39,6 +40,11 @@ struct EngineBench: ParsableCommand {
 
     @Flag(help: "Also print the time per step of each layer's forward and backward.")
     var profile = false
+
+    func validate() throws {
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
+        guard allocationSteps >= 1 else { throw ValidationError("--allocation-steps must be 1 or more") }
+    }
 
     func run() throws {
         let threadCounts = try parseThreadCounts()
