@@ -3,10 +3,54 @@ import CBLAS
 /// Matrix products through OpenBLAS's `cblas_sgemm`, row-major, with transpose flags so that a
 /// weight matrix is never copied to be transposed.
 ///
-/// Call these from the calling thread only, never from inside a `Parallel` loop: OpenBLAS runs
-/// its own thread pool sized by `Parallel.setThreadCount`, and calling it from several of our
-/// workers at once would oversubscribe the cores.
+/// OpenBLAS runs single-threaded (see `Parallel`): `gemm` is one sgemm on the calling thread and
+/// is safe inside a `Parallel` loop; `parallelGemm` splits a large product into blocks of rows or
+/// columns of C and runs them on the project's threads.
 public enum BLAS {
+    /// Products below this many floating-point operations are not split (a block must be worth
+    /// more than waking a thread).
+    public static let parallelFlopsPerChunk = 1_000_000.0
+
+    /// `gemm`, split into up to `Parallel.threadCount` blocks of C (along its longer side, in
+    /// multiples of 16) when the product is large enough. Each block is one sgemm with the same
+    /// operands offset, so the result for a given thread count is always the same.
+    public static func parallelGemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let flops = gemmFlops(m: m, n: n, k: k)
+        let splitColumns = n >= m
+        let units = ((splitColumns ? n : m) + 15) / 16
+        let chunks = min(Parallel.threadCount, units, Int(flops / parallelFlopsPerChunk))
+        guard chunks > 1 else {
+            gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        Parallel.forChunks(chunks) { chunk in
+            let block = Parallel.chunkRange(chunk, of: chunks, count: units)
+            let start = block.lowerBound * 16
+            if splitColumns {
+                let end = min(n, block.upperBound * 16)
+                // columns start..<end of op(B) and of C
+                gemm(
+                    transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k, alpha: alpha,
+                    a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb, beta: beta,
+                    c: c + start, ldc: ldc)
+            } else {
+                let end = min(m, block.upperBound * 16)
+                // rows start..<end of op(A) and of C
+                gemm(
+                    transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k, alpha: alpha,
+                    a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                    c: c + start * ldc, ldc: ldc)
+            }
+        }
+    }
+
     /// `C = alpha * op(A) * op(B) + beta * C` where `op(A)` is `m x k`, `op(B)` is `k x n` and `C`
     /// is `m x n`, all row-major. `op(X)` is `X` transposed when the flag says so; `lda`, `ldb`,
     /// `ldc` are the row strides of the matrices as stored (A is stored `k x m` when transposed).
@@ -25,6 +69,7 @@ public enum BLAS {
             }
             return
         }
+        _ = Parallel.threadCount  // pins OpenBLAS to one thread before its first product
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -51,7 +96,7 @@ extension Tensor {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    BLAS.gemm(
+                    BLAS.parallelGemm(
                         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                         a: pa.baseAddress!, lda: a.shape[1], b: pb.baseAddress!, ldb: b.shape[1],
                         c: pc.baseAddress!, ldc: n)

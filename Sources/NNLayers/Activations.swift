@@ -28,7 +28,12 @@ public final class ReLU: Layer {
             output.withUnsafeBufferPointer { y in
                 gradOutput.withUnsafeBufferPointer { g in
                     parallelElementwise(dx.count) { range in
-                        for i in range { dx[i] = y[i] > 0 ? g[i] : 0 }
+                        for i in range {
+                            // load g unconditionally so the select vectorises (a branch on the
+                            // sign mispredicts half the time)
+                            let gi = g[i]
+                            dx[i] = y[i] > 0 ? gi : 0
+                        }
                     }
                 }
             }

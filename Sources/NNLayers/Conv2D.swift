@@ -3,10 +3,12 @@ import NNCore
 /// A 2-D convolution over `[N, C, H, W]` (`torch.nn.Conv2d`, no dilation or groups), with
 /// `weight` of shape `[outChannels, inChannels, kh, kw]` and `bias` of shape `[outChannels]`.
 ///
-/// The batch is unfolded once into a column matrix (`im2col`, `[C*kh*kw, N*OH*OW]`), multiplied
-/// by the weight in one `sgemm`, and the result is laid out as NCHW with the bias added in the
-/// same pass. Backward runs two more sgemms (weight gradient, column gradient) and folds the
-/// column gradient back (`col2im`).
+/// The batch is split over the threads; each image is unfolded into a column matrix (`im2col`,
+/// `[C*kh*kw, OH*OW]`, small enough to stay in cache) and multiplied by the weight with one
+/// single-threaded sgemm that writes the image's NCHW output directly, on top of the bias.
+/// Backward accumulates each thread's weight and bias gradients in its own buffer (summed in
+/// thread order afterwards, so results are fixed for a thread count), and folds the column
+/// gradient `Wᵀ · dY` of each image back into its input gradient (`col2im`).
 public final class Conv2D: Layer {
     public let inChannels: Int
     public let outChannels: Int
@@ -22,9 +24,15 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
 
     private var geometry: ConvGeometry?
-    private var columns = ScratchTensor()  // [patch, N*OH*OW]
-    private var product = ScratchTensor()  // [out, N*OH*OW]: W · columns, or the permuted gradient
-    private var columnGradient = ScratchTensor()  // [patch, N*OH*OW]
+    /// Training: `[N, patch, OH*OW]`, every image's im2col, kept for backward. Evaluation:
+    /// `[chunks, patch, OH*OW]`, one image per thread at a time (a large evaluation batch does not
+    /// hold the columns of every image; a backward after it unfolds the images again from `input`).
+    private var columns = ScratchTensor()
+    private var keptColumns = false
+    private var input = Tensor()
+    private var columnGradients = ScratchTensor()  // [chunks, patch, OH*OW]: one per thread
+    private var weightGradients = ScratchTensor()  // [chunks, patch, out]: dWᵀ partial sums per thread
+    private var biasGradients = ScratchTensor()  // [chunks, out]
     private var outputs = ReusableTensor()
     private var gradInputs = ReusableTensor()
 
@@ -108,38 +116,31 @@ public final class Conv2D: Layer {
         let g: ConvGeometry
         do { g = try geometry(for: input.shape) } catch { preconditionFailure("\(error)") }
         geometry = g
-        let (patch, cols, outC) = (g.patchSize, g.columnCount, outChannels)
-        let planeSize = g.outHeight * g.outWidth
-        input.withUnsafeBufferPointer { x in
-            columns.write(shape: Shape(patch, cols)) { c in
-                guard cols > 0 else { return }
-                im2col(x.baseAddress!, c.baseAddress!, g)
-            }
-        }
-        // product [out, N*OH*OW] = W [out, patch] · columns [patch, N*OH*OW]
-        product.write(shape: Shape(outC, cols)) { p in
-            guard cols > 0 else { return }
-            weight.value.withUnsafeBufferPointer { w in
-                columns.read { c in
-                    BLAS.gemm(
-                        transposeA: false, transposeB: false, m: outC, n: cols, k: patch,
-                        a: w.baseAddress!, lda: patch, b: c.baseAddress!, ldb: cols, c: p.baseAddress!, ldc: cols)
-                }
-            }
-        }
-        // output [n, o, :] = product [o, n*OH*OW ..< (n+1)*OH*OW] + bias [o]
+        self.input = input
+        keptColumns = training
+        let (patch, plane, outC) = (g.patchSize, g.outPlane, outChannels)
+        let hasBias = bias != nil
+        let chunks = min(Parallel.threadCount, g.batch)
         return outputs.produce(shape: Shape(g.batch, outC, g.outHeight, g.outWidth)) { y in
-            product.read { p in
-                withBias { b in
-                    Parallel.forRanges(g.batch * outC, minChunk: max(1, elementwiseMinChunk / max(1, planeSize))) {
-                        range in
-                        for plane in range {
-                            let n = plane / outC
-                            let o = plane % outC
-                            let src = p.baseAddress! + o * cols + n * planeSize
-                            let dst = y.baseAddress! + plane * planeSize
-                            let shift = b?[o] ?? 0
-                            for k in 0..<planeSize { dst[k] = src[k] + shift }
+            input.withUnsafeBufferPointer { x in
+                columns.write(shape: Shape(training ? g.batch : chunks, patch, plane)) { cols in
+                    weight.value.withUnsafeBufferPointer { w in
+                        withBias { b in
+                            Parallel.forChunks(chunks) { chunk in
+                                for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
+                                    let image = cols.baseAddress! + (training ? n : chunk) * patch * plane
+                                    let out = y.baseAddress! + n * outC * plane
+                                    im2col(x.baseAddress! + n * g.inImage, image, g)
+                                    if let b {
+                                        for o in 0..<outC { (out + o * plane).update(repeating: b[o], count: plane) }
+                                    }
+                                    // out [out, OH*OW] = W [out, patch] · cols [patch, OH*OW] (+ bias)
+                                    BLAS.gemm(
+                                        transposeA: false, transposeB: false, m: outC, n: plane, k: patch,
+                                        a: w.baseAddress!, lda: patch, b: image, ldb: plane,
+                                        beta: hasBias ? 1 : 0, c: out, ldc: plane)
+                                }
+                            }
                         }
                     }
                 }
@@ -148,67 +149,78 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ gradOutput: Tensor) -> Tensor {
-        accumulateGradients(gradOutput)
-        let g = geometry!
-        let (patch, cols, outC) = (g.patchSize, g.columnCount, outChannels)
-        // columnGradient [patch, N*OH*OW] = Wᵀ · gradient [out, N*OH*OW]
-        columnGradient.write(shape: Shape(patch, cols)) { dc in
-            guard cols > 0 else { return }
-            weight.value.withUnsafeBufferPointer { w in
-                product.read { gp in
-                    BLAS.gemm(
-                        transposeA: true, transposeB: false, m: patch, n: cols, k: outC,
-                        a: w.baseAddress!, lda: patch, b: gp.baseAddress!, ldb: cols, c: dc.baseAddress!, ldc: cols)
-                }
-            }
-        }
-        return gradInputs.produceZeroed(shape: Shape(g.batch, g.channels, g.height, g.width)) { dx in
-            guard cols > 0 else { return }
-            columnGradient.read { dc in col2im(dc.baseAddress!, dx.baseAddress!, g) }
+        guard let g = geometry else { preconditionFailure("Conv2D.backward called before forward") }
+        return gradInputs.produce(shape: Shape(g.batch, g.channels, g.height, g.width)) { dx in
+            backward(gradOutput, inputGradient: dx.baseAddress)
         }
     }
 
     public func backwardParameters(_ gradOutput: Tensor) {
-        accumulateGradients(gradOutput)
+        backward(gradOutput, inputGradient: nil)
     }
 
-    /// Permutes dLoss/dOutput to `[out, N*OH*OW]` (into `product`), adds its row sums to the bias
-    /// gradient and `gradient · columnsᵀ` to the weight gradient.
-    private func accumulateGradients(_ gradOutput: Tensor) {
+    /// Adds the weight and bias gradients and, if `inputGradient` is given, writes dLoss/dInput
+    /// there. Images are split over threads in fixed chunks; chunk partial sums are added in order.
+    private func backward(_ gradOutput: Tensor, inputGradient dx: UnsafeMutablePointer<Float>?) {
         guard let g = geometry else { preconditionFailure("Conv2D.backward called before forward") }
-        let (patch, cols, outC) = (g.patchSize, g.columnCount, outChannels)
-        let planeSize = g.outHeight * g.outWidth
+        let (patch, plane, outC) = (g.patchSize, g.outPlane, outChannels)
         precondition(
             gradOutput.shape == Shape(g.batch, outC, g.outHeight, g.outWidth),
             "Conv2D.backward: gradient shape \(gradOutput.shape)")
-        guard cols > 0 else { return }
-        let hasBias = bias != nil
-        product.write(shape: Shape(outC, cols)) { gp in
-            gradOutput.withUnsafeBufferPointer { go in
-                withBiasGradient { db in
-                    Parallel.forRanges(outC, minChunk: max(1, elementwiseMinChunk / max(1, cols))) { range in
-                        for o in range {
-                            var sum: Float = 0
-                            for n in 0..<g.batch {
-                                let src = go.baseAddress! + (n * outC + o) * planeSize
-                                let dst = gp.baseAddress! + o * cols + n * planeSize
-                                for k in 0..<planeSize {
-                                    dst[k] = src[k]
-                                    sum += src[k]
+        guard g.batch > 0 else { return }
+        let chunks = min(Parallel.threadCount, g.batch)
+        let kept = keptColumns
+        let input = self.input
+        gradOutput.withUnsafeBufferPointer { gy in
+            input.withUnsafeBufferPointer { x in
+                columns.write(shape: columns.tensor.shape) { cols in
+                    weight.value.withUnsafeBufferPointer { w in
+                        weightGradients.write(shape: Shape(chunks, patch, outC)) { dwt in
+                            biasGradients.write(shape: Shape(chunks, outC)) { db in
+                                columnGradients.write(shape: Shape(dx == nil ? 0 : chunks, patch, plane)) { dcols in
+                                    Parallel.forChunks(chunks) { chunk in
+                                        let partial = dwt.baseAddress! + chunk * patch * outC
+                                        let biasPartial = db.baseAddress! + chunk * outC
+                                        partial.update(repeating: 0, count: patch * outC)
+                                        biasPartial.update(repeating: 0, count: outC)
+                                        for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
+                                            let gn = gy.baseAddress! + n * outC * plane
+                                            let image = cols.baseAddress! + (kept ? n : chunk) * patch * plane
+                                            if !kept { im2col(x.baseAddress! + n * g.inImage, image, g) }
+                                            // dWᵀ [patch, out] += cols [patch, OH*OW] · dYᵀ [OH*OW, out]
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: true, m: patch, n: outC, k: plane,
+                                                a: image, lda: plane, b: gn, ldb: plane, beta: 1, c: partial, ldc: outC)
+                                            for o in 0..<outC { biasPartial[o] += vectorSum(gn + o * plane, plane) }
+                                            guard let dx else { continue }
+                                            // dcols [patch, OH*OW] = Wᵀ [patch, out] · dY [out, OH*OW]
+                                            let dc = dcols.baseAddress! + chunk * patch * plane
+                                            BLAS.gemm(
+                                                transposeA: true, transposeB: false, m: patch, n: plane, k: outC,
+                                                a: w.baseAddress!, lda: patch, b: gn, ldb: plane, c: dc, ldc: plane)
+                                            let dxn = dx + n * g.inImage
+                                            dxn.update(repeating: 0, count: g.inImage)
+                                            col2im(dc, dxn, g)
+                                        }
+                                    }
+                                }
+                                // Sum the chunk partials in order into the parameter gradients.
+                                weight.grad.withUnsafeMutableBufferPointer { dw in
+                                    for chunk in 0..<chunks {
+                                        let partial = dwt.baseAddress! + chunk * patch * outC
+                                        for o in 0..<outC {
+                                            for p in 0..<patch { dw[o * patch + p] += partial[p * outC + o] }
+                                        }
+                                    }
+                                }
+                                bias?.grad.withUnsafeMutableBufferPointer { dbias in
+                                    for chunk in 0..<chunks {
+                                        for o in 0..<outC { dbias[o] += db[chunk * outC + o] }
+                                    }
                                 }
                             }
-                            if hasBias { db![o] += sum }
                         }
                     }
-                }
-            }
-            // dW [out, patch] += gradient [out, N*OH*OW] · columnsᵀ
-            columns.read { c in
-                weight.grad.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(
-                        transposeA: false, transposeB: true, m: outC, n: patch, k: cols,
-                        a: gp.baseAddress!, lda: cols, b: c.baseAddress!, ldb: cols,
-                        beta: 1, c: dw.baseAddress!, ldc: patch)
                 }
             }
         }
@@ -216,11 +228,6 @@ public final class Conv2D: Layer {
 
     private func withBias<R>(_ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
         if let bias { return bias.value.withUnsafeBufferPointer { body($0) } }
-        return body(nil)
-    }
-
-    private func withBiasGradient<R>(_ body: (UnsafeMutableBufferPointer<Float>?) -> R) -> R {
-        if let bias { return bias.grad.withUnsafeMutableBufferPointer { body($0) } }
         return body(nil)
     }
 }

@@ -4,7 +4,8 @@ import NNCore
 /// `[outFeatures, inFeatures]` and `bias` of shape `[outFeatures]`.
 ///
 /// Takes `[N, inFeatures]` (or any shape ending in `inFeatures`). The products run through
-/// `sgemm` with transpose flags; the bias is written first and the product added onto it.
+/// `sgemm` with transpose flags (split over the threads when large); the bias is written first
+/// and the product added onto it.
 public final class Dense: Layer {
     public let inFeatures: Int
     public let outFeatures: Int
@@ -79,7 +80,7 @@ public final class Dense: Layer {
             }
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(
+                    BLAS.parallelGemm(
                         transposeA: false, transposeB: true, m: rows, n: n, k: k,
                         a: x.baseAddress!, lda: k, b: w.baseAddress!, ldb: k,
                         beta: bias == nil ? 0 : 1, c: y, ldc: n)
@@ -97,7 +98,7 @@ public final class Dense: Layer {
             // dX [rows, in] = G [rows, out] · W [out, in]
             gradOutput.withUnsafeBufferPointer { g in
                 weight.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(
+                    BLAS.parallelGemm(
                         transposeA: false, transposeB: false, m: rows, n: k, k: n,
                         a: g.baseAddress!, lda: n, b: w.baseAddress!, ldb: k,
                         c: dx.baseAddress!, ldc: k)
@@ -115,7 +116,7 @@ public final class Dense: Layer {
             // dW [out, in] += Gᵀ [out, rows] · X [rows, in]
             input.withUnsafeBufferPointer { x in
                 weight.grad.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(
+                    BLAS.parallelGemm(
                         transposeA: true, transposeB: false, m: n, n: k, k: rows,
                         a: g.baseAddress!, lda: n, b: x.baseAddress!, ldb: k,
                         beta: 1, c: dw.baseAddress!, ldc: k)

@@ -91,3 +91,47 @@ import Testing
         #expect(a.maxAbsDifference(b) == 3)
     }
 }
+
+@Suite struct ParallelGemmTests {
+    /// `op(A) op(B)` computed naively in Double.
+    func reference(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * m + i] : a[i * k + p]
+                    let y = transposeB ? b[j * k + p] : b[p * n + j]
+                    sum += Double(x) * Double(y)
+                }
+                c[i * n + j] = Float(sum)
+            }
+        }
+        return c
+    }
+
+    /// Products large enough to be split over the threads (along columns when n ≥ m, rows
+    /// otherwise), with every transpose combination, match a naive product.
+    @Test(arguments: [(70, 300, 120), (300, 70, 120), (33, 35, 2000)])
+    func splitProductsMatchNaive(m: Int, n: Int, k: Int) {
+        var rng = RNG(seed: 11)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+            var c = [Float](repeating: 1, count: m * n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BLAS.parallelGemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: pa.baseAddress!,
+                            lda: transposeA ? m : k, b: pb.baseAddress!, ldb: transposeB ? k : n, beta: 0.5,
+                            c: pc.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            let expected = reference(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+            let worst = zip(c, expected).map { abs($0 - ($1 + 0.5)) }.max() ?? 0
+            #expect(worst < 1e-3, "transposeA \(transposeA) transposeB \(transposeB): off by \(worst)")
+        }
+    }
+}

@@ -53,3 +53,29 @@ import Testing
         #expect(logProbabilities[0, 0] == 0)
     }
 }
+
+@Suite struct MaxPoolNaNTests {
+    /// NaN propagates through max pooling (as in PyTorch) on the fast 2x2 path and the general one.
+    @Test(arguments: [(2, 2), (3, 2)]) func nanPropagates(kernel: Int, stride: Int) throws {
+        var x = Tensor(shape: [1, 1, 6, 9], repeating: 1)
+        x[0, 0, 0, 1] = .nan
+        x[0, 0, 2, 6] = 5
+        let layer = try MaxPool2D(kernel: kernel, stride: stride)
+        let y = layer.forward(x, training: true)
+        #expect(y[flat: 0].isNaN)
+        #expect(y.scalars.filter { $0.isNaN }.count == 1)
+        #expect(y.scalars.contains(5))
+        let g = layer.backward(Tensor(shape: y.shape, repeating: 1))
+        #expect(g[0, 0, 0, 1] == 1)  // the gradient of the NaN window goes to the NaN
+    }
+}
+
+@Suite struct LossProtocolTests {
+    @Test func classificationLossesShareATargetType() {
+        let logits = Tensor(rows: [[2, 1, 0], [0, 0, 3]])
+        let losses: [any Loss<[Int]>] = [SoftmaxCrossEntropy(), NLLLoss()]
+        let values = losses.map { $0(logits, [0, 2]).value }
+        #expect(abs(values[0] - 0.25126) < 1e-4)  // mean of -log softmax: 0.40761 and 0.09492
+        #expect(values[1] == -2.5)  // NLL of raw scores: -(2 + 3) / 2
+    }
+}
