@@ -56,13 +56,13 @@ struct AxisTicks: Equatable {
     /// A tick label with just enough decimals for the step (0.05 -> two), or a short exponent form
     /// for very large or very small steps.
     func label(_ value: Double) -> String {
+        // A tick computed as 0 * step can be -0 or a rounding crumb: it reads as zero.
+        let value = abs(value) < step * 1e-6 ? 0 : value
         if step >= 1e5 || step < 1e-4 {
             return String(format: "%.3g", value)
         }
         let decimals = max(0, -Int(log10(step).rounded(.down)))
-        let text = String(format: "%.\(decimals)f", value)
-        // "-0" and "-0.00" read as zero.
-        return Double(text) == 0 ? String(format: "%.\(decimals)f", 0.0) : text
+        return String(format: "%.\(decimals)f", value)
     }
 
     private static func niceStep(_ raw: Double) -> Double {

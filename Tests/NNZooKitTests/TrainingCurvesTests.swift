@@ -119,6 +119,9 @@ import Testing
         #expect(wide.step == 500 && wide.values.map(wide.label) == ["-500", "0", "500", "1000", "1500"])
         let tiny = AxisTicks.covering(1e-7, 5e-7)
         #expect(tiny.label(2e-7) == "2e-07")
+        let diverged = AxisTicks.covering(0.1, 3e12)
+        #expect(diverged.values.map(diverged.label) == ["0", "1e+12", "2e+12", "3e+12"])
+        #expect(AxisTicks.covering(-0.3, 0.3).label(-0.0) == "0.0")
     }
 
     @Test func singleValuesAreWidenedWithinLimits() {
