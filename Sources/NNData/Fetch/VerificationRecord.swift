@@ -1,0 +1,36 @@
+import Foundation
+import NNCore
+
+/// The `.verified` file in a dataset's folder: what was verified, with each file's size and
+/// modification time at that moment. A file whose size or time no longer match is not trusted and
+/// is verified again; `--verify` re-hashes regardless. Written atomically, under the dataset lock.
+public struct VerificationRecord: Codable, Equatable, Sendable {
+    public static let fileName = ".verified"
+
+    public var files: [String: VerifiedFile] = [:]
+
+    public init(files: [String: VerifiedFile] = [:]) { self.files = files }
+
+    /// The record in `folder`, or an empty one when there is none or it cannot be read.
+    public static func read(folder: String) -> VerificationRecord {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + fileName),
+            let record = try? JSONDecoder().decode(VerificationRecord.self, from: data)
+        else { return VerificationRecord() }
+        return record
+    }
+
+    public func write(folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write([UInt8](try encoder.encode(self)), to: folder + "/" + Self.fileName)
+    }
+
+    /// The entry for `name` if the file at `path` is still the one that was verified.
+    public func current(_ name: String, at path: String) -> VerifiedFile? {
+        guard let entry = files[name] else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
+        return entry.size == Int(info.st_size) && entry.modified == modified ? entry : nil
+    }
+}

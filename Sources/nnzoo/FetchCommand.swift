@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import NNCore
+import NNData
+
+/// `nnzoo fetch`: verified, resumable downloads with mirrors and offline sources.
+struct FetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download datasets into the data directory, verified; resumable, with mirrors and offline sources.",
+        discussion: """
+            Sources are tried in order: folders given with --from, copies installed by system packages \
+            (Debian's dataset-fashion-mnist), the dataset's canonical URLs, then --mirror URLs and \
+            $NNZOO_MIRROR (comma-separated). Downloads go to <file>.part and resume with an HTTP Range \
+            request after an interruption. Every file is verified before it is used: the published \
+            archive checksum when it came from a canonical URL, and always the SHA-256 and structure of \
+            its decompressed content. A file that fails is moved aside as <file>.rejected-<time>, never \
+            used and never silently deleted.
+
+            Examples:
+              nnzoo fetch mnist
+              nnzoo fetch --list
+              nnzoo fetch mnist --mirror http://mirror.internal/datasets/{dataset}/
+              nnzoo fetch mnist --print-urls    (download elsewhere, then use --from)
+              nnzoo fetch mnist --from ~/Downloads
+              nnzoo fetch fashion-mnist --offline
+            """)
+
+    @Argument(help: ArgumentHelp("Datasets to fetch.", valueName: "dataset"))
+    var datasets: [String] = []
+
+    @Flag(help: "Fetch every dataset in the registry.")
+    var all = false
+
+    @Flag(help: "List every dataset with its download size and whether it is present and verified.")
+    var list = false
+
+    @Flag(help: "Re-hash the files on disk and check them again; move aside any that fail.")
+    var verify = false
+
+    @Flag(name: .customLong("print-urls"), help: "Print each file's URLs, size and SHA-256 instead of downloading.")
+    var printURLs = false
+
+    @Flag(help: "Never use the network: only --from folders and copies installed on this machine.")
+    var offline = false
+
+    @Option(
+        name: .customLong("mirror"),
+        help: ArgumentHelp(
+            "A mirror's base URL, tried after the canonical URLs (repeatable); {dataset} becomes the dataset name.",
+            valueName: "url"))
+    var mirrors: [String] = []
+
+    @Option(
+        name: .customLong("from"),
+        help: ArgumentHelp(
+            "A folder holding files downloaded by hand: verified, then copied (repeatable).", valueName: "dir"))
+    var fromFolders: [String] = []
+
+    @Option(help: ArgumentHelp("Seconds without data before a download is abandoned.", valueName: "seconds"))
+    var timeout: Double = 30
+
+    @Option(
+        help: ArgumentHelp("Attempts per source after a dropped connection, timeout or server error.", valueName: "n"))
+    var attempts: Int = 3
+
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        if [list, verify, printURLs].filter({ $0 }).count > 1 {
+            throw ValidationError("Use only one of --list, --verify and --print-urls.")
+        }
+        if !list && datasets.isEmpty && !all {
+            throw ValidationError(
+                "Name the datasets to fetch (\(DatasetRegistry.all.map(\.name).joined(separator: ", "))), "
+                    + "or use --all, or --list to see them.")
+        }
+        if all && !datasets.isEmpty {
+            throw ValidationError("Give dataset names or --all, not both.")
+        }
+        for name in datasets where DatasetRegistry.dataset(named: name) == nil {
+            throw ValidationError(
+                FetchError.unknownDataset(name: name, known: DatasetRegistry.all.map(\.name)).description)
+        }
+        if timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds (got \(timeout)).") }
+        if attempts < 1 { throw ValidationError("--attempts must be at least 1 (got \(attempts)).") }
+        for mirror in mirrors {
+            do {
+                try SourcePlan.validate(mirror: mirror)
+            } catch let error as FetchError {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
+    /// The specs asked for: the named ones in order (no repeats), or all of them.
+    var specs: [DatasetSpec] {
+        if all || datasets.isEmpty { return DatasetRegistry.all }
+        var seen = Set<String>()
+        return datasets.compactMap(DatasetRegistry.dataset(named:)).filter { seen.insert($0.name).inserted }
+    }
+
+    func run() throws {
+        let dataDirectory = data.path
+        if list {
+            let statuses = specs.map { DatasetStatus($0, dataDirectory: dataDirectory) }
+            print(DatasetStatus.table(statuses, dataDirectory: dataDirectory))
+            return
+        }
+        if printURLs {
+            let environment = ProcessInfo.processInfo.environment
+            print(
+                specs.map {
+                    FetchURLList.render($0, dataDirectory: dataDirectory, mirrors: mirrors, environment: environment)
+                }.joined(separator: "\n\n"))
+            return
+        }
+
+        var configuration = FetchConfiguration(dataDirectory: dataDirectory)
+        configuration.fromFolders = fromFolders
+        configuration.mirrors = mirrors
+        configuration.offline = offline
+        configuration.download = DownloadSettings(attempts: attempts, idleTimeout: timeout)
+        let output = FetchOutput(
+            message: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) },
+            progress: .standardError)
+        let fetcher = DatasetFetcher(configuration: configuration, output: output)
+
+        var failures = 0
+        for spec in specs {
+            do {
+                if verify {
+                    let verified = try fetcher.verifyOnDisk(spec)
+                    print("\(spec.name): \(verified.count) of \(spec.files.count) files verified")
+                } else {
+                    let verified = try fetcher.fetch(spec)
+                    let files = verified.count == 1 ? "1 file" : "\(verified.count) files"
+                    print("\(spec.name): \(files) verified in \(fetcher.folder(of: spec))")
+                }
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            }
+            // Keep the summary lines in step with the messages on standard error.
+            fflush(stdout)
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
