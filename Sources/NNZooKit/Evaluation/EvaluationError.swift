@@ -8,6 +8,21 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
     /// `kind` is "true" or "predicted".
     case labelOutOfRange(kind: String, index: Int, label: Int, classCount: Int)
     case predictionCountMismatch(dataset: Int, predictions: Int)
+    /// What `nnzoo eval` was given does not exist.
+    case targetNotFound(path: String)
+    /// A folder without `checkpoint-best.safetensors` or `checkpoint-last.safetensors`.
+    case noCheckpoint(folder: String, lookedFor: [String])
+    /// The checkpoint's recipe cannot take the dataset's images at all (`reason` says which layer
+    /// and why; `fitting` lists the zoo recipes that can).
+    case recipeDoesNotFit(
+        checkpoint: String, recipe: String, trainedOn: String, dataset: String, reason: String, fitting: [String])
+    /// The checkpoint's network was built for images of another shape or another class count.
+    case inputMismatch(
+        checkpoint: String, recipe: String, trainedOn: String, trainedInput: String, dataset: String,
+        datasetInput: String)
+    /// Same image shape and class count, but the classes are other things.
+    case classesDiffer(
+        checkpoint: String, trainedOn: String, trainedClasses: [String], dataset: String, classes: [String])
 
     public var description: String {
         switch self {
@@ -27,6 +42,29 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
         case .predictionCountMismatch(let dataset, let predictions):
             return
                 "Expected one prediction per image of the dataset (\(dataset)), but got \(predictions). Predict every image of the split."
+        case .targetNotFound(let path):
+            return
+                "\(path) does not exist. Give a run folder (runs/<recipe>-<time>, as nnzoo train printed it) or a checkpoint file (.safetensors)."
+        case .noCheckpoint(let folder, let lookedFor):
+            return
+                "The folder \(folder) holds no checkpoint: looked for \(lookedFor.joined(separator: " and ")). Give the run folder that nnzoo train printed, or a checkpoint file; train one with nnzoo train <recipe>."
+        case .recipeDoesNotFit(let checkpoint, let recipe, let trainedOn, let dataset, let reason, let fitting):
+            let train =
+                fitting.isEmpty
+                ? "no recipe in the zoo fits \(dataset) yet"
+                : "to evaluate on \(dataset), train one of the recipes that fit it: \(fitting.joined(separator: ", "))"
+            return
+                "The checkpoint \(checkpoint) holds \(recipe), trained on \(trainedOn), which cannot be evaluated on \(dataset): \(reason). Evaluate it on \(trainedOn) (leave out --dataset); \(train)."
+        case .inputMismatch(let checkpoint, let recipe, let trainedOn, let trainedInput, let dataset, let datasetInput):
+            return
+                "The checkpoint \(checkpoint) holds \(recipe) trained on \(trainedOn) (\(trainedInput)); its weights do not fit \(dataset) (\(datasetInput)). Evaluate it on \(trainedOn) (--dataset \(trainedOn)), or train \(recipe) on \(dataset) first (nnzoo train \(recipe) --dataset \(dataset))."
+        case .classesDiffer(let checkpoint, let trainedOn, let trainedClasses, let dataset, let classes):
+            return
+                "The checkpoint \(checkpoint) was trained on \(trainedOn), whose classes are \(Self.list(trainedClasses)); \(dataset)'s classes are \(Self.list(classes)). A model cannot be scored on classes it never learned: evaluate it on \(trainedOn), or train on \(dataset)."
         }
+    }
+
+    private static func list(_ names: [String]) -> String {
+        names.prefix(4).joined(separator: ", ") + (names.count > 4 ? " and \(names.count - 4) more" : "")
     }
 }
