@@ -3,7 +3,10 @@ import NNCore
 /// A loss: the value for a batch and its gradient with respect to the network's output, in one
 /// call (`grad` has the output's shape). Losses are averaged over the batch as PyTorch's default
 /// `reduction='mean'` does. A loss object reuses its gradient buffer between calls.
-public protocol Loss: AnyObject {
+///
+/// `any Loss<[Int]>` holds either classification loss (`SoftmaxCrossEntropy`, `NLLLoss`), so a
+/// trainer can pick one from a recipe.
+public protocol Loss<Target>: AnyObject {
     /// What the output is compared against: class indices or a tensor of targets.
     associatedtype Target
     func callAsFunction(_ output: Tensor, _ target: Target) -> (value: Float, grad: Tensor)

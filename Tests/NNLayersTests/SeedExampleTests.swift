@@ -69,3 +69,13 @@ import Testing
         #expect(g[0, 0, 0, 1] == 1)  // the gradient of the NaN window goes to the NaN
     }
 }
+
+@Suite struct LossProtocolTests {
+    @Test func classificationLossesShareATargetType() {
+        let logits = Tensor(rows: [[2, 1, 0], [0, 0, 3]])
+        let losses: [any Loss<[Int]>] = [SoftmaxCrossEntropy(), NLLLoss()]
+        let values = losses.map { $0(logits, [0, 2]).value }
+        #expect(abs(values[0] - 0.25126) < 1e-4)  // mean of -log softmax: 0.40761 and 0.09492
+        #expect(values[1] == -2.5)  // NLL of raw scores: -(2 + 3) / 2
+    }
+}

@@ -76,7 +76,7 @@ struct GemmShape {
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     for _ in 0..<5 { run(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, split: !openBLASThreads) }
-                    return medianSecondsPerCall(seconds: seconds) { _ in
+                    return bestSecondsPerCall(seconds: seconds) { _ in
                         run(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, split: !openBLASThreads)
                     }
                 }
@@ -231,10 +231,10 @@ final class BenchModel {
         optimizer.step()
     }
 
-    /// Median seconds per training step (after a warm-up).
+    /// Seconds per training step, best of five runs (after a warm-up).
     func stepSeconds(seconds: Double) -> Double {
         for i in 0..<5 { step(i) }
-        return medianSecondsPerCall(seconds: seconds) { step($0) }
+        return bestSecondsPerCall(seconds: seconds) { step($0) }
     }
 
     /// GFLOP/s of this step's products as whole-batch sgemms (split over the threads), run back to
@@ -258,7 +258,7 @@ final class BenchModel {
                 c.deallocate()
             }
         }
-        let time = medianSecondsPerCall(seconds: seconds) { _ in
+        let time = bestSecondsPerCall(seconds: seconds) { _ in
             for (gemm, (a, b, c)) in zip(gemms, pointers) { gemm.run(a, b, c) }
         }
         return flopsPerStep / time / 1e9

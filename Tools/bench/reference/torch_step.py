@@ -4,7 +4,7 @@
 Times one mini-batch step (zero_grad, forward, loss, backward, SGD momentum step) of the MLP
 784-100-10 and the ConvNet of nnzoo's recipes at batch 64 on Fashion-MNIST images, with the given
 thread count; prints one JSON line per model: {"model", "threads", "step_seconds", "torch"}
-(median of `--repeats` runs of `--steps` steps). Run with Debian's /usr/bin/python3 (torch 1.13):
+(best of `--repeats` runs of `--steps` steps, as nnbench reports its own figures). Run with Debian's /usr/bin/python3 (torch 1.13):
     /usr/bin/python3 Tools/bench/reference/torch_step.py --threads 1
 """
 import argparse
@@ -23,7 +23,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--models", default="mlp,convnet")
     p.add_argument("--steps", type=int, default=200)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--data-dir")
     a = p.parse_args()
@@ -55,8 +55,7 @@ def main():
             for i in range(a.steps):
                 step(i)
             times.append((time.perf_counter() - start) / a.steps)
-        times.sort()
-        print(json.dumps({"model": model, "threads": a.threads, "step_seconds": times[len(times) // 2],
+        print(json.dumps({"model": model, "threads": a.threads, "step_seconds": min(times),
                           "torch": torch.__version__}), flush=True)
 
 
