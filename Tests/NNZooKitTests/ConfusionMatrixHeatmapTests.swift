@@ -31,10 +31,19 @@ import Testing
         // since the bar is under 200 pixels) and the margin.
         #expect(layout.legendLeft == 54 + 144 + 16)
         #expect(layout.width == 214 + 14 + 6 + 23 + 12 && layout.height == 54 + 144 + 12)
-        #expect(ConfusionMatrixHeatmap.defaultCellSize(classCount: 100) == 10)
-        // Four-digit counts do not fit at scale 2 in 48 pixels, and nothing fits in 10.
+        #expect(ConfusionMatrixHeatmap.defaultCellSize(classCount: 100) == 6)
+        // Four-digit counts do not fit at scale 2 in 48 pixels, nor anything in 6.
         #expect(ConfusionMatrixHeatmap.layout(classCount: 10, maxCount: 1000).countScale == 1)
-        #expect(ConfusionMatrixHeatmap.layout(classCount: 100, maxCount: 1000).countScale == 0)
+        let hundred = ConfusionMatrixHeatmap.layout(classCount: 100, maxCount: 1000)
+        #expect(hundred.countScale == 0 && hundred.labelScale == 1)
+        // Two-digit indices are 11 pixels wide and 7 high: with 6-pixel squares, every 5th column
+        // (30 - 3 >= 11) and every 2nd row (12 - 3 >= 7) is labelled.
+        #expect(hundred.columnLabelStride == 5 && hundred.rowLabelStride == 2)
+        // 50 classes: 12-pixel squares, every 2nd column, every row.
+        let fifty = ConfusionMatrixHeatmap.layout(classCount: 50, maxCount: 10)
+        #expect(fifty.columnLabelStride == 2 && fifty.rowLabelStride == 1)
+        #expect(layout.columnLabelStride == 1 && layout.rowLabelStride == 1)
+        #expect(ConfusionMatrixHeatmap.layout(classCount: 1000, maxCount: 10).width < 3200)
     }
 
     @Test func pngDecodesToTheExpectedColours() throws {

@@ -29,8 +29,12 @@ public struct ConfusionMatrixHeatmap {
         public let legendWidth: Int
         public let width: Int
         public let height: Int
-        /// Scale of the index labels and of the counts (0: counts do not fit and are left out).
+        /// Scale of the index labels, and which of them are drawn (every `columnLabelStride`-th
+        /// column and `rowLabelStride`-th row, when squares are too small for all).
         public let labelScale: Int
+        public let columnLabelStride: Int
+        public let rowLabelStride: Int
+        /// Scale of the counts in the squares (0: they do not fit and are left out).
         public let countScale: Int
 
         public var gridSize: Int { classCount * cellSize }
@@ -43,16 +47,24 @@ public struct ConfusionMatrixHeatmap {
     }
 
     /// A square size that keeps the grid about 480 to 640 pixels wide: 48 for up to 13 classes,
-    /// smaller for more, at least 10.
+    /// smaller for more, at least 3 (a thousand classes make a 3000-pixel picture).
     public static func defaultCellSize(classCount: Int) -> Int {
-        max(10, min(48, 640 / max(1, classCount)))
+        max(3, min(48, 640 / max(1, classCount)))
     }
 
     public static func layout(classCount: Int, maxCount: Int, cellSize: Int? = nil) -> Layout {
         let n = max(1, classCount)
-        let cell = max(6, cellSize ?? defaultCellSize(classCount: n))
+        let cell = max(3, cellSize ?? defaultCellSize(classCount: n))
         let largestIndex = String(n - 1)
-        let labelScale = BitmapFont.width(of: largestIndex, scale: 2) <= cell - 2 ? 2 : 1
+        // Index labels at scale 2 if they fit a square, else at scale 1 on every `stride`-th row or
+        // column (1, 2, 5, 10, ...), so that neighbouring labels never touch.
+        let labelScale =
+            BitmapFont.width(of: largestIndex, scale: 2) <= cell - 2 && BitmapFont.height(scale: 2) <= cell - 2 ? 2 : 1
+        func stride(for size: Int) -> Int {
+            [1, 2, 5, 10, 20, 50, 100, 200, 500].first { size <= $0 * cell - 3 } ?? 1000
+        }
+        let columnStride = stride(for: BitmapFont.width(of: largestIndex, scale: labelScale))
+        let rowStride = stride(for: BitmapFont.height(scale: labelScale))
         let countText = String(maxCount)
         let countScale =
             BitmapFont.width(of: countText, scale: 2) <= cell - 6
@@ -60,10 +72,10 @@ public struct ConfusionMatrixHeatmap {
         let titleHeight = BitmapFont.height(scale: 2)
         // Above the grid: "PREDICTED", then the column indices. Left of it: "TRUE" (stacked
         // letters), then the row indices.
-        let gridTop = margin + titleHeight + 8 + BitmapFont.height(scale: labelScale) + 6
-        let gridLeft =
-            margin + BitmapFont.width(of: "T", scale: 2) + 16 + BitmapFont.width(of: largestIndex, scale: labelScale)
-            + 6
+        let labelHeight = BitmapFont.height(scale: labelScale) + 6
+        let labelWidth = BitmapFont.width(of: largestIndex, scale: labelScale) + 6
+        let gridTop = margin + titleHeight + 8 + labelHeight
+        let gridLeft = margin + BitmapFont.width(of: "T", scale: 2) + 16 + labelWidth
         let legendLeft = gridLeft + n * cell + 16
         let legendWidth = 14
         let legendLabelScale = n * cell >= 200 ? 2 : 1
@@ -71,7 +83,9 @@ public struct ConfusionMatrixHeatmap {
         let height = max(gridTop + n * cell, gridTop + 4 * (BitmapFont.height(scale: 2) + 4)) + margin
         return Layout(
             classCount: n, cellSize: cell, gridLeft: gridLeft, gridTop: gridTop, legendLeft: legendLeft,
-            legendWidth: legendWidth, width: width, height: height, labelScale: labelScale, countScale: countScale)
+            legendWidth: legendWidth, width: width, height: height, labelScale: labelScale,
+            columnLabelStride: columnStride,
+            rowLabelStride: rowStride, countScale: countScale)
     }
 
     /// The colour of a square holding `count` of the `rowTotal` samples of its true class.
@@ -110,12 +124,16 @@ public struct ConfusionMatrixHeatmap {
         for i in 0..<n {
             let text = String(i)
             let textWidth = BitmapFont.width(of: text, scale: layout.labelScale)
-            BitmapFont.draw(
-                text, into: &image, x: layout.gridLeft + i * cell + (cell - 1 - textWidth) / 2,
-                y: layout.gridTop - 6 - labelHeight, scale: layout.labelScale, color: ink)
-            BitmapFont.draw(
-                text, into: &image, x: layout.gridLeft - 6 - textWidth,
-                y: layout.gridTop + i * cell + (cell - 1 - labelHeight) / 2, scale: layout.labelScale, color: ink)
+            if i % layout.columnLabelStride == 0 {
+                BitmapFont.draw(
+                    text, into: &image, x: layout.gridLeft + i * cell + (cell - 1 - textWidth) / 2,
+                    y: layout.gridTop - 6 - labelHeight, scale: layout.labelScale, color: ink)
+            }
+            if i % layout.rowLabelStride == 0 {
+                BitmapFont.draw(
+                    text, into: &image, x: layout.gridLeft - 6 - textWidth,
+                    y: layout.gridTop + i * cell + (cell - 1 - labelHeight) / 2, scale: layout.labelScale, color: ink)
+            }
         }
 
         // The squares and their counts.
