@@ -105,7 +105,7 @@ public struct Checkpoint {
                 state.rng = rng
             }
             optimizerState = try readOptimizerState(
-                file, info: info, parameterCount: model.parameters.count, path: path)
+                file, info: info, parameters: model.parameters, path: path)
         }
         return Checkpoint(info: info, model: model, optimizerState: optimizerState)
     }
@@ -213,7 +213,7 @@ public struct Checkpoint {
     }
 
     private static func readOptimizerState(
-        _ file: SafeTensorsFile, info: CheckpointInfo, parameterCount: Int, path: String
+        _ file: SafeTensorsFile, info: CheckpointInfo, parameters: [Parameter], path: String
     ) throws -> OptimizerState {
         guard let text = file.metadata["optimizer"],
             let object = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)),
@@ -230,11 +230,14 @@ public struct Checkpoint {
             tensors[name] = tensor
         }
         do {
-            return try OptimizerState(
-                kind: kind, stepCount: steps, parameterCount: parameterCount, namedTensors: tensors,
+            let state = try OptimizerState(
+                kind: kind, stepCount: steps, parameterCount: parameters.count, namedTensors: tensors,
                 prefix: optimizerPrefix)
+            // Importing into an optimizer of the recorded kind checks every slot's name and shape.
+            try TrainingSession.makeOptimizer(info.settings.optimizer, parameters).importState(state)
+            return state
         } catch {
-            throw CheckpointError.badMetadata(path: path, key: "optimizer", detail: "\(error)")
+            throw CheckpointError.optimizerStateMismatch(path: path, detail: "\(error)")
         }
     }
 }

@@ -29,6 +29,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(path: String, tensor: String, expected: [Int], found: [Int])
     /// A tensor's element type differs from the network's.
     case dtypeMismatch(path: String, tensor: String, expected: String, found: String)
+    /// The optimizer state does not fit the network's parameters; `detail` is the optimizer's sentence.
+    case optimizerStateMismatch(path: String, detail: String)
     /// The checkpoint's recipe cannot be built for the input it records.
     case modelMismatch(path: String, detail: String)
     /// The checkpoint holds no training state (a `checkpoint-best` file), so training cannot resume from it.
@@ -99,6 +101,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return
                 "In the checkpoint \(path), tensor \"\(tensor)\" is \(found), but the network needs \(expected). "
                 + "Use a checkpoint written by nnzoo for this recipe."
+        case .optimizerStateMismatch(let path, let detail):
+            return "In the checkpoint \(path), the optimizer state does not fit the network. \(detail)"
         case .modelMismatch(let path, let detail):
             return "The checkpoint \(path) records a model that cannot be rebuilt: \(detail)"
         case .notResumable(let path):

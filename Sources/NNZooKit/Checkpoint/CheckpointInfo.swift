@@ -52,9 +52,10 @@ public struct ResumeState: Codable, Equatable, Sendable {
     public var seen: Int
     /// Seconds spent in the epoch so far.
     public var epochSeconds: Double
-    /// The 1-based number of the epoch `checkpoint-best` holds, and its validation accuracy.
+    /// The 1-based number of the epoch `checkpoint-best` holds, and its validation accuracy and loss.
     public var bestEpoch: Int?
     public var bestValidationAccuracy: Double?
+    public var bestValidationLoss: Double?
     /// Each random generator of the network (`4.rng`) as four hexadecimal state words.
     public var randomStates: [String: [String]]
     /// Optimizer steps taken.
@@ -64,7 +65,8 @@ public struct ResumeState: Codable, Equatable, Sendable {
 
     public init(
         epoch: Int = 0, batch: Int = 0, lossSum: Double = 0, correct: Int = 0, seen: Int = 0, epochSeconds: Double = 0,
-        bestEpoch: Int? = nil, bestValidationAccuracy: Double? = nil, randomStates: [String: [String]] = [:],
+        bestEpoch: Int? = nil, bestValidationAccuracy: Double? = nil, bestValidationLoss: Double? = nil,
+        randomStates: [String: [String]] = [:],
         optimizerSteps: Int = 0, trainingExamples: Int = 0
     ) {
         self.epoch = epoch
@@ -75,6 +77,7 @@ public struct ResumeState: Codable, Equatable, Sendable {
         self.epochSeconds = epochSeconds
         self.bestEpoch = bestEpoch
         self.bestValidationAccuracy = bestValidationAccuracy
+        self.bestValidationLoss = bestValidationLoss
         self.randomStates = randomStates
         self.optimizerSteps = optimizerSteps
         self.trainingExamples = trainingExamples
@@ -86,6 +89,7 @@ public struct ResumeState: Codable, Equatable, Sendable {
         case epochSeconds = "epoch_seconds"
         case bestEpoch = "best_epoch"
         case bestValidationAccuracy = "best_val_accuracy"
+        case bestValidationLoss = "best_val_loss"
         case randomStates = "random_states"
         case optimizerSteps = "optimizer_steps"
         case trainingExamples = "training_examples"

@@ -81,7 +81,7 @@ public enum RecipeCatalog {
             return try ModelBuilder.resolve(recipe, for: ModelInput(dataset))
         } catch let incompatibility as ModelIncompatibility {
             throw RecipeError.incompatible(
-                recipe: recipe.name, dataset: "\(dataset.name) (\(ModelInput(dataset)) images)",
+                recipe: recipe.name, dataset: dataset.name, input: ModelInput(dataset).description,
                 reason: incompatibility.reason, fitting: recipes(fitting: dataset, folders: folders))
         }
     }

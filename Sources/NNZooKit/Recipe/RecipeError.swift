@@ -23,7 +23,7 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
     /// A value the JSON reader could not turn into what the field holds.
     case unreadableValue(path: String, field: String, detail: String)
     /// The recipe cannot train on the dataset: `reason` says why, `fitting` lists the recipes that can.
-    case incompatible(recipe: String, dataset: String, reason: String, fitting: [String])
+    case incompatible(recipe: String, dataset: String, input: String, reason: String, fitting: [String])
 
     public var description: String {
         switch self {
@@ -57,12 +57,12 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
             return "In the recipe \(path), \(field) is not a valid augmentation spec. \(message)"
         case .unreadableValue(let path, let field, let detail):
             return "In the recipe \(path), \(field) cannot be read: \(detail). Fix that value."
-        case .incompatible(let recipe, let dataset, let reason, let fitting):
+        case .incompatible(let recipe, let dataset, let input, let reason, let fitting):
             let advice =
                 fitting.isEmpty
                 ? "No recipe in the zoo fits \(dataset)."
                 : "Recipes that fit \(dataset): \(fitting.joined(separator: ", "))."
-            return "The recipe \(recipe) cannot train on \(dataset): \(reason). \(advice)"
+            return "The recipe \(recipe) cannot train on \(dataset) (\(input) images): \(reason). \(advice)"
         }
     }
 }

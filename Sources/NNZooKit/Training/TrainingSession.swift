@@ -285,10 +285,19 @@ public final class TrainingSession {
             validationLoss: validation?.loss, validationAccuracy: validation?.accuracy, learningRate: lr,
             seconds: seconds)
         records.append(record)
+        // Best: the highest validation accuracy, ties going to the lower validation loss. Without a
+        // validation split every epoch is the best so far (checkpoint-best is the last epoch).
         var improved = true
-        if let accuracy = validation?.accuracy {
-            improved = state.bestValidationAccuracy.map { accuracy > $0 } ?? true
-            if improved { state.bestValidationAccuracy = accuracy }
+        if let validation {
+            if let bestAccuracy = state.bestValidationAccuracy, let bestLoss = state.bestValidationLoss {
+                improved =
+                    validation.accuracy > bestAccuracy
+                    || (validation.accuracy == bestAccuracy && validation.loss < bestLoss)
+            }
+            if improved {
+                state.bestValidationAccuracy = validation.accuracy
+                state.bestValidationLoss = validation.loss
+            }
         }
         if improved { state.bestEpoch = record.epoch }
         state.epoch += 1
