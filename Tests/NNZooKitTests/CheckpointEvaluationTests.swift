@@ -130,13 +130,17 @@ import Testing
                 info, checkpoint: "c.safetensors", fits: DatasetRegistry.digits, zooFolders: [folder])
             Issue.record("a 784-input recipe was accepted for 8x8 digits")
         } catch let error as EvaluationError {
-            guard case .recipeDoesNotFit(let checkpoint, let recipe, let trainedOn, let dataset, _, let fitting) = error
+            guard
+                case .recipeDoesNotFit(
+                    let checkpoint, let recipe, let trainedOn, let dataset, let images, _, let fitting) =
+                    error
             else {
                 Issue.record("unexpected \(error)")
                 return
             }
             #expect(checkpoint == "c.safetensors" && recipe == "mlp-784" && trainedOn == "mnist")
-            #expect(dataset == "digits (1x8x8 images)" && fitting == ["any-mlp"])
+            #expect(dataset == "digits" && images == "1x8x8" && fitting == ["any-mlp"])
+            #expect(error.description.contains("cannot be evaluated on digits (1x8x8 images): "))
             #expect(error.description.contains("Evaluate it on mnist (leave out --dataset)"))
             #expect(error.description.hasSuffix("train one of the recipes that fit it: any-mlp."))
         }

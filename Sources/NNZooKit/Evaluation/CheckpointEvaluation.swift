@@ -43,10 +43,10 @@ public enum CheckpointEvaluation {
         guard input == info.input else {
             do {
                 try RecipeCatalog.check(info.recipe, fits: spec, folders: zooFolders)
-            } catch RecipeError.incompatible(_, let dataset, let reason, let fitting) {
+            } catch RecipeError.incompatible(_, let dataset, let images, let reason, let fitting) {
                 throw EvaluationError.recipeDoesNotFit(
-                    checkpoint: checkpoint, recipe: info.recipe.name, trainedOn: info.dataset, dataset: dataset,
-                    reason: reason, fitting: fitting)
+                    checkpoint: checkpoint, recipe: info.recipe.name, trainedOn: info.dataset,
+                    dataset: dataset, images: images, reason: reason, fitting: fitting)
             }
             throw EvaluationError.inputMismatch(
                 checkpoint: checkpoint, recipe: info.recipe.name, trainedOn: info.dataset,

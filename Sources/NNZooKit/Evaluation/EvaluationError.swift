@@ -15,7 +15,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
     /// The checkpoint's recipe cannot take the dataset's images at all (`reason` says which layer
     /// and why; `fitting` lists the zoo recipes that can).
     case recipeDoesNotFit(
-        checkpoint: String, recipe: String, trainedOn: String, dataset: String, reason: String, fitting: [String])
+        checkpoint: String, recipe: String, trainedOn: String, dataset: String, images: String, reason: String,
+        fitting: [String])
     /// The checkpoint's network was built for images of another shape or another class count.
     case inputMismatch(
         checkpoint: String, recipe: String, trainedOn: String, trainedInput: String, dataset: String,
@@ -48,13 +49,14 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
         case .noCheckpoint(let folder, let lookedFor):
             return
                 "The folder \(folder) holds no checkpoint: looked for \(lookedFor.joined(separator: " and ")). Give the run folder that nnzoo train printed, or a checkpoint file; train one with nnzoo train <recipe>."
-        case .recipeDoesNotFit(let checkpoint, let recipe, let trainedOn, let dataset, let reason, let fitting):
+        case .recipeDoesNotFit(
+            let checkpoint, let recipe, let trainedOn, let dataset, let images, let reason, let fitting):
             let train =
                 fitting.isEmpty
                 ? "no recipe in the zoo fits \(dataset) yet"
                 : "to evaluate on \(dataset), train one of the recipes that fit it: \(fitting.joined(separator: ", "))"
             return
-                "The checkpoint \(checkpoint) holds \(recipe), trained on \(trainedOn), which cannot be evaluated on \(dataset): \(reason). Evaluate it on \(trainedOn) (leave out --dataset); \(train)."
+                "The checkpoint \(checkpoint) holds \(recipe), trained on \(trainedOn), which cannot be evaluated on \(dataset) (\(images) images): \(reason). Evaluate it on \(trainedOn) (leave out --dataset); \(train)."
         case .inputMismatch(let checkpoint, let recipe, let trainedOn, let trainedInput, let dataset, let datasetInput):
             return
                 "The checkpoint \(checkpoint) holds \(recipe) trained on \(trainedOn) (\(trainedInput)); its weights do not fit \(dataset) (\(datasetInput)). Evaluate it on \(trainedOn) (--dataset \(trainedOn)), or train \(recipe) on \(dataset) first (nnzoo train \(recipe) --dataset \(dataset))."
