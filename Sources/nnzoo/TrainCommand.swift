@@ -285,7 +285,8 @@ struct TrainCommand: ParsableCommand {
                 String(
                     format: "The recipe expects at least %.1f%% on %@ with its default settings.", expected, spec.name))
         }
-        lines.append("Checkpoints, metrics and run.json are in \(session.folder.path)/")
+        lines.append("Checkpoints, metrics, curves.svg and run.json are in \(session.folder.path)/")
+        lines.append("Per-class scores, confusion matrix and mistakes: nnzoo eval \(shellQuoted(session.folder.path))")
         print(lines.joined(separator: "\n"))
     }
 }

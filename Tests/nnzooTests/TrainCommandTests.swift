@@ -32,9 +32,11 @@ import Testing
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: out))
         #expect(
             files == [
-                "checkpoint-best.safetensors", "checkpoint-last.safetensors", "metrics.csv", "metrics.jsonl",
-                "run.json",
+                "checkpoint-best.safetensors", "checkpoint-last.safetensors", "curves.svg", "metrics.csv",
+                "metrics.jsonl", "run.json",
             ])
+        let svg = try String(contentsOfFile: out + "/curves.svg", encoding: .utf8)
+        #expect(svg.contains("digits-mlp on digits"))
         let csv = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 3)
         let run = try RunInfo.read(from: out + "/run.json")
@@ -53,6 +55,12 @@ import Testing
         #expect(last.info.settings.augmentation == "shift:1")
         let best = try Checkpoint.read(from: out + "/checkpoint-best.safetensors")
         #expect(best.info.epoch == run.bestEpoch)
+        // nnzoo eval on the run folder reports what train reported for checkpoint-best.
+        let (evaluation, report) = try CLI.json(["eval", out, "--threads", "1"])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        let metrics = try #require(report["metrics"] as? [String: Any])
+        #expect(metrics["correct"] as? Int == run.testBest?.correct)
+        #expect(metrics["count"] as? Int == 359)
     }
 
     @Test func aRunStoppedByTheHookResumesToTheSameWeights() throws {

@@ -50,10 +50,12 @@ public struct RunFolder: Sendable, Equatable {
         return RunFolder(path: path)
     }
 
-    /// Writes `metrics.csv` and `metrics.jsonl`, one line per epoch.
-    public func writeMetrics(_ records: [EpochRecord]) throws {
+    /// Writes `metrics.csv` and `metrics.jsonl` (one line per epoch) and the training curves
+    /// (`curves.svg`, titled `title`).
+    public func writeMetrics(_ records: [EpochRecord], title: String) throws {
         try AtomicFile.write(text: Self.csv(records), to: metricsCSV)
         try AtomicFile.write(text: Self.jsonLines(records), to: metricsJSONL)
+        try AtomicFile.write(text: TrainingCurves.svg(records: records, title: title), to: curves)
     }
 
     /// `epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds`, accuracies as fractions,

@@ -308,7 +308,7 @@ public final class TrainingSession {
         state.epochSeconds = 0
         if improved { try checkpoint(kind: "best").write(to: folder.bestCheckpoint) }
         try saveLast()
-        try folder.writeMetrics(records)
+        try folder.writeMetrics(records, title: "\(recipe.name) on \(settings.dataset)")
         events.epochFinished(record, improved)
     }
 }
