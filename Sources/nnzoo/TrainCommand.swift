@@ -13,14 +13,20 @@ struct TrainCommand: ParsableCommand {
             Trains with the recipe's settings unless options override them, holding out --val-split of the \
             training split to choose the best epoch; the test split is only used to report accuracy at the end. \
             Each run gets a folder (runs/<recipe>-<time>, or --out) with checkpoint-last.safetensors \
-            (resumable), checkpoint-best.safetensors (best validation accuracy), metrics.csv, metrics.jsonl \
-            and run.json.
+            (resumable), checkpoint-best.safetensors (best validation accuracy), metrics.csv, metrics.jsonl, \
+            curves.svg and run.json; nnzoo eval <folder> evaluates it in detail.
 
             Ctrl-C finishes the current batch, saves a resumable checkpoint and prints the command that \
             continues the run (nnzoo train --resume <folder>); the resumed run ends with the same weights as \
             one never interrupted. Training never downloads: fetch a dataset first with nnzoo fetch.
 
             Recipes: \(RecipeCatalog.recipeFiles().map(\.name).joined(separator: ", ")).
+
+            Examples:
+              nnzoo train digits-mlp
+              nnzoo train convnet-dropout --epochs 5 --threads 1
+              nnzoo train mlp-784-100-10 --batch-size 1 --lr 0.001 --momentum 0.9   (per-sample SGD)
+              nnzoo train --resume runs/convnet-dropout-20261123-101500
             """)
 
     @Argument(
@@ -236,7 +242,7 @@ struct TrainCommand: ParsableCommand {
         }
         lines.append("Network: \(layers); \(session.model.parameterCount) parameters.")
         lines.append(
-            "\(counted(s.epochs, "epoch")) of \(counted(session.batchesPerEpoch, "batch")) of \(s.batchSize), \(optimizer), "
+            "\(counted(s.epochs, "epoch")) of \(counted(session.batchesPerEpoch, "batch", plural: "batches")) of \(s.batchSize), \(optimizer), "
                 + "\(scheduleName(session.recipe.schedule)) schedule"
                 + (s.augmentation.isEmpty ? "" : ", augmentation \(s.augmentation)")
                 + ", \(counted(s.threads, "thread")).")
@@ -292,8 +298,8 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// "1 epoch", "20 epochs", "3 batches".
-func counted(_ n: Int, _ noun: String) -> String {
-    "\(n) \(noun)" + (n == 1 ? "" : noun.hasSuffix("ch") ? "es" : "s")
+func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
 }
 
 /// `path` quoted for a POSIX shell when it needs it.
