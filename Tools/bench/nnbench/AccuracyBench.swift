@@ -87,7 +87,7 @@ struct AccuracyBench: ParsableCommand {
             line += String(format: "%6d", row.epochs)
             line += rightAligned(percent(best.accuracy), 12) + rightAligned(percent(last.accuracy), 12)
             line += rightAligned(row.target.map { "≥" + String(format: "%.1f%%", $0) } ?? "-", 8)
-            line += String(format: "%9.2f", row.secondsPerEpoch)
+            line += String(format: "%9.3f", row.secondsPerEpoch)
             line += "  " + row.note
             print(line)
         }
