@@ -73,8 +73,8 @@ struct TrainCommand: ParsableCommand {
         // From here on Ctrl-C asks for a clean stop; the run folder always holds a resumable checkpoint.
         let monitor = InterruptMonitor(
             message: "Stopping after this batch and saving a resumable checkpoint (Ctrl-C again quits without saving).")
-        try info.write(to: session.folder.runInfo)
         if !prepared.isResume { try session.saveLast() }
+        try info.write(to: session.folder.runInfo)
         printHeader(session, resumed: prepared.isResume)
 
         let display = TrainingDisplay(epochs: session.settings.epochs)
