@@ -52,6 +52,7 @@ struct EngineBench: ParsableCommand {
         print("nnbench engine: batch 64, \(images.source)")
         print(
             "threads: \(threadCounts.map(String.init).joined(separator: ", ")) (cores: \(Parallel.defaultThreadCount))")
+        print("load average at start: \(loadAverage()) (other processes on the machine slow every figure)")
         var summary: [String] = []
         for count in threadCounts {
             Parallel.setThreadCount(count)
