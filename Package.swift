@@ -40,10 +40,12 @@ let package = Package(
         .executableTarget(
             name: "nnbench",
             dependencies: [
-                "NNZooKit",
+                "NNZooKit", "MallocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/bench/nnbench"),
+        // Counts the benchmark process's heap allocations (nnbench only).
+        .target(name: "MallocCounter", path: "Tools/bench/MallocCounter"),
 
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers"]),

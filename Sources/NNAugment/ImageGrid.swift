@@ -15,8 +15,22 @@ public struct GridCell: Sendable {
     }
 }
 
+/// A short line of text under a grid cell, drawn with `BitmapFont` in coloured parts (e.g. the true
+/// class in green, an arrow, the predicted class in red).
+public struct GridCaption: Sendable {
+    public var parts: [(text: String, color: BitmapFont.Color)]
+
+    public init(_ parts: [(text: String, color: BitmapFont.Color)]) {
+        self.parts = parts
+    }
+
+    public var text: String { parts.map(\.text).joined() }
+}
+
 /// Lays images out in rows and columns, scaled up by pixel repetition (nearest neighbour, so
 /// pixels stay crisp), on a gray background with a gap between cells, and renders an RGB image.
+/// Cells may have captions: a strip under every cell of the grid holds each cell's text, centred
+/// (and cut at the cell's edges if it is wider).
 public struct ImageGrid: Sendable {
     /// Each source pixel becomes a `scale` x `scale` block.
     public var scale: Int
@@ -28,6 +42,8 @@ public struct ImageGrid: Sendable {
     public var separatorWidth: Int
     public var background: (UInt8, UInt8, UInt8)
     public var separatorColor: (UInt8, UInt8, UInt8)
+    /// Each font pixel of a caption is a `captionScale` x `captionScale` block.
+    public var captionScale = 1
 
     public init(scale: Int = 1, gap: Int = 2, separatorAfterColumn: Int? = nil, separatorWidth: Int = 4) {
         self.scale = max(1, scale)
@@ -39,13 +55,23 @@ public struct ImageGrid: Sendable {
     }
 
     /// The size in pixels of the image `render` makes for `rows` rows of `columns` cells of
-    /// `cellHeight` x `cellWidth` source pixels; lets a caller refuse a grid too large to draw.
-    public func canvasSize(rows: Int, columns: Int, cellHeight: Int, cellWidth: Int) -> (width: Int, height: Int) {
+    /// `cellHeight` x `cellWidth` source pixels (with a caption strip under each row if
+    /// `captioned`); lets a caller refuse a grid too large to draw.
+    public func canvasSize(rows: Int, columns: Int, cellHeight: Int, cellWidth: Int, captioned: Bool = false)
+        -> (width: Int, height: Int)
+    {
         let columns = max(1, columns)
         let sepExtra = separatorExtra(columns: columns)
         return (
-            gap + columns * (cellWidth * scale + gap) + sepExtra, gap + max(1, rows) * (cellHeight * scale + gap)
+            gap + columns * (cellWidth * scale + gap) + sepExtra,
+            gap + max(1, rows) * (cellHeight * scale + captionHeight(captioned) + gap)
         )
+    }
+
+    /// The height of the caption strip under each cell: a line of text with 2 pixels above and
+    /// below.
+    public func captionHeight(_ captioned: Bool) -> Int {
+        captioned ? BitmapFont.height(scale: captionScale) + 4 : 0
     }
 
     private func separatorExtra(columns: Int) -> Int {
@@ -53,15 +79,19 @@ public struct ImageGrid: Sendable {
     }
 
     /// Renders `rows` (a `nil` cell leaves its place empty). Every cell must have the same size.
-    public func render(rows: [[GridCell?]]) -> PNGImage {
+    /// `captions`, if given, has the same shape as `rows` (missing entries mean no caption).
+    public func render(rows: [[GridCell?]], captions: [[GridCaption?]]? = nil) -> PNGImage {
         let cells = rows.flatMap { $0 }.compactMap { $0 }
         let cellH = (cells.first?.height ?? 1) * scale
         let cellW = (cells.first?.width ?? 1) * scale
         let columns = max(1, rows.map(\.count).max() ?? 1)
         let sepExtra = separatorExtra(columns: columns)
+        let captioned = captions != nil
+        let pitch = cellH + captionHeight(captioned) + gap
         let (width, height) = canvasSize(
-            rows: rows.count, columns: columns, cellHeight: cells.first?.height ?? 1, cellWidth: cells.first?.width ?? 1
-        )
+            rows: rows.count, columns: columns, cellHeight: cells.first?.height ?? 1,
+            cellWidth: cells.first?.width ?? 1,
+            captioned: captioned)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<(width * height) {
             pixels[3 * i] = background.0
@@ -84,7 +114,7 @@ public struct ImageGrid: Sendable {
                 guard let cell = maybeCell else { continue }
                 precondition(cell.height * scale == cellH && cell.width * scale == cellW, "grid cells differ in size")
                 let x0 = gap + c * (cellW + gap) + (separatorAfterColumn.map { c >= $0 ? sepExtra : 0 } ?? 0)
-                let y0 = gap + r * (cellH + gap)
+                let y0 = gap + r * pitch
                 let plane = cell.height * cell.width
                 for y in 0..<cellH {
                     let sy = y / scale
@@ -105,6 +135,21 @@ public struct ImageGrid: Sendable {
                 }
             }
         }
-        return PNGImage(width: width, height: height, channels: 3, pixels: pixels)
+        var image = PNGImage(width: width, height: height, channels: 3, pixels: pixels)
+        for (r, row) in (captions ?? []).enumerated() where r < rows.count {
+            for (c, maybeCaption) in row.enumerated() where c < columns {
+                guard let caption = maybeCaption else { continue }
+                let x0 = gap + c * (cellW + gap) + (separatorAfterColumn.map { c >= $0 ? sepExtra : 0 } ?? 0)
+                let y = gap + r * pitch + cellH + 2
+                var x = x0 + max(0, (cellW - BitmapFont.width(of: caption.text, scale: captionScale)) / 2)
+                for part in caption.parts {
+                    BitmapFont.draw(
+                        part.text, into: &image, x: x, y: y, scale: captionScale, color: part.color,
+                        clip: (x0..<(x0 + cellW), y..<(y + BitmapFont.height(scale: captionScale))))
+                    x += part.text.count * (BitmapFont.glyphWidth + BitmapFont.spacing) * captionScale
+                }
+            }
+        }
+        return image
     }
 }

@@ -34,11 +34,14 @@ public enum SampleGrid {
     }
 
     /// Renders `rows` of sample indices. Pixel values are stretched from `0...maxValue` to
-    /// `0...255` for display (digits' 0...16 would otherwise be nearly black).
+    /// `0...255` for display (digits' 0...16 would otherwise be nearly black). `captions`, shaped
+    /// like `rows`, puts a line of text under each image (see `ImageGrid`).
     public static func render(
-        _ dataset: ImageDataset, rows: [[Int]], scale: Int? = nil, gap: Int = 2
+        _ dataset: ImageDataset, rows: [[Int]], scale: Int? = nil, gap: Int = 2, captions: [[GridCaption?]]? = nil,
+        captionScale: Int = 1
     ) -> PNGImage {
-        let grid = ImageGrid(scale: scale ?? defaultScale(for: dataset), gap: gap)
+        var grid = ImageGrid(scale: scale ?? defaultScale(for: dataset), gap: gap)
+        grid.captionScale = max(1, captionScale)
         let maxValue = Int(max(1, dataset.maxValue))
         let cells: [[GridCell?]] = rows.map { row in
             row.map { index in
@@ -49,6 +52,6 @@ public enum SampleGrid {
                     channels: dataset.channels, height: dataset.height, width: dataset.width, pixels: pixels)
             }
         }
-        return grid.render(rows: cells)
+        return grid.render(rows: cells, captions: captions)
     }
 }

@@ -1,32 +1,49 @@
 import CBLAS
-import Dispatch
 import Foundation
 
-/// The one thread setting of the project: `--threads` sets it, and it governs both OpenBLAS's
-/// thread pool and the project's own parallel loops, so the two never oversubscribe the cores.
+#if os(Linux)
+    import Synchronization
+#endif
+
+/// The one thread setting of the project: `--threads` sets it, and it governs every parallel loop,
+/// the matrix products included, so nothing oversubscribes the cores.
+///
+/// OpenBLAS is pinned to one thread: `BLAS.parallelGemm` splits a large product into blocks and
+/// runs one single-threaded sgemm per block on these threads. That keeps exactly `threadCount`
+/// threads busy (OpenBLAS's own pool would spin beside ours), lets convolutions run im2col and
+/// sgemm for their images on the same thread while the data is in cache, and is safe to call from
+/// inside a parallel loop.
 ///
 /// Work is split into `threadCount` contiguous chunks whose bounds depend only on the problem size
 /// and the thread count, so a loop that reduces per chunk gives the same result every run with the
-/// same thread count.
+/// same thread count. The threads are a persistent pool (the caller runs chunks too); starting a
+/// loop allocates nothing. A loop started while another is running (from inside a chunk, or from
+/// a second thread) runs on the calling thread alone.
 public enum Parallel {
-    nonisolated(unsafe) private static var _threadCount = defaultThreadCount
+    nonisolated(unsafe) private static var _threadCount = configuredDefault
 
-    /// The most threads `--threads` accepts: far beyond any machine this runs on, and small enough
-    /// for OpenBLAS's Int32 setting.
+    /// Pins OpenBLAS to one thread before any product runs (OpenBLAS starts with one per core).
+    private static let configuredDefault: Int = {
+        openblas_set_num_threads(1)
+        return defaultThreadCount
+    }()
+
+    /// The most threads `--threads` accepts: far beyond any machine this runs on (the pool would
+    /// start every one of them).
     public static let maxThreadCount = 1024
 
     /// The number of online cores (the default for `--threads`).
     public static var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// The thread count used by parallel loops and by OpenBLAS.
+    /// The thread count used by parallel loops and split matrix products.
     public static var threadCount: Int { _threadCount }
 
-    /// Sets the thread count (clamped to 1...`maxThreadCount`) for parallel loops and OpenBLAS.
-    /// Call before any work starts.
+    /// Sets the thread count (clamped to 1...`maxThreadCount`) for parallel loops and matrix
+    /// products. Call before work starts.
     public static func setThreadCount(_ n: Int) {
-        let count = min(max(1, n), maxThreadCount)
-        _threadCount = count
-        openblas_set_num_threads(Int32(count))
+        _ = configuredDefault
+        _threadCount = min(max(1, n), maxThreadCount)
+        openblas_set_num_threads(1)
     }
 
     /// The half-open chunk `chunk` of `0 ..< count` split into `chunks` near-equal parts.
@@ -49,9 +66,18 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body(chunkRange(chunk, of: chunks, count: count))
+        run(chunks: chunks) { chunk in body(chunkRange(chunk, of: chunks, count: count)) }
+    }
+
+    /// Runs `body(chunk)` for every chunk in `0 ..< chunks`, in parallel on up to `threadCount`
+    /// threads (for work already cut into pieces, such as blocks of a matrix product).
+    public static func forChunks(_ chunks: Int, _ body: (Int) -> Void) {
+        guard chunks > 0 else { return }
+        if chunks == 1 || threadCount == 1 {
+            for chunk in 0..<chunks { body(chunk) }
+            return
         }
+        run(chunks: chunks, body)
     }
 
     /// Runs `body(i)` for every i in `0 ..< count`, in parallel chunks.
@@ -72,10 +98,203 @@ public enum Parallel {
         var results = [T?](repeating: nil, count: chunks)
         results.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            run(chunks: chunks) { chunk in
                 (base + chunk).pointee = body(chunkRange(chunk, of: chunks, count: count))
             }
         }
         return results.map { $0! }
     }
+
+    /// Runs the chunks on the pool, or on the calling thread if the pool is busy.
+    private static func run(chunks: Int, _ body: (Int) -> Void) {
+        let pool = WorkerPool.shared
+        pool.ensureWorkers(threadCount - 1)
+        withoutActuallyEscaping(body) { work in
+            if !pool.run(chunks: chunks, work) {
+                for chunk in 0..<chunks { work(chunk) }
+            }
+        }
+    }
+}
+
+/// Persistent worker threads that claim chunks of the current job. The caller claims chunks too,
+/// so a job finishes even if no worker wakes in time; workers spin briefly after a job (steps run
+/// many short loops back to back) and then sleep on a condition variable.
+private final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let wake: UnsafeMutablePointer<pthread_cond_t>
+    private let finished: UnsafeMutablePointer<pthread_cond_t>
+
+    // All guarded by `mutex`.
+    private var workers = 0
+    private var generation = 0
+    private var job: ((Int) -> Void)?
+    private var chunkCount = 0
+    private var nextChunk = 0
+    private var doneChunks = 0
+    private var busy = false
+    private var active = 0  // workers currently inside a job (holding `job`)
+
+    // Lock-free copies of `generation` and of "the job is finished", which idle workers and the
+    // waiting caller spin on without taking the mutex (spinning on the mutex would fight the
+    // caller for it).
+    private let publishedGeneration = SpinCounter()
+    private let completions = SpinCounter()
+
+    /// How many times an idle worker re-checks for a new job before sleeping.
+    private static let spinChecks = 20_000
+
+    private init() {
+        mutex = .allocate(capacity: 1)
+        wake = .allocate(capacity: 1)
+        finished = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+        pthread_cond_init(finished, nil)
+    }
+
+    /// Starts workers until there are at least `count`.
+    func ensureWorkers(_ count: Int) {
+        pthread_mutex_lock(mutex)
+        let missing = count - workers
+        if missing > 0 { workers += missing }
+        pthread_mutex_unlock(mutex)
+        guard missing > 0 else { return }
+        for _ in 0..<missing {
+            let thread = Thread { [unowned self] in self.workerLoop() }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Runs `work` for chunks `0 ..< chunks` with the workers; returns false (having run
+    /// nothing) if a job is already running.
+    func run(chunks: Int, _ work: @escaping (Int) -> Void) -> Bool {
+        pthread_mutex_lock(mutex)
+        if busy {
+            pthread_mutex_unlock(mutex)
+            return false
+        }
+        busy = true
+        job = work
+        chunkCount = chunks
+        nextChunk = 0
+        doneChunks = 0
+        generation &+= 1
+        let completionsBefore = completions.load()
+        publishedGeneration.store(generation)
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(mutex)
+
+        claimChunks(work)
+
+        // Usually the last chunk is nearly done: spin briefly before sleeping.
+        var spins = 0
+        while completions.load() == completionsBefore && spins < WorkerPool.spinChecks {
+            spins += 1
+            if spins & 63 == 0 { sched_yield() }
+        }
+        pthread_mutex_lock(mutex)
+        while doneChunks < chunkCount || active > 0 { pthread_cond_wait(finished, mutex) }
+        job = nil
+        busy = false
+        pthread_mutex_unlock(mutex)
+        return true
+    }
+
+    /// Claims and runs chunks of the current job until none are left.
+    private func claimChunks(_ work: (Int) -> Void) {
+        while true {
+            pthread_mutex_lock(mutex)
+            guard nextChunk < chunkCount else {
+                pthread_mutex_unlock(mutex)
+                return
+            }
+            let chunk = nextChunk
+            nextChunk += 1
+            pthread_mutex_unlock(mutex)
+            work(chunk)
+            pthread_mutex_lock(mutex)
+            doneChunks += 1
+            signalIfFinished()
+            pthread_mutex_unlock(mutex)
+        }
+    }
+
+    /// Tells the waiting caller when every chunk is done and no worker holds the job. Called with
+    /// the mutex held.
+    private func signalIfFinished() {
+        if doneChunks == chunkCount && active == 0 {
+            completions.store(completions.load() &+ 1)
+            pthread_cond_signal(finished)
+        }
+    }
+
+    /// Runs chunks of the current job; the worker's reference to the job is released when this
+    /// returns, before it reports itself inactive (the caller checks the job did not escape).
+    private func participate() {
+        pthread_mutex_lock(mutex)
+        let work = job
+        pthread_mutex_unlock(mutex)
+        if let work { claimChunks(work) }
+    }
+
+    private func workerLoop() {
+        var seen = 0
+        while true {
+            // Spin a little on the published generation, then sleep until the next job.
+            var spins = 0
+            while publishedGeneration.load() == seen && spins < WorkerPool.spinChecks {
+                spins += 1
+                if spins & 63 == 0 { sched_yield() }
+            }
+            pthread_mutex_lock(mutex)
+            if generation == seen || job == nil {
+                if spins < WorkerPool.spinChecks {
+                    // A job came and went while this worker was busy elsewhere: keep spinning.
+                    seen = generation
+                    pthread_mutex_unlock(mutex)
+                    continue
+                }
+                while generation == seen || job == nil { pthread_cond_wait(wake, mutex) }
+            }
+            seen = generation
+            guard job != nil, nextChunk < chunkCount else {
+                pthread_mutex_unlock(mutex)
+                continue
+            }
+            active += 1
+            pthread_mutex_unlock(mutex)
+            participate()
+            pthread_mutex_lock(mutex)
+            active -= 1
+            signalIfFinished()
+            pthread_mutex_unlock(mutex)
+        }
+    }
+}
+
+/// An integer one thread publishes and others poll without a lock: an atomic on Linux, a
+/// mutex-guarded value elsewhere (the `Atomic` type needs macOS 15, the package supports 13).
+private final class SpinCounter: @unchecked Sendable {
+    #if os(Linux)
+        private let value = Atomic<Int>(0)
+        func load() -> Int { value.load(ordering: .acquiring) }
+        func store(_ newValue: Int) { value.store(newValue, ordering: .releasing) }
+    #else
+        private let lock = NSLock()
+        private var value = 0
+        func load() -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
+        func store(_ newValue: Int) {
+            lock.lock()
+            value = newValue
+            lock.unlock()
+        }
+    #endif
 }

@@ -60,6 +60,8 @@ public final class ProgressReporter: @unchecked Sendable {
     private var finished = false
     /// The widest status text drawn so far on a terminal.
     private var textRoom = 0
+    /// Extra text after the status (a training loop's running loss), set with `update(_:detail:)`.
+    private var detail: String?
 
     /// - Parameters:
     ///   - total: the amount of work, when known.
@@ -115,6 +117,25 @@ public final class ProgressReporter: @unchecked Sendable {
         }
     }
 
+    /// Records that `value` units are done in all, with `detail` shown after the status (for example
+    /// "loss 0.412 acc 85.1%").
+    public func update(_ value: Int64, detail: String) {
+        lock.lock()
+        self.detail = detail
+        lock.unlock()
+        update(value)
+    }
+
+    /// Ends the display without a final line: a terminal's bar is erased (so a summary printed next
+    /// takes its place); nothing is written to a log.
+    public func dismiss() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        finished = true
+        if output.isTerminal && lastDraw > -Double.infinity { output.write("\r\u{1B}[2K") }
+    }
+
     /// Records `amount` more units done.
     public func advance(by amount: Int64) {
         lock.lock()
@@ -143,7 +164,8 @@ public final class ProgressReporter: @unchecked Sendable {
 
     private func draw(now: Double, final: Bool, note: String? = nil) {
         if output.isTerminal {
-            let text = compactStatus(now: now, final: final) + (note.map { ", " + $0 } ?? "")
+            let text =
+                compactStatus(now: now, final: final) + (detail.map { " " + $0 } ?? "") + (note.map { ", " + $0 } ?? "")
             // The text matters most, then the label, then the bar: the bar takes the room left
             // (8 to 40 cells) or is left out, and a long label is shortened, so the line never wraps.
             let width = output.columns - 1
@@ -155,7 +177,9 @@ public final class ProgressReporter: @unchecked Sendable {
             let line = name + "  " + (room >= 8 ? bar(width: room) + " " : "") + text
             output.write("\r\u{1B}[2K" + String(line.prefix(width)) + (final ? "\n" : ""))
         } else {
-            output.write(label + ": " + status(now: now, final: final) + (note.map { ", " + $0 } ?? "") + "\n")
+            output.write(
+                label + ": " + status(now: now, final: final) + (detail.map { ", " + $0 } ?? "")
+                    + (note.map { ", " + $0 } ?? "") + "\n")
         }
     }
 

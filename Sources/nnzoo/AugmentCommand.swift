@@ -74,14 +74,14 @@ struct AugmentCommand: ParsableCommand {
     func run() throws {
         let pipeline = try AugmentationPipeline(spec: ops)
         let splitName = DatasetSplit(rawValue: split) ?? .train
-        let progress = LoadProgress(label: "Loading \(dataset) \(split)")
+        let progress = Progress("Loading \(dataset) \(split)")
         let images: ImageDataset
         do {
             images = try DatasetLoader.load(
-                dataset, split: splitName, dataDirectory: data.path, onProgress: progress.report)
-            progress.end()
+                dataset, split: splitName, dataDirectory: data.path, onProgress: progress.callback)
+            progress.finish()
         } catch {
-            progress.end()
+            progress.finish()
             throw error
         }
         let preview = try AugmentationPreview.render(
@@ -90,28 +90,5 @@ struct AugmentCommand: ParsableCommand {
         print(
             "Wrote \(png) (\(preview.width)x\(preview.height) pixels): \(samples) \(dataset) \(split) samples, "
                 + "each original then \(variants) variants of \(pipeline), seed \(seed).")
-    }
-}
-
-/// "Loading fashion-mnist train: 42%" on stderr, redrawn in place, only when stderr is a terminal
-/// (CI logs get nothing).
-private final class LoadProgress {
-    let label: String
-    let enabled = isatty(STDERR_FILENO) != 0
-    var lastPercent = -1
-
-    init(label: String) { self.label = label }
-
-    func report(done: Int, total: Int) {
-        guard enabled, total > 0 else { return }
-        let percent = min(100, done * 100 / total)
-        guard percent != lastPercent else { return }
-        lastPercent = percent
-        FileHandle.standardError.write(Data("\r\(label): \(percent)%".utf8))
-    }
-
-    /// Ends the progress line, so what follows starts on a new one.
-    func end() {
-        if enabled && lastPercent >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

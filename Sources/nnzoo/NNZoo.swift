@@ -7,6 +7,9 @@ struct NNZoo: ParsableCommand {
         commandName: "nnzoo",
         abstract: "Datasets, augmentation and small image classifiers, from download to evaluation.",
         version: NNZooVersion.string,
-        subcommands: [FetchCommand.self, Inspect.self, AugmentCommand.self]
+        subcommands: [
+            FetchCommand.self, Inspect.self, AugmentCommand.self, TrainCommand.self, EvalCommand.self,
+            DumpLogitsCommand.self,
+        ]
     )
 }

@@ -25,4 +25,39 @@ import Testing
         }
         #expect(hits.allSatisfy { $0 == 1 })
     }
+
+    @Test func forChunksRunsEveryChunkOnce() {
+        var hits = [Int](repeating: 0, count: 7)
+        hits.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            Parallel.forChunks(7) { base[$0] += 1 }
+        }
+        #expect(hits == [1, 1, 1, 1, 1, 1, 1])
+    }
+
+    @Test func nestedLoopsRunOnTheCallingThread() {
+        // A loop started inside a chunk cannot use the busy pool: it must still run every item.
+        var sums = [Int](repeating: 0, count: 4)
+        sums.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            Parallel.forChunks(4) { chunk in
+                let inner = Parallel.mapRanges(100) { range in range.reduce(0, +) }
+                base[chunk] = inner.reduce(0, +)
+            }
+        }
+        #expect(sums == [4950, 4950, 4950, 4950])
+    }
+
+    @Test func loopsFromSeveralThreadsAtOnce() async {
+        // Concurrent callers share one pool; whoever finds it busy runs alone. All finish correctly.
+        let totals = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    (0..<50).map { _ in Parallel.mapRanges(10_000) { $0.reduce(0, +) }.reduce(0, +) }.reduce(0, +)
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(totals == Array(repeating: 50 * 49_995_000, count: 8))
+    }
 }

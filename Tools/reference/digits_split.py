@@ -84,4 +84,5 @@ def main():
     print("test rows sha256", hashlib.sha256(",".join(map(str, test_rows)).encode()).hexdigest())
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+import NNCore
+
+/// The settings a run trains with: the recipe's defaults with the command line's overrides applied.
+/// Recorded in run.json and every checkpoint; a resumed run takes them from the checkpoint.
+public struct TrainingSettings: Codable, Equatable, Sendable {
+    public var dataset: String
+    public var epochs: Int
+    public var batchSize: Int
+    /// The optimizer, with the learning rate (and momentum) actually used as its base.
+    public var optimizer: OptimizerSpec
+    public var seed: UInt64
+    /// The fraction of the training split held out for validation (0 for none).
+    public var validationSplit: Double
+    /// The augmentation spec applied to training batches ("" for none).
+    public var augmentation: String
+    /// The thread count of the run (the same count reproduces the same numbers).
+    public var threads: Int
+
+    public init(
+        dataset: String, epochs: Int, batchSize: Int, optimizer: OptimizerSpec, seed: UInt64, validationSplit: Double,
+        augmentation: String, threads: Int
+    ) {
+        self.dataset = dataset
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.seed = seed
+        self.validationSplit = validationSplit
+        self.augmentation = augmentation
+        self.threads = threads
+    }
+
+    /// The fraction of the training split held out for validation unless told otherwise.
+    public static let defaultValidationSplit = 0.1
+
+    /// A recipe's own settings for `dataset`: its epochs, batch size, optimizer, seed and the
+    /// augmentation it names for that dataset, with the default validation split.
+    public init(defaultsOf recipe: Recipe, dataset: String, threads: Int) {
+        self.init(
+            dataset: dataset, epochs: recipe.epochs, batchSize: recipe.batchSize, optimizer: recipe.optimizer,
+            seed: recipe.seed, validationSplit: Self.defaultValidationSplit,
+            augmentation: recipe.augmentation.pipeline(for: dataset).description, threads: threads)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, epochs, optimizer, seed, augmentation, threads
+        case batchSize = "batch_size"
+        case validationSplit = "validation_split"
+    }
+}
+
+/// Where training stands, saved in every `checkpoint-last` so that `--resume` continues exactly: the
+/// epoch in progress and the batches done in it (the epoch's shuffle order is recomputed from the
+/// seed, see `TrainingRandomness`), the epoch's running sums, the best epoch so far, and the state
+/// of every layer's random generator. The optimizer's state travels as tensors.
+public struct ResumeState: Codable, Equatable, Sendable {
+    /// The epoch in progress, 0-based (equal to the epoch count once training is complete).
+    public var epoch: Int
+    /// Batches of that epoch already trained.
+    public var batch: Int
+    /// Sum of per-example losses, correct predictions and examples seen so far in the epoch.
+    public var lossSum: Double
+    public var correct: Int
+    public var seen: Int
+    /// Seconds spent in the epoch so far.
+    public var epochSeconds: Double
+    /// The 1-based number of the epoch `checkpoint-best` holds, and its validation accuracy and loss.
+    public var bestEpoch: Int?
+    public var bestValidationAccuracy: Double?
+    public var bestValidationLoss: Double?
+    /// Each random generator of the network (`4.rng`) as four hexadecimal state words.
+    public var randomStates: [String: [String]]
+    /// Optimizer steps taken.
+    public var optimizerSteps: Int
+    /// Examples in the training part of the split (checked on resume).
+    public var trainingExamples: Int
+
+    public init(
+        epoch: Int = 0, batch: Int = 0, lossSum: Double = 0, correct: Int = 0, seen: Int = 0, epochSeconds: Double = 0,
+        bestEpoch: Int? = nil, bestValidationAccuracy: Double? = nil, bestValidationLoss: Double? = nil,
+        randomStates: [String: [String]] = [:],
+        optimizerSteps: Int = 0, trainingExamples: Int = 0
+    ) {
+        self.epoch = epoch
+        self.batch = batch
+        self.lossSum = lossSum
+        self.correct = correct
+        self.seen = seen
+        self.epochSeconds = epochSeconds
+        self.bestEpoch = bestEpoch
+        self.bestValidationAccuracy = bestValidationAccuracy
+        self.bestValidationLoss = bestValidationLoss
+        self.randomStates = randomStates
+        self.optimizerSteps = optimizerSteps
+        self.trainingExamples = trainingExamples
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, batch, correct, seen
+        case lossSum = "loss_sum"
+        case epochSeconds = "epoch_seconds"
+        case bestEpoch = "best_epoch"
+        case bestValidationAccuracy = "best_val_accuracy"
+        case bestValidationLoss = "best_val_loss"
+        case randomStates = "random_states"
+        case optimizerSteps = "optimizer_steps"
+        case trainingExamples = "training_examples"
+    }
+
+    /// An RNG's state as hexadecimal words (JSON numbers cannot hold 64-bit integers exactly everywhere).
+    public static func encode(_ rng: RNG) -> [String] {
+        rng.stateWords.map { String($0, radix: 16) }
+    }
+
+    /// The RNG from `encode(_:)`'s words, or nil if they are not four hexadecimal words, not all zero.
+    public static func decodeRNG(_ words: [String]) -> RNG? {
+        let values = words.compactMap { UInt64($0, radix: 16) }
+        guard values.count == words.count else { return nil }
+        return RNG(stateWords: values)
+    }
+}
+
+/// Everything a checkpoint records besides the tensors.
+public struct CheckpointInfo: Equatable, Sendable {
+    /// `last` (resumable: carries `resume` and the optimizer state) or `best`.
+    public var kind: String
+    public var recipe: Recipe
+    /// The recipe's layers with every size inferred for `input`.
+    public var architecture: [LayerSpec]
+    public var input: ModelInput
+    public var dataset: String
+    public var classNames: [String]
+    public var normalization: InputNormalization
+    /// Epochs completed.
+    public var epoch: Int
+    public var metrics: [EpochRecord]
+    public var settings: TrainingSettings
+    /// Present in resumable checkpoints.
+    public var resume: ResumeState?
+
+    public init(
+        kind: String, recipe: Recipe, architecture: [LayerSpec], input: ModelInput, dataset: String,
+        classNames: [String], normalization: InputNormalization, epoch: Int, metrics: [EpochRecord],
+        settings: TrainingSettings, resume: ResumeState?
+    ) {
+        self.kind = kind
+        self.recipe = recipe
+        self.architecture = architecture
+        self.input = input
+        self.dataset = dataset
+        self.classNames = classNames
+        self.normalization = normalization
+        self.epoch = epoch
+        self.metrics = metrics
+        self.settings = settings
+        self.resume = resume
+    }
+}

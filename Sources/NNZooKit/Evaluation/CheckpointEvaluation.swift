@@ -1,0 +1,92 @@
+import Foundation
+import NNAugment
+import NNCore
+import NNData
+import NNLayers
+
+/// The steps of `nnzoo eval` between its argument and its report: which checkpoint a run folder
+/// means, whether the checkpoint's model can be evaluated on a dataset, and the model's prediction
+/// for every image.
+public enum CheckpointEvaluation {
+    /// The checkpoint that `argument` names and the folder its evaluation goes in by default. A run
+    /// folder means its `checkpoint-best.safetensors` (the epoch `nnzoo train` reports test
+    /// accuracy for), else its `checkpoint-last.safetensors`; with `last`, only the latter. The
+    /// evaluation goes in `<run folder>/eval`; for a checkpoint file, in `eval` beside it.
+    public static func locate(_ argument: String, last: Bool = false) throws -> (checkpoint: String, output: String) {
+        var isDirectory: ObjCBool = false
+        guard !argument.isEmpty, FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+            throw EvaluationError.targetNotFound(path: argument)
+        }
+        guard isDirectory.boolValue else {
+            let parent = (argument as NSString).deletingLastPathComponent
+            return (argument, (parent.isEmpty ? "." : parent) + "/eval")
+        }
+        let folder = RunFolder(
+            path: argument.count > 1 && argument.hasSuffix("/") ? String(argument.dropLast()) : argument)
+        let candidates = last ? [folder.lastCheckpoint] : [folder.bestCheckpoint, folder.lastCheckpoint]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw EvaluationError.noCheckpoint(
+                folder: folder.path, lookedFor: candidates.map { ($0 as NSString).lastPathComponent })
+        }
+        return (found, folder.path + "/eval")
+    }
+
+    /// Refuses a dataset the checkpoint's model cannot be evaluated on: one whose images or class
+    /// count do not fit the recipe at all (naming the zoo recipes that do fit), one the recipe fits but these weights were not trained for (a 64-input MLP on 784-pixel
+    /// images), and one with other classes of the same shape (an MNIST model on Fashion-MNIST).
+    public static func check(
+        _ info: CheckpointInfo, checkpoint: String, fits spec: DatasetSpec,
+        zooFolders: [String] = RecipeCatalog.zooFolders()
+    ) throws {
+        let input = ModelInput(spec)
+        func describe(_ input: ModelInput) -> String { "\(input) images, \(input.classes) classes" }
+        guard input == info.input else {
+            do {
+                try RecipeCatalog.check(info.recipe, fits: spec, folders: zooFolders)
+            } catch RecipeError.incompatible(_, let dataset, let images, let reason, let fitting) {
+                throw EvaluationError.recipeDoesNotFit(
+                    checkpoint: checkpoint, recipe: info.recipe.name, trainedOn: info.dataset,
+                    dataset: dataset, images: images, reason: reason, fitting: fitting)
+            }
+            throw EvaluationError.inputMismatch(
+                checkpoint: checkpoint, recipe: info.recipe.name, trainedOn: info.dataset,
+                trainedInput: describe(info.input), dataset: spec.name, datasetInput: describe(input))
+        }
+        guard spec.classNames == info.classNames else {
+            throw EvaluationError.classesDiffer(
+                checkpoint: checkpoint, trainedOn: info.dataset, trainedClasses: info.classNames, dataset: spec.name,
+                classes: spec.classNames)
+        }
+    }
+
+    /// The model's predicted class for every image of `dataset` (the highest output; the first on
+    /// ties, as the trainer counts accuracy) and the mean loss, with the checkpoint's normalisation
+    /// and loss, in evaluation mode. `onBatch` is told how many images are done.
+    public static func predict(
+        _ model: Sequential, info: CheckpointInfo, on dataset: ImageDataset, batchSize: Int = 500,
+        onBatch: ((Int) -> Void)? = nil
+    ) -> (predicted: [Int], loss: Double) {
+        let assembler = BatchAssembler(
+            dataset: dataset, normalization: info.normalization, augmentation: AugmentationPipeline([]), seed: 0)
+        var predicted = [Int](repeating: 0, count: dataset.count)
+        var done = 0
+        let result = ModelEvaluation.evaluate(
+            model, loss: ClassificationLoss(info.recipe.loss), assembler: assembler, indices: Array(0..<dataset.count),
+            batchSize: batchSize
+        ) { output, slot in
+            let width = slot.count > 0 ? output.count / slot.count : 0
+            output.withUnsafeBufferPointer { values in
+                for (row, index) in slot.sampleIndices.enumerated() {
+                    var best = 0
+                    for j in 1..<max(1, width) where values[row * width + j] > values[row * width + best] {
+                        best = j
+                    }
+                    predicted[index] = best
+                }
+            }
+            done += slot.count
+            onBatch?(done)
+        }
+        return (predicted, result.loss)
+    }
+}

@@ -1,0 +1,208 @@
+import NNCore
+import NNData
+import NNLayers
+
+/// What a network is built for: one image's shape and the number of classes.
+public struct ModelInput: Equatable, Sendable, Codable, CustomStringConvertible {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+    public var classes: Int
+
+    public init(channels: Int, height: Int, width: Int, classes: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.classes = classes
+    }
+
+    /// The input of a registered dataset.
+    public init(_ spec: DatasetSpec) {
+        self.init(channels: spec.channels, height: spec.height, width: spec.width, classes: spec.classNames.count)
+    }
+
+    /// The input of a dataset in memory.
+    public init(_ dataset: ImageDataset) {
+        self.init(
+            channels: dataset.channels, height: dataset.height, width: dataset.width, classes: dataset.classNames.count)
+    }
+
+    /// `1x28x28`.
+    public var description: String { "\(channels)x\(height)x\(width)" }
+}
+
+/// Why a recipe's network cannot take a dataset's input (a sentence fragment: "layer 3 (...) ...").
+public struct ModelIncompatibility: Error, Equatable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
+
+/// Turns a recipe plus the input it will see into a network, inferring every size: the input
+/// features of each `Linear`, the channels of each `Conv2d` and `BatchNorm`, and the flatten size.
+public enum ModelBuilder {
+    /// The recipe's layers with every size filled in, checked against `input`. Throws
+    /// `ModelIncompatibility` saying which layer cannot take what it would receive.
+    public static func resolve(_ recipe: Recipe, for input: ModelInput) throws -> [LayerSpec] {
+        if case .fixed(let mean, _) = recipe.normalization, mean.count != input.channels {
+            throw ModelIncompatibility(
+                reason: "its fixed normalization gives \(mean.count) channel means, but the images have "
+                    + "\(input.channels) channels")
+        }
+        var shape = [input.channels, input.height, input.width]
+        var resolved: [LayerSpec] = []
+        func fail(_ index: Int, _ layer: LayerSpec, _ text: String) -> ModelIncompatibility {
+            ModelIncompatibility(reason: "layer \(index) (\(layer.summary)) \(text)")
+        }
+        func describe(_ s: [Int]) -> String {
+            s.count == 3 ? "\(s[0]) channels of \(s[1])x\(s[2])" : "\(s.reduce(1, *)) values"
+        }
+        for (index, layer) in recipe.layers.enumerated() {
+            switch layer {
+            case .linear(let inFeatures, let outFeatures, let bias):
+                guard shape.count == 1 else {
+                    throw fail(
+                        index, layer,
+                        "needs a flat input but receives \(describe(shape)); put a Flatten layer before it")
+                }
+                if let inFeatures, inFeatures != shape[0] {
+                    let origin =
+                        index <= 1 && recipe.layers.prefix(index).allSatisfy({ $0 == .flatten })
+                        ? "\(input) images flatten to \(shape[0]) values" : "it receives \(shape[0]) values"
+                    throw fail(index, layer, "takes \(inFeatures) inputs, but \(origin)")
+                }
+                resolved.append(.linear(inFeatures: shape[0], outFeatures: outFeatures, bias: bias))
+                shape = [outFeatures]
+            case .conv2d(let inChannels, let outChannels, let kernel, let stride, let padding, let bias):
+                guard shape.count == 3 else {
+                    throw fail(index, layer, "needs images (channels x height x width) but receives \(describe(shape))")
+                }
+                if let inChannels, inChannels != shape[0] {
+                    throw fail(index, layer, "takes \(inChannels) input channels, but receives \(shape[0])")
+                }
+                let (h, w) = (shape[1] + 2 * padding, shape[2] + 2 * padding)
+                guard h >= kernel, w >= kernel else {
+                    throw fail(
+                        index, layer,
+                        "needs an input of at least \(kernel)x\(kernel) pixels, but receives \(shape[1])x\(shape[2])"
+                            + (index > 0 ? " (what \(input) images become after the layers before it)" : ""))
+                }
+                resolved.append(
+                    .conv2d(
+                        inChannels: shape[0], outChannels: outChannels, kernelSize: kernel, stride: stride,
+                        padding: padding, bias: bias))
+                shape = [outChannels, (h - kernel) / stride + 1, (w - kernel) / stride + 1]
+            case .maxPool2d(let kernel, let stride, let padding):
+                guard shape.count == 3 else {
+                    throw fail(index, layer, "needs images (channels x height x width) but receives \(describe(shape))")
+                }
+                let (h, w) = (shape[1] + 2 * padding, shape[2] + 2 * padding)
+                guard h >= kernel, w >= kernel else {
+                    throw fail(
+                        index, layer,
+                        "needs an input of at least \(kernel)x\(kernel) pixels, but receives \(shape[1])x\(shape[2])"
+                            + (index > 0 ? " (what \(input) images become after the layers before it)" : ""))
+                }
+                let s = stride ?? kernel
+                resolved.append(layer)
+                shape = [shape[0], (h - kernel) / s + 1, (w - kernel) / s + 1]
+            case .flatten:
+                resolved.append(layer)
+                shape = [shape.reduce(1, *)]
+            case .dropout2d:
+                guard shape.count == 3 else {
+                    throw fail(index, layer, "drops whole channels of images, but receives \(describe(shape))")
+                }
+                resolved.append(layer)
+            case .batchNorm1d(let features, let eps, let momentum):
+                guard shape.count == 1 else {
+                    throw fail(index, layer, "needs a flat input but receives \(describe(shape))")
+                }
+                if let features, features != shape[0] {
+                    throw fail(index, layer, "normalises \(features) features, but receives \(shape[0])")
+                }
+                resolved.append(.batchNorm1d(numFeatures: shape[0], eps: eps, momentum: momentum))
+            case .batchNorm2d(let features, let eps, let momentum):
+                guard shape.count == 3 else {
+                    throw fail(index, layer, "needs images (channels x height x width) but receives \(describe(shape))")
+                }
+                if let features, features != shape[0] {
+                    throw fail(index, layer, "normalises \(features) channels, but receives \(shape[0])")
+                }
+                resolved.append(.batchNorm2d(numFeatures: shape[0], eps: eps, momentum: momentum))
+            case .softmax, .logSoftmax:
+                guard shape.count == 1 else {
+                    throw fail(index, layer, "needs one score per class but receives \(describe(shape))")
+                }
+                resolved.append(layer)
+            case .relu, .sigmoid, .tanh, .dropout:
+                resolved.append(layer)
+            }
+        }
+        guard shape == [input.classes] else {
+            throw ModelIncompatibility(
+                reason: "the network ends with \(describe(shape)), but the dataset has \(input.classes) classes "
+                    + "(the last layer needs out_features \(input.classes))")
+        }
+        try checkLoss(recipe.loss, after: recipe.layers.last)
+        return resolved
+    }
+
+    /// NLLLoss needs log-probabilities (a final LogSoftmax); CrossEntropyLoss needs scores, not the
+    /// probabilities of a final Softmax.
+    private static func checkLoss(_ loss: LossSpec, after last: LayerSpec?) throws {
+        if loss == .nll && last != .logSoftmax {
+            throw ModelIncompatibility(
+                reason: "NLLLoss expects log-probabilities, so the network must end with LogSoftmax "
+                    + "(add it, or use CrossEntropyLoss)")
+        }
+        if loss == .crossEntropy && last == .softmax {
+            throw ModelIncompatibility(
+                reason: "CrossEntropyLoss applies softmax itself, so the network must not end with Softmax "
+                    + "(remove it, or end with LogSoftmax and use NLLLoss)")
+        }
+    }
+
+    /// The network for `recipe` on `input`, initialised from `seed` as `TrainingRandomness` describes.
+    public static func build(_ recipe: Recipe, for input: ModelInput, seed: UInt64) throws -> Sequential {
+        try build(resolved: try resolve(recipe, for: input), seed: seed)
+    }
+
+    /// The network for layers already resolved.
+    public static func build(resolved layers: [LayerSpec], seed: UInt64) throws -> Sequential {
+        var initRNG = TrainingRandomness.weightInitialization(seed: seed)
+        var built: [any Layer] = []
+        for (index, layer) in layers.enumerated() {
+            switch layer {
+            case .linear(let inFeatures, let outFeatures, let bias):
+                built.append(
+                    try Dense(inFeatures: inFeatures ?? 0, outFeatures: outFeatures, bias: bias, rng: &initRNG))
+            case .conv2d(let inChannels, let outChannels, let kernel, let stride, let padding, let bias):
+                built.append(
+                    try Conv2D(
+                        inChannels: inChannels ?? 0, outChannels: outChannels, kernel: kernel, stride: stride,
+                        padding: padding, bias: bias, rng: &initRNG))
+            case .maxPool2d(let kernel, let stride, let padding):
+                built.append(try MaxPool2D(kernel: kernel, stride: stride, padding: padding))
+            case .relu: built.append(ReLU())
+            case .sigmoid: built.append(Sigmoid())
+            case .tanh: built.append(Tanh())
+            case .flatten: built.append(Flatten())
+            case .softmax: built.append(Softmax())
+            case .logSoftmax: built.append(LogSoftmax())
+            case .dropout(let p):
+                built.append(try Dropout(p: Float(p), rng: TrainingRandomness.dropout(seed: seed, layer: index)))
+            case .dropout2d(let p):
+                built.append(try Dropout2d(p: Float(p), rng: TrainingRandomness.dropout(seed: seed, layer: index)))
+            case .batchNorm1d(let features, let eps, let momentum):
+                built.append(
+                    try BatchNorm(
+                        features: features ?? 0, dimensions: 1, epsilon: Float(eps), momentum: Float(momentum)))
+            case .batchNorm2d(let features, let eps, let momentum):
+                built.append(
+                    try BatchNorm(
+                        features: features ?? 0, dimensions: 2, epsilon: Float(eps), momentum: Float(momentum)))
+            }
+        }
+        return Sequential(built)
+    }
+}

@@ -1,0 +1,123 @@
+import NNAugment
+import NNCore
+import NNData
+
+/// One batch as the network takes it: normalised Float32 images `[N, C, H, W]` and class indices.
+/// Slots are reused batch after batch, so once they have grown to the batch size nothing is
+/// allocated per batch.
+public final class BatchSlot: @unchecked Sendable {
+    /// The images, normalised.
+    public private(set) var input = Tensor()
+    /// The class index of each image.
+    public private(set) var labels: [Int] = []
+    /// Each image's index in its dataset split (what augmentation streams are keyed by).
+    public private(set) var sampleIndices: [Int] = []
+    /// Raw pixels, for augmenting before conversion.
+    fileprivate var staging: [UInt8] = []
+
+    public init() {}
+
+    public var count: Int { labels.count }
+
+    fileprivate func reset(indices: ArraySlice<Int>, dataset: ImageDataset) {
+        sampleIndices.removeAll(keepingCapacity: true)
+        sampleIndices.append(contentsOf: indices)
+        labels.removeAll(keepingCapacity: true)
+        for i in indices { labels.append(Int(dataset.labels[i])) }
+        let shape = Shape(indices.count, dataset.channels, dataset.height, dataset.width)
+        if input.shape != shape { input.resize(to: shape) }
+    }
+
+    fileprivate func resizeStaging(_ count: Int) {
+        if staging.count > count {
+            staging.removeLast(staging.count - count)
+        } else if staging.count < count {
+            staging.append(contentsOf: repeatElement(0, count: count - staging.count))
+        }
+    }
+}
+
+/// Fills batch slots from a dataset in memory: gathers the images of the given indices, augments
+/// them (training batches only) and converts them to normalised Float32 through a lookup table.
+public final class BatchAssembler: @unchecked Sendable {
+    public let dataset: ImageDataset
+    public let normalization: InputNormalization
+    /// Applied to training batches; empty for none.
+    public let augmentation: AugmentationPipeline
+    /// The run seed (augmentation streams derive from it).
+    public let seed: UInt64
+    private let table: [Float]
+
+    public init(
+        dataset: ImageDataset, normalization: InputNormalization, augmentation: AugmentationPipeline, seed: UInt64
+    ) {
+        self.dataset = dataset
+        self.normalization = normalization
+        self.augmentation = augmentation
+        self.seed = seed
+        table = normalization.lookupTable()
+    }
+
+    /// Fills `slot` with the examples `indices` (dataset indices). With `augmentEpoch` set and a
+    /// non-empty pipeline, each image is augmented with its own stream for (epoch, sample index)
+    /// first, so the pixels never depend on the batch, its order or the thread count.
+    /// `augmentationThreads` bounds the threads the augmentation uses.
+    public func fill(_ slot: BatchSlot, indices: ArraySlice<Int>, augmentEpoch: Int?, augmentationThreads: Int = 1) {
+        slot.reset(indices: indices, dataset: dataset)
+        let size = dataset.imageSize
+        let channels = dataset.channels
+        if let epoch = augmentEpoch, !augmentation.isEmpty {
+            slot.resizeStaging(indices.count * size)
+            dataset.images.withUnsafeBufferPointer { images in
+                slot.staging.withUnsafeMutableBufferPointer { staging in
+                    for (row, index) in indices.enumerated() {
+                        (staging.baseAddress! + row * size).update(
+                            from: images.baseAddress! + index * size, count: size)
+                    }
+                }
+            }
+            slot.staging.withUnsafeMutableBufferPointer { staging in
+                augmentation.apply(
+                    toBatch: staging,
+                    shape: ImageShape(channels: channels, height: dataset.height, width: dataset.width),
+                    maxValue: dataset.maxValue, sampleIndices: slot.sampleIndices, epoch: epoch, seed: seed,
+                    threadCount: augmentationThreads)
+            }
+            slot.staging.withUnsafeBufferPointer { staging in
+                convert(count: indices.count, into: slot) { row in staging.baseAddress! + row * size }
+            }
+        } else {
+            dataset.images.withUnsafeBufferPointer { images in
+                convert(count: indices.count, into: slot) { row in
+                    images.baseAddress! + indices[indices.startIndex + row] * size
+                }
+            }
+        }
+    }
+
+    /// Writes `count` images, image `row` read from `source(row)`, into the slot's input tensor.
+    private func convert(count: Int, into slot: BatchSlot, source: (Int) -> UnsafePointer<UInt8>) {
+        let size = dataset.imageSize
+        let plane = dataset.height * dataset.width
+        let channels = dataset.channels
+        table.withUnsafeBufferPointer { lut in
+            slot.inputBuffer { out in
+                for row in 0..<count {
+                    let pixels = source(row)
+                    let destination = out.baseAddress! + row * size
+                    for c in 0..<channels {
+                        let channelTable = lut.baseAddress! + c * 256
+                        let offset = c * plane
+                        for p in offset..<(offset + plane) { destination[p] = channelTable[Int(pixels[p])] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension BatchSlot {
+    fileprivate func inputBuffer(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        input.withUnsafeMutableBufferPointer(body)
+    }
+}

@@ -1,0 +1,108 @@
+import NNCore
+import NNData
+
+/// The constants that turn pixels into network inputs: `(pixel / maxValue - mean[c]) / std[c]` for
+/// channel `c`, with `mean` and `std` on the [0, 1] scale (as `torchvision.transforms.Normalize`
+/// takes them after `ToTensor`). Recorded in run.json and in every checkpoint, so evaluation and
+/// PyTorch apply exactly what training applied.
+public struct InputNormalization: Codable, Equatable, Sendable {
+    public var mean: [Double]
+    public var std: [Double]
+    /// The pixel value of full intensity (255, or 16 for digits).
+    public var maxValue: Int
+
+    public init(mean: [Double], std: [Double], maxValue: Int) {
+        self.mean = mean
+        self.std = std
+        self.maxValue = maxValue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case mean, std
+        case maxValue = "max_value"
+    }
+
+    /// The constants `spec` asks for: for `standardize`, the mean and (population) standard deviation
+    /// of each channel over the training examples `indices` of `dataset`, counted exactly from
+    /// per-channel histograms (the same figures for any thread count). A channel with no spread gets
+    /// std 1. Throws if fixed constants do not have one value per channel.
+    public static func make(
+        _ spec: NormalizationSpec, dataset: ImageDataset, trainingIndices indices: [Int]
+    ) throws -> InputNormalization {
+        let channels = dataset.channels
+        let maxValue = Int(dataset.maxValue)
+        switch spec {
+        case .scale:
+            return InputNormalization(
+                mean: Array(repeating: 0, count: channels), std: Array(repeating: 1, count: channels),
+                maxValue: maxValue)
+        case .fixed(let mean, let std):
+            guard mean.count == channels else {
+                throw ModelIncompatibility(
+                    reason: "the recipe's fixed normalization gives \(mean.count) channel means, but the images "
+                        + "have \(channels) channels")
+            }
+            return InputNormalization(mean: mean, std: std, maxValue: maxValue)
+        case .standardize:
+            let histograms = channelHistograms(dataset, indices: indices)
+            var mean = [Double]()
+            var std = [Double]()
+            for histogram in histograms {
+                let n = Double(histogram.reduce(0, +))
+                var sum = 0.0
+                for (value, count) in histogram.enumerated() { sum += Double(value * count) }
+                let m = n > 0 ? sum / n : 0
+                var squares = 0.0
+                for (value, count) in histogram.enumerated() where count > 0 {
+                    squares += (Double(value) - m) * (Double(value) - m) * Double(count)
+                }
+                let s = n > 0 ? (squares / n).squareRoot() : 0
+                mean.append(m / Double(maxValue))
+                std.append(s > 0 ? s / Double(maxValue) : 1)
+            }
+            return InputNormalization(mean: mean, std: std, maxValue: maxValue)
+        }
+    }
+
+    /// Per channel, how many pixels of the examples `indices` have each value 0...255.
+    static func channelHistograms(_ dataset: ImageDataset, indices: [Int]) -> [[Int]] {
+        let channels = dataset.channels
+        let plane = dataset.height * dataset.width
+        let size = dataset.imageSize
+        let partial = dataset.images.withUnsafeBufferPointer { pixels in
+            indices.withUnsafeBufferPointer { picked in
+                Parallel.mapRanges(picked.count, minChunk: 1024) { range -> [Int] in
+                    var histogram = [Int](repeating: 0, count: channels * 256)
+                    histogram.withUnsafeMutableBufferPointer { h in
+                        for i in range {
+                            let image = picked[i] * size
+                            for c in 0..<channels {
+                                let bins = h.baseAddress! + c * 256
+                                let start = image + c * plane
+                                for p in start..<(start + plane) { bins[Int(pixels[p])] += 1 }
+                            }
+                        }
+                    }
+                    return histogram
+                }
+            }
+        }
+        var total = [Int](repeating: 0, count: channels * 256)
+        for histogram in partial {
+            for i in total.indices { total[i] += histogram[i] }
+        }
+        return (0..<channels).map { Array(total[($0 * 256)..<($0 * 256 + 256)]) }
+    }
+
+    /// For channel `c` and pixel value `v`, the input value at `c * 256 + v`: conversion is then one
+    /// table lookup per pixel. Computed in Float as `(v / maxValue - mean) / std`, the order PyTorch's
+    /// `ToTensor` and `Normalize` use.
+    public func lookupTable() -> [Float] {
+        var table = [Float](repeating: 0, count: mean.count * 256)
+        for c in 0..<mean.count {
+            let (m, s, top) = (Float(mean[c]), Float(std[c]), Float(max(1, maxValue)))
+            for v in 0..<256 { table[c * 256 + v] = (Float(v) / top - m) / s }
+        }
+        return table
+    }
+}

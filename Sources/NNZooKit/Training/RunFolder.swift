@@ -1,0 +1,84 @@
+import Foundation
+import NNCore
+
+/// A training run's folder (`runs/<recipe>-<yyyyMMdd-HHmmss>/` unless `--out` says otherwise) and
+/// the files in it. Every file is written atomically (`AtomicFile`).
+public struct RunFolder: Sendable, Equatable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var lastCheckpoint: String { path + "/checkpoint-last.safetensors" }
+    public var bestCheckpoint: String { path + "/checkpoint-best.safetensors" }
+    public var metricsCSV: String { path + "/metrics.csv" }
+    public var metricsJSONL: String { path + "/metrics.jsonl" }
+    public var runInfo: String { path + "/run.json" }
+    public var curves: String { path + "/curves.svg" }
+
+    /// Creates the folder for a new run: `explicit` if given (it may exist, but must not hold a run),
+    /// else `<parent>/<recipe>-<time>` (with `-2`, `-3`, ... if that exists).
+    public static func create(recipe: String, explicit: String?, parent: String = "runs", now: Date = Date()) throws
+        -> RunFolder
+    {
+        let manager = FileManager.default
+        let path: String
+        if let explicit {
+            path = explicit.count > 1 && explicit.hasSuffix("/") ? String(explicit.dropLast()) : explicit
+            if manager.fileExists(atPath: RunFolder(path: path).lastCheckpoint) {
+                throw TrainingError.folderHoldsRun(path: explicit)
+            }
+        } else {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            let base = parent + "/" + recipe + "-" + formatter.string(from: now)
+            var candidate = base
+            var suffix = 2
+            while manager.fileExists(atPath: candidate) {
+                candidate = base + "-\(suffix)"
+                suffix += 1
+            }
+            path = candidate
+        }
+        do {
+            try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError.cannotCreateFolder(path: path, reason: (error as NSError).localizedDescription)
+        }
+        return RunFolder(path: path)
+    }
+
+    /// Writes `metrics.csv` and `metrics.jsonl` (one line per epoch) and the training curves
+    /// (`curves.svg`, titled `title`).
+    public func writeMetrics(_ records: [EpochRecord], title: String) throws {
+        try AtomicFile.write(text: Self.csv(records), to: metricsCSV)
+        try AtomicFile.write(text: Self.jsonLines(records), to: metricsJSONL)
+        try AtomicFile.write(text: TrainingCurves.svg(records: records, title: title), to: curves)
+    }
+
+    /// `epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds`, accuracies as fractions,
+    /// empty validation fields when the run has no validation split.
+    public static func csv(_ records: [EpochRecord]) -> String {
+        var text = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n"
+        for r in records {
+            let fields = [
+                "\(r.epoch)", format(r.trainLoss), format(r.trainAccuracy), r.validationLoss.map(format) ?? "",
+                r.validationAccuracy.map(format) ?? "", "\(r.learningRate)", String(format: "%.3f", r.seconds),
+            ]
+            text += fields.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// One JSON object per line (`EpochRecord`'s keys).
+    public static func jsonLines(_ records: [EpochRecord]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return records.map { (try? encoder.encode($0)).map { String(decoding: $0, as: UTF8.self) } ?? "{}" }
+            .map { $0 + "\n" }.joined()
+    }
+
+    private static func format(_ value: Double) -> String { String(format: "%.6f", value) }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import NNAugment
+import NNCore
+import NNData
+import NNLayers
+
+/// One dataset file a run read, identified by the SHA-256 of its decompressed content.
+public struct DatasetFileRecord: Codable, Equatable, Sendable {
+    public var path: String
+    public var bytes: Int
+    public var sha256: String
+    /// `matches`, `differs` (from the registry's published content hash), `archive matches` or
+    /// `not published`.
+    public var registry: String
+}
+
+/// The test-split figures of one checkpoint.
+public struct TestResult: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var correct: Int
+    public var examples: Int
+
+    /// Evaluates `model` (with the normalization and loss of `info`) on every example of `test`.
+    public init(evaluating model: Sequential, info: CheckpointInfo, on test: ImageDataset) {
+        let assembler = BatchAssembler(
+            dataset: test, normalization: info.normalization, augmentation: AugmentationPipeline([]), seed: 0)
+        let result = ModelEvaluation.evaluate(
+            model, loss: ClassificationLoss(info.recipe.loss), assembler: assembler, indices: Array(0..<test.count))
+        self.init(
+            epoch: info.epoch, loss: result.loss, accuracy: result.accuracy, correct: result.correct,
+            examples: result.count)
+    }
+
+    public init(epoch: Int, loss: Double, accuracy: Double, correct: Int, examples: Int) {
+        self.epoch = epoch
+        self.loss = loss
+        self.accuracy = accuracy
+        self.correct = correct
+        self.examples = examples
+    }
+}
+
+/// `run.json`: what a run was, so it can be understood and repeated: the recipe, the command line,
+/// the settings and seed, the dataset files' content hashes, the tool version, and when it ran and
+/// how it ended.
+public struct RunInfo: Codable, Equatable, Sendable {
+    public var tool = "nnzoo"
+    public var version = NNZooVersion.string
+    public var recipeFile: String?
+    public var recipe: Recipe
+    public var arguments: [String]
+    public var settings: TrainingSettings
+    public var dataset: String
+    public var datasetFiles: [DatasetFileRecord]
+    public var trainingExamples: Int
+    public var validationExamples: Int
+    public var normalization: InputNormalization
+    public var parameters: Int
+    public var architecture: [LayerSpec]
+    public var started: String
+    public var resumed: [String] = []
+    public var finished: String?
+    /// `running`, `interrupted` or `finished`.
+    public var status: String
+    public var bestEpoch: Int?
+    /// Test-split figures of `checkpoint-best` and `checkpoint-last` after the run finished (reported,
+    /// never used to choose anything).
+    public var testBest: TestResult?
+    public var testLast: TestResult?
+
+    enum CodingKeys: String, CodingKey {
+        case tool, version, recipe, arguments, settings, dataset, normalization, parameters, architecture, started
+        case resumed, finished, status
+        case recipeFile = "recipe_file"
+        case datasetFiles = "dataset_files"
+        case trainingExamples = "training_examples"
+        case validationExamples = "validation_examples"
+        case bestEpoch = "best_epoch"
+        case testBest = "test_best"
+        case testLast = "test_last"
+    }
+
+    public init(session: TrainingSession, recipeFile: String?, arguments: [String], datasetFiles: [DatasetFileRecord]) {
+        recipe = session.recipe
+        self.recipeFile = recipeFile
+        self.arguments = arguments
+        settings = session.settings
+        dataset = session.settings.dataset
+        self.datasetFiles = datasetFiles
+        trainingExamples = session.trainingIndices.count
+        validationExamples = session.validationIndices.count
+        normalization = session.normalization
+        parameters = session.model.parameterCount
+        architecture = session.architecture
+        started = Self.timestamp()
+        status = "running"
+    }
+
+    /// The current time, ISO 8601 in UTC.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try AtomicFile.write(text: String(decoding: try encoder.encode(self), as: UTF8.self) + "\n", to: path)
+    }
+
+    public static func read(from path: String) throws -> RunInfo {
+        try JSONDecoder().decode(RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// The content hashes of the files `dataset` is read from (both splits), compared with the registry.
+    public static func fingerprint(_ spec: DatasetSpec, dataDirectory: String) throws -> [DatasetFileRecord] {
+        var records: [DatasetFileRecord] = []
+        var seen = Set<String>()
+        for split in DatasetSplit.allCases {
+            let location = try DatasetLocator.locate(spec, split: split, dataDirectory: dataDirectory)
+            var files: [(path: String, file: DatasetFile?)] = []
+            switch location {
+            case .cifarFolder(let folder, let batches):
+                files = batches.map { (folder + "/" + $0, nil) }
+            default:
+                files = location.paths.map { path in
+                    (path, spec.file(named: URL(fileURLWithPath: path).lastPathComponent))
+                }
+            }
+            for (path, file) in files where seen.insert(path).inserted {
+                if let file {
+                    let check = try ContentVerifier.check(path, against: file)
+                    let status: String
+                    switch check.status {
+                    case .contentMatches: status = "matches"
+                    case .contentMismatch: status = "differs"
+                    case .archiveMatches: status = "archive matches"
+                    case .unverifiable: status = "not published"
+                    }
+                    records.append(
+                        DatasetFileRecord(path: path, bytes: check.decodedSize, sha256: check.sha256, registry: status))
+                } else {
+                    let (size, sha256) = try ContentVerifier.digest(of: path)
+                    records.append(
+                        DatasetFileRecord(path: path, bytes: size, sha256: sha256, registry: "not published"))
+                }
+            }
+        }
+        return records
+    }
+}

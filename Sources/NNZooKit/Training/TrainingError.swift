@@ -1,0 +1,61 @@
+/// What can stop a training run before it starts (or a resume). Each description is a sentence that
+/// names the folder or option, what was expected and found, and what to do.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    /// The run folder cannot be created.
+    case cannotCreateFolder(path: String, reason: String)
+    /// `--out` names a folder that already holds a run.
+    case folderHoldsRun(path: String)
+    /// An option given with `--resume` would change a run that must continue as it started.
+    case resumeConflict(option: String, saved: String, given: String, folder: String)
+    /// `--epochs` with `--resume` is fewer than the epochs already trained.
+    case resumeEpochsTooFew(given: Int, done: Int, folder: String)
+    /// The run has already trained all its epochs.
+    case alreadyFinished(folder: String, epochs: Int)
+    /// The training split no longer has the size the run was started with.
+    case datasetChanged(dataset: String, expected: Int, found: Int)
+    /// The validation split leaves no training examples, or asks for none of too few.
+    case validationSplitTooLarge(fraction: Double, examples: Int)
+    /// The loss stopped being a finite number.
+    case diverged(epoch: Int, batch: Int, learningRate: Double)
+    /// `--momentum` was given for an optimizer without momentum.
+    case momentumNotApplicable(optimizer: String)
+
+    public var description: String {
+        switch self {
+        case .cannotCreateFolder(let path, let reason):
+            return "Cannot create the run folder \(path): \(reason). Choose another folder with --out."
+        case .folderHoldsRun(let path):
+            return
+                "The folder \(path) already holds a training run (checkpoint-last.safetensors). Continue it with "
+                + "nnzoo train --resume \(path), or choose another folder with --out."
+        case .resumeConflict(let option, let saved, let given, let folder):
+            return
+                "The run in \(folder) was started with \(option) \(saved); resuming it with \(given) would not "
+                + "continue the same run. Leave \(option) out when resuming, or start a new run."
+        case .resumeEpochsTooFew(let given, let done, let folder):
+            return
+                "The run in \(folder) has already trained \(done) epochs, so --epochs \(given) cannot continue it. "
+                + "Give --epochs \(done + 1) or more, or leave it out."
+        case .alreadyFinished(let folder, let epochs):
+            return
+                "The run in \(folder) has already trained all its \(epochs == 1 ? "1 epoch" : "\(epochs) epochs"). To train further, resume "
+                + "with more epochs: nnzoo train --resume \(folder) --epochs \(epochs + 5)."
+        case .datasetChanged(let dataset, let expected, let found):
+            return
+                "The run was trained on \(expected) examples of \(dataset), but its training split now gives "
+                + "\(found). Resume with the same dataset files (see run.json for their SHA-256), or start a new run."
+        case .validationSplitTooLarge(let fraction, let examples):
+            return
+                "--val-split \(fraction) of \(examples) training examples leaves nothing to train on. Use a "
+                + "fraction from 0 (no validation) to 0.5."
+        case .diverged(let epoch, let batch, let lr):
+            return
+                "Training diverged: the loss stopped being a finite number at epoch \(epoch), batch \(batch), with "
+                + "learning rate \(lr). Start again with a smaller learning rate, e.g. --lr \(lr / 10)."
+        case .momentumNotApplicable(let optimizer):
+            return
+                "--momentum applies to SGD, but this recipe trains with \(optimizer). Leave --momentum out, or use "
+                + "a recipe with SGD."
+        }
+    }
+}

@@ -1,0 +1,314 @@
+import Dispatch
+import NNAugment
+import NNCore
+import NNData
+import NNLayers
+
+/// Progress of one training batch, for a progress display.
+public struct BatchReport: Sendable {
+    /// 1-based epoch and batch numbers.
+    public var epoch: Int
+    public var epochs: Int
+    public var batch: Int
+    public var batches: Int
+    /// Examples trained so far in this epoch, of `examples`.
+    public var examplesDone: Int
+    public var examples: Int
+    /// Mean loss and accuracy (0...1) over the epoch so far.
+    public var runningLoss: Double
+    public var runningAccuracy: Double
+}
+
+/// What the caller hears while training runs (on the training thread).
+public struct TrainingEvents {
+    /// Epoch (1-based), epochs, training examples in the epoch, examples already done (after a resume).
+    public var epochStarted: (_ epoch: Int, _ epochs: Int, _ examples: Int, _ examplesDone: Int) -> Void = {
+        _, _, _, _ in
+    }
+    public var batchFinished: (BatchReport) -> Void = { _ in }
+    /// The epoch's record, and whether it became `checkpoint-best`.
+    public var epochFinished: (_ record: EpochRecord, _ isBest: Bool) -> Void = { _, _ in }
+
+    public init() {}
+}
+
+/// How a call to `run` ended.
+public enum TrainingOutcome: Equatable, Sendable {
+    /// All epochs trained.
+    case finished
+    /// Stopped on request after `batch` of `batches` batches of 1-based epoch `epoch` (`batch` equal
+    /// to `batches` when stopped between epochs); `checkpoint-last` holds the position.
+    case interrupted(epoch: Int, batch: Int, batches: Int)
+}
+
+/// A training run: the network, its optimizer, the data and the position, trained epoch by epoch
+/// into a run folder. After every epoch it writes `checkpoint-last` (resumable), `checkpoint-best`
+/// when validation accuracy improves, and the metrics files; when asked to stop it finishes the
+/// batch in progress and saves a resumable `checkpoint-last`.
+///
+/// A run resumed from `checkpoint-last` ends with the same weights, bit for bit, as one never
+/// interrupted (same seed and thread count): the epoch's order is recomputed from the seed, the
+/// optimizer state and every random generator are restored, augmentation is keyed by (epoch, sample).
+public final class TrainingSession {
+    public let recipe: Recipe
+    public let settings: TrainingSettings
+    public let input: ModelInput
+    public let architecture: [LayerSpec]
+    public let model: Sequential
+    public let optimizer: any Optimizer
+    public let normalization: InputNormalization
+    /// The full training split; `trainingIndices` and `validationIndices` partition it.
+    public let dataset: ImageDataset
+    public let trainingIndices: [Int]
+    public let validationIndices: [Int]
+    public let folder: RunFolder
+    public private(set) var state: ResumeState
+    public private(set) var records: [EpochRecord]
+
+    private let loss: ClassificationLoss
+    private let assembler: BatchAssembler
+    /// Three slots: batch n trains from one while batch n+1 is prepared in the next, and the network
+    /// still holds batch n-1's input (its first layer keeps it for backward) in the third.
+    private let slots = [BatchSlot(), BatchSlot(), BatchSlot()]
+    private let prefetchQueue = DispatchQueue(label: "nnzoo.training.prefetch")
+
+    /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`.
+    public init(recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder) throws {
+        self.recipe = recipe
+        self.settings = settings
+        self.folder = folder
+        dataset = trainingSplit
+        input = ModelInput(trainingSplit)
+        architecture = try ModelBuilder.resolve(recipe, for: input)
+        (trainingIndices, validationIndices) = try Self.split(
+            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed)
+        normalization = try InputNormalization.make(
+            recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
+        model = try ModelBuilder.build(resolved: architecture, seed: settings.seed)
+        optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
+        state = ResumeState(trainingExamples: trainingIndices.count)
+        records = []
+        loss = ClassificationLoss(recipe.loss)
+        assembler = try BatchAssembler(
+            dataset: trainingSplit, normalization: normalization,
+            augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
+    }
+
+    /// Continues the run saved in `checkpoint` (a `checkpoint-last`), with `settings` (the saved ones,
+    /// possibly with more epochs or another thread count).
+    public init(
+        resuming checkpoint: Checkpoint, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder
+    )
+        throws
+    {
+        guard let resume = checkpoint.info.resume, let optimizerState = checkpoint.optimizerState else {
+            throw CheckpointError.notResumable(path: folder.lastCheckpoint)
+        }
+        recipe = checkpoint.info.recipe
+        self.settings = settings
+        self.folder = folder
+        dataset = trainingSplit
+        input = checkpoint.info.input
+        guard ModelInput(trainingSplit) == input else {
+            throw CheckpointError.modelMismatch(
+                path: folder.lastCheckpoint,
+                detail: "it was trained on \(input) images, but \(settings.dataset) has \(ModelInput(trainingSplit)).")
+        }
+        architecture = checkpoint.info.architecture
+        (trainingIndices, validationIndices) = try Self.split(
+            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed)
+        guard trainingIndices.count == resume.trainingExamples else {
+            throw TrainingError.datasetChanged(
+                dataset: settings.dataset, expected: resume.trainingExamples, found: trainingIndices.count)
+        }
+        normalization = checkpoint.info.normalization
+        model = checkpoint.model
+        optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
+        try optimizer.importState(optimizerState)
+        state = resume
+        records = checkpoint.info.metrics
+        loss = ClassificationLoss(recipe.loss)
+        assembler = try BatchAssembler(
+            dataset: trainingSplit, normalization: normalization,
+            augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
+    }
+
+    /// Splits `0..<count` into training and validation indices (each sorted): the first
+    /// `round(count * fraction)` of a seeded permutation are the validation examples.
+    public static func split(count: Int, fraction: Double, seed: UInt64) throws -> (training: [Int], validation: [Int])
+    {
+        var held = Int((Double(count) * fraction).rounded())
+        if fraction > 0 { held = max(held, 1) }
+        guard held < count else { throw TrainingError.validationSplitTooLarge(fraction: fraction, examples: count) }
+        var rng = TrainingRandomness.validationSplit(seed: seed)
+        let order = rng.permutation(count)
+        return (order[held...].sorted(), order[..<held].sorted())
+    }
+
+    static func makeOptimizer(_ spec: OptimizerSpec, _ parameters: [Parameter]) throws -> any Optimizer {
+        switch spec {
+        case .sgd(let lr, let momentum, let dampening, let nesterov, let weightDecay):
+            return try SGD(
+                parameters, learningRate: lr, momentum: momentum, dampening: dampening, nesterov: nesterov,
+                weightDecay: weightDecay)
+        case .adam(let lr, let beta1, let beta2, let eps, let weightDecay):
+            return try Adam(
+                parameters, learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
+        }
+    }
+
+    /// The number of batches in an epoch.
+    public var batchesPerEpoch: Int { (trainingIndices.count + settings.batchSize - 1) / settings.batchSize }
+
+    /// The learning rate of 0-based epoch `epoch`.
+    public func learningRate(epoch: Int) -> Double {
+        recipe.schedule.learningRate(base: settings.optimizer.learningRate, epoch: epoch, epochs: settings.epochs)
+    }
+
+    // MARK: - Checkpoints
+
+    /// The run as a checkpoint: `last` carries the position and optimizer state, `best` only the model.
+    public func checkpoint(kind: String) -> Checkpoint {
+        var resume: ResumeState?
+        if kind == "last" {
+            var saved = state
+            saved.randomStates = Dictionary(
+                uniqueKeysWithValues: model.namedRandomStates.map { ($0.name, ResumeState.encode($0.state.rng)) })
+            saved.optimizerSteps = optimizer.stepCount
+            resume = saved
+        }
+        let info = CheckpointInfo(
+            kind: kind, recipe: recipe, architecture: architecture, input: input, dataset: settings.dataset,
+            classNames: dataset.classNames, normalization: normalization, epoch: records.count, metrics: records,
+            settings: settings, resume: resume)
+        return Checkpoint(info: info, model: model, optimizerState: kind == "last" ? optimizer.exportState() : nil)
+    }
+
+    /// Writes `checkpoint-last` (e.g. before the first batch, so a run folder always holds one).
+    public func saveLast() throws {
+        try checkpoint(kind: "last").write(to: folder.lastCheckpoint)
+    }
+
+    // MARK: - Training
+
+    /// Trains until all epochs are done or `shouldStop` (asked after every batch) returns true.
+    public func run(events: TrainingEvents = TrainingEvents(), shouldStop: () -> Bool = { false }) throws
+        -> TrainingOutcome
+    {
+        let batchSize = settings.batchSize
+        let batches = batchesPerEpoch
+        while state.epoch < settings.epochs {
+            let epoch = state.epoch
+            let lr = learningRate(epoch: epoch)
+            optimizer.learningRate = lr
+            var shuffler = TrainingRandomness.shuffle(seed: settings.seed, epoch: epoch)
+            let order = shuffler.permutation(trainingIndices.count).map { trainingIndices[$0] }
+            let segmentStart = ProgressReporter.monotonicSeconds()
+            events.epochStarted(epoch + 1, settings.epochs, trainingIndices.count, state.seen)
+
+            var pending: DispatchWorkItem?
+            let augmenting = !assembler.augmentation.isEmpty
+            func prepare(_ b: Int) {
+                let slot = slots[b % slots.count]
+                let indices = order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]
+                if augmenting {
+                    // Augment batch b on the prefetch thread while the network trains on batch b-1.
+                    let item = DispatchWorkItem { [assembler] in
+                        assembler.fill(slot, indices: indices, augmentEpoch: epoch)
+                    }
+                    prefetchQueue.async(execute: item)
+                    pending = item
+                } else {
+                    assembler.fill(slot, indices: indices, augmentEpoch: epoch)
+                }
+            }
+            if state.batch < batches { prepare(state.batch) }
+            for b in state.batch..<batches {
+                pending?.wait()
+                pending = nil
+                if b + 1 < batches { prepare(b + 1) }
+                let slot = slots[b % slots.count]
+                let (value, correct) = step(slot)
+                guard value.isFinite else {
+                    pending?.wait()
+                    throw TrainingError.diverged(epoch: epoch + 1, batch: b + 1, learningRate: lr)
+                }
+                state.batch = b + 1
+                state.lossSum += Double(value) * Double(slot.count)
+                state.correct += correct
+                state.seen += slot.count
+                events.batchFinished(
+                    BatchReport(
+                        epoch: epoch + 1, epochs: settings.epochs, batch: b + 1, batches: batches,
+                        examplesDone: state.seen, examples: trainingIndices.count,
+                        runningLoss: state.lossSum / Double(state.seen),
+                        runningAccuracy: Double(state.correct) / Double(state.seen)))
+                if b + 1 < batches, shouldStop() {
+                    pending?.wait()
+                    state.epochSeconds += ProgressReporter.monotonicSeconds() - segmentStart
+                    try saveLast()
+                    return .interrupted(epoch: epoch + 1, batch: b + 1, batches: batches)
+                }
+            }
+            let seconds = state.epochSeconds + ProgressReporter.monotonicSeconds() - segmentStart
+            try finishEpoch(learningRate: lr, seconds: seconds, events: events)
+            if state.epoch < settings.epochs, shouldStop() {
+                return .interrupted(epoch: state.epoch, batch: batches, batches: batches)
+            }
+        }
+        return .finished
+    }
+
+    /// One optimizer step on a batch; returns the batch's mean loss and correct predictions.
+    private func step(_ slot: BatchSlot) -> (Float, Int) {
+        optimizer.zeroGrad()
+        let output = model.forward(slot.input, training: true)
+        let (value, grad) = loss(output, slot.labels)
+        let correct = ModelEvaluation.countCorrect(output, labels: slot.labels)
+        model.backwardParameters(grad)
+        optimizer.step()
+        return (value, correct)
+    }
+
+    /// Validates, records the epoch and writes the checkpoints and metrics.
+    private func finishEpoch(learningRate lr: Double, seconds trainingSeconds: Double, events: TrainingEvents) throws {
+        let validationStart = ProgressReporter.monotonicSeconds()
+        var validation: EvaluationResult?
+        if !validationIndices.isEmpty {
+            validation = ModelEvaluation.evaluate(
+                model, loss: loss, assembler: assembler, indices: validationIndices)
+        }
+        let seconds = trainingSeconds + ProgressReporter.monotonicSeconds() - validationStart
+        let seen = Double(max(state.seen, 1))
+        let record = EpochRecord(
+            epoch: state.epoch + 1, trainLoss: state.lossSum / seen, trainAccuracy: Double(state.correct) / seen,
+            validationLoss: validation?.loss, validationAccuracy: validation?.accuracy, learningRate: lr,
+            seconds: seconds)
+        records.append(record)
+        // Best: the highest validation accuracy, ties going to the lower validation loss. Without a
+        // validation split every epoch is the best so far (checkpoint-best is the last epoch).
+        var improved = true
+        if let validation {
+            if let bestAccuracy = state.bestValidationAccuracy, let bestLoss = state.bestValidationLoss {
+                improved =
+                    validation.accuracy > bestAccuracy
+                    || (validation.accuracy == bestAccuracy && validation.loss < bestLoss)
+            }
+            if improved {
+                state.bestValidationAccuracy = validation.accuracy
+                state.bestValidationLoss = validation.loss
+            }
+        }
+        if improved { state.bestEpoch = record.epoch }
+        state.epoch += 1
+        state.batch = 0
+        state.lossSum = 0
+        state.correct = 0
+        state.seen = 0
+        state.epochSeconds = 0
+        if improved { try checkpoint(kind: "best").write(to: folder.bestCheckpoint) }
+        try saveLast()
+        try folder.writeMetrics(records, title: "\(recipe.name) on \(settings.dataset)")
+        events.epochFinished(record, improved)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import NNCore
+import NNData
+import NNZooKit
+
+/// `nnzoo dump-logits <checkpoint> --out FILE`: the network's outputs for every image of a split, as a
+/// safetensors file (`logits` F32 `[N, classes]`, `labels` I64 `[N]`). Hidden from help: it exists so
+/// `Tools/reference/checkpoint_crosscheck.py` can compare nnzoo's outputs with PyTorch's.
+struct DumpLogitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump-logits",
+        abstract: "Write a checkpoint's outputs for a dataset split to a safetensors file (for cross-checks).",
+        shouldDisplay: false)
+
+    @Argument(help: ArgumentHelp("A checkpoint file (.safetensors) written by nnzoo train.", valueName: "checkpoint"))
+    var checkpoint: String
+
+    @Option(help: ArgumentHelp("The dataset (default: the one the checkpoint was trained on).", valueName: "name"))
+    var dataset: String?
+
+    @Option(help: ArgumentHelp("The split: train or test.", valueName: "split"))
+    var split: String = DatasetSplit.test.rawValue
+
+    @Option(help: ArgumentHelp("The safetensors file to write.", valueName: "file"))
+    var out: String
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var threads: ThreadOptions
+
+    func validate() throws {
+        if DatasetSplit(rawValue: split) == nil {
+            throw ValidationError("--split must be train or test, not '\(split)'.")
+        }
+    }
+
+    func run() throws {
+        threads.apply()
+        let loaded = try Checkpoint.read(from: checkpoint)
+        let spec = try DatasetRegistry.spec(dataset ?? loaded.info.dataset)
+        try RecipeCatalog.check(loaded.info.recipe, fits: spec)
+        let images = try DatasetLoader.load(
+            spec.name, split: DatasetSplit(rawValue: split) ?? .test, dataDirectory: data.path)
+        let outputs = ModelEvaluation.outputs(loaded.model, dataset: images, normalization: loaded.info.normalization)
+        let labels = images.labels.map { Int($0) }
+        let correct = ModelEvaluation.countCorrect(outputs, labels: labels)
+        let file = SafeTensorsFile(
+            metadata: ["checkpoint": checkpoint, "dataset": spec.name, "split": split],
+            tensors: [
+                ("logits", .float32(outputs)),
+                ("labels", .int64(shape: [labels.count], values: labels.map { Int64($0) })),
+            ])
+        try file.write(to: out)
+        print(
+            String(
+                format: "Wrote %@: outputs of %d %@ %@ images; accuracy %.2f%% (%d correct).", out, images.count,
+                spec.name, split, 100 * Double(correct) / Double(max(1, images.count)), correct))
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import NNCore
+import NNData
+import NNZooKit
+
+/// `nnzoo eval <run-folder|checkpoint>`: how a trained model does on a dataset split.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a trained model: accuracy, per-class scores, confusion matrix, pictures of its mistakes.",
+        discussion: """
+            Evaluates a run folder's checkpoint-best.safetensors (or checkpoint-last with --last, or any \
+            checkpoint file) on a dataset split, by default the test split of the dataset it was trained on. \
+            Prints the loss, accuracy, per-class precision, recall and F1, and the confusion matrix (rows are \
+            true classes, columns predicted ones), and writes into <run folder>/eval/ (or --out):
+              report.json        everything printed, as --json prints it
+              confusion.csv      the confusion matrix with class names
+              confusion.png      its heatmap, coloured by each true class's share
+              misclassified.png  mistakes, a row per true class, captioned true→pred
+              misclassified.csv  which image each cell of that grid is
+
+            A class that is never predicted has no precision, one with no images no recall: they show as \
+            n/a (null in JSON). Macro averages are over the classes that occur, with n/a counted as 0 \
+            (scikit-learn's average="macro", zero_division=0).
+
+            Examples:
+              nnzoo eval runs/digits-mlp-20261123-120000
+              nnzoo eval runs/digits-mlp-20261123-120000 --last --split train
+              nnzoo eval run/checkpoint-best.safetensors --json --out /tmp/eval
+            """)
+
+    enum Split: String, ExpressibleByArgument, CaseIterable {
+        case train
+        case test
+
+        var datasetSplit: DatasetSplit { self == .train ? .train : .test }
+    }
+
+    @Argument(
+        help: ArgumentHelp(
+            "A run folder (runs/<recipe>-<time>) or a checkpoint file (.safetensors).",
+            valueName: "run-folder|checkpoint"))
+    var target: String
+
+    @Option(help: ArgumentHelp("The dataset to evaluate on (default: the one it was trained on).", valueName: "name"))
+    var dataset: String?
+
+    @Option(help: "The split to evaluate on.")
+    var split: Split = .test
+
+    @Flag(help: "Evaluate the run folder's checkpoint-last.safetensors instead of checkpoint-best.")
+    var last = false
+
+    @Flag(help: "Print the report as JSON (the files are written as well).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write the evaluation files here (default: <run folder>/eval).", valueName: "dir"))
+    var out: String?
+
+    @Option(
+        name: .customLong("mistakes-per-class"),
+        help: ArgumentHelp("Misclassified images shown per true class in misclassified.png.", valueName: "n"))
+    var mistakesPerClass = 12
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var threads: ThreadOptions
+
+    func validate() throws {
+        if let dataset, DatasetRegistry.dataset(named: dataset) == nil {
+            throw ValidationError(
+                DataError.unknownDataset(name: dataset, known: DatasetRegistry.all.map(\.name)).description)
+        }
+        if !(1...100).contains(mistakesPerClass) {
+            throw ValidationError("--mistakes-per-class must be between 1 and 100 (got \(mistakesPerClass)).")
+        }
+        var isDirectory: ObjCBool = false
+        if last, FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ValidationError(
+                "--last chooses checkpoint-last.safetensors in a run folder, but \(target) is a file: give the run folder, or leave out --last."
+            )
+        }
+    }
+
+    func run() throws {
+        threads.apply()
+        let (checkpointPath, defaultOutput) = try CheckpointEvaluation.locate(target, last: last)
+        let checkpoint = try Checkpoint.read(from: checkpointPath)
+        let info = checkpoint.info
+        let spec = try DatasetRegistry.spec(dataset ?? info.dataset)
+        try CheckpointEvaluation.check(info, checkpoint: checkpointPath, fits: spec)
+        let images = try load(spec)
+
+        let progress = ProgressReporter(
+            label: "Evaluating", total: Int64(images.count), unit: .items("images"), plainInterval: .infinity)
+        let (predicted, loss) = CheckpointEvaluation.predict(checkpoint.model, info: info, on: images) {
+            progress.update(Int64($0))
+        }
+        progress.dismiss()
+
+        let truth = images.labels.map(Int.init)
+        let metrics = try ClassificationMetrics(
+            predicted: predicted, truth: truth, classCount: info.input.classes, classNames: info.classNames,
+            averageLoss: loss)
+        let rows = try MisclassifiedGrid.select(truth: truth, predicted: predicted, perRow: mistakesPerClass)
+        var report = EvaluationReport(
+            checkpoint: checkpointPath, recipe: info.recipe.name, trainedOn: info.dataset, epoch: info.epoch,
+            dataset: spec.name, split: split.rawValue, metrics: metrics, misclassified: rows)
+        let folder = out ?? defaultOutput
+        let written = try EvaluationFiles.write(&report, dataset: images, rows: rows, to: folder)
+
+        if json {
+            print(try report.jsonText())
+            return
+        }
+        var lines = [
+            "Evaluating \(info.recipe.name) (epoch \(info.epoch), trained on \(info.dataset)) from \(checkpointPath)",
+            "on the \(spec.name) \(split.rawValue) split: \(images.count) images of \(info.input), "
+                + "\(info.input.classes) classes.",
+            "",
+            metrics.summaryLine(),
+            "",
+            metrics.perClassTable(),
+            "",
+            metrics.confusionMatrixTable(),
+            "",
+        ]
+        if rows.isEmpty {
+            lines.append("No image was misclassified.")
+        } else {
+            lines.append(
+                "Misclassified images in \(EvaluationFiles.misclassifiedPNG), a row per true class, "
+                    + "captioned true→predicted:")
+            lines += MisclassifiedGrid.legend(rows, classNames: info.classNames)
+        }
+        lines.append("")
+        lines.append(
+            "Wrote \(folder)/: " + written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))
+        print(lines.joined(separator: "\n"))
+    }
+
+    private func load(_ spec: DatasetSpec) throws -> ImageDataset {
+        let progress = ProgressReporter(
+            label: "Loading \(spec.name) \(split.rawValue)", total: nil, unit: .bytes, plainInterval: .infinity)
+        defer { progress.dismiss() }
+        return try DatasetLoader.load(spec.name, split: split.datasetSplit, dataDirectory: data.path) { done, total in
+            progress.setTotal(Int64(total))
+            progress.update(Int64(done))
+        }
+    }
+}

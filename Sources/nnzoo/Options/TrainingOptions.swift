@@ -1,0 +1,56 @@
+import ArgumentParser
+
+/// The training settings a command line may override in a recipe: `--epochs`, `--batch-size`,
+/// `--lr`, `--momentum`, `--seed`, `--val-split`. Unset options keep the recipe's values.
+struct TrainingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Epochs to train (default: the recipe's).", valueName: "n"))
+    var epochs: Int?
+
+    @Option(
+        name: .customLong("batch-size"),
+        help: ArgumentHelp("Examples per optimizer step; 1 is per-sample SGD (default: the recipe's).", valueName: "n"))
+    var batchSize: Int?
+
+    @Option(help: ArgumentHelp("Base learning rate of the recipe's schedule (default: the recipe's).", valueName: "x"))
+    var lr: Double?
+
+    @Option(help: ArgumentHelp("SGD momentum, 0 for none (default: the recipe's).", valueName: "m"))
+    var momentum: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seed for initialisation, validation split, shuffling, dropout and augmentation (default: the recipe's).",
+            valueName: "s"))
+    var seed: UInt64?
+
+    @Option(
+        name: .customLong("val-split"),
+        help: ArgumentHelp(
+            "Fraction of the training split held out to choose the best epoch (default 0.1); 0 for none.",
+            valueName: "f"))
+    var valSplit: Double?
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs)).") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize)).") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr)).") }
+        if let momentum, !(momentum >= 0 && momentum <= 1) {
+            throw ValidationError("--momentum must be between 0 and 1 (got \(momentum)).")
+        }
+        if let valSplit, !(valSplit >= 0 && valSplit <= 0.5) {
+            throw ValidationError("--val-split must be a fraction from 0 to 0.5 (got \(valSplit)).")
+        }
+    }
+
+    /// The options that were given, as (flag, value) pairs, for messages.
+    var given: [(flag: String, value: String)] {
+        var list: [(String, String)] = []
+        if let epochs { list.append(("--epochs", "\(epochs)")) }
+        if let batchSize { list.append(("--batch-size", "\(batchSize)")) }
+        if let lr { list.append(("--lr", "\(lr)")) }
+        if let momentum { list.append(("--momentum", "\(momentum)")) }
+        if let seed { list.append(("--seed", "\(seed)")) }
+        if let valSplit { list.append(("--val-split", "\(valSplit)")) }
+        return list
+    }
+}

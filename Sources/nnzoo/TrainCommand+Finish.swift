@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import NNCore
+import NNData
+import NNZooKit
+
+/// The end of a finished run: test results into run.json and a summary a person can read.
+extension TrainCommand {
+    /// The settings that differ from the recipe's defaults, as option names.
+    func changedSettings(_ settings: TrainingSettings, from defaults: TrainingSettings) -> [String] {
+        var changed: [String] = []
+        if settings.epochs != defaults.epochs { changed.append("--epochs") }
+        if settings.batchSize != defaults.batchSize { changed.append("--batch-size") }
+        if settings.optimizer.learningRate != defaults.optimizer.learningRate { changed.append("--lr") }
+        if settings.optimizer != defaults.optimizer.with(learningRate: settings.optimizer.learningRate) {
+            changed.append("--momentum")
+        }
+        if settings.seed != defaults.seed { changed.append("--seed") }
+        if settings.validationSplit != defaults.validationSplit { changed.append("--val-split") }
+        return changed
+    }
+
+    /// Reports the test accuracy of the best and last checkpoints and records it in run.json.
+    func finish(_ session: TrainingSession, info: inout RunInfo, seconds: Double) throws {
+        let spec = try DatasetRegistry.spec(session.settings.dataset)
+        let test = try DatasetLoader.load(spec.name, split: .test, dataDirectory: data.path)
+        let best = try Checkpoint.read(from: session.folder.bestCheckpoint)
+        let bestResult = TestResult(evaluating: best.model, info: best.info, on: test)
+        let lastResult = TestResult(evaluating: session.model, info: session.checkpoint(kind: "best").info, on: test)
+        info.testBest = bestResult
+        info.testLast = lastResult
+        info.bestEpoch = best.info.epoch
+        info.status = "finished"
+        info.finished = RunInfo.timestamp()
+        try info.write(to: session.folder.runInfo)
+
+        let s = session.settings
+        let duration = seconds < 60 ? String(format: "%.1f s", seconds) : ProgressReporter.formatDuration(seconds)
+        var lines = ["Finished \(counted(s.epochs, "epoch")) in \(duration)."]
+        let percent = { (x: Double) in String(format: "%.1f%%", x * 100) }
+        let chosen =
+            session.validationIndices.isEmpty
+            ? "the last epoch (no validation split)"
+            : "epoch \(best.info.epoch), best on validation"
+                + (best.info.metrics.last?.validationAccuracy.map { " (\(percent($0)))" } ?? "")
+        lines.append(
+            "Test accuracy: \(percent(bestResult.accuracy)) (\(bestResult.correct) of \(bestResult.examples) "
+                + "\(spec.name) test images right) with \(chosen).")
+        if let expected = session.recipe.expectedAccuracy[spec.name] {
+            let target = String(format: "%.1f%%", expected)
+            let changed = changedSettings(
+                s, from: TrainingSettings(defaultsOf: session.recipe, dataset: spec.name, threads: s.threads))
+            if changed.isEmpty {
+                let verdict = bestResult.accuracy * 100 >= expected ? "reached" : "not reached this time"
+                lines.append("The recipe's target on \(spec.name) is \(target): \(verdict).")
+            } else {
+                lines.append(
+                    "The recipe's target on \(spec.name) is \(target) with its default settings; this run changed "
+                        + changed.joined(separator: ", ") + ".")
+            }
+        }
+        lines.append("Checkpoints, metrics, curves.svg and run.json are in \(session.folder.path)/")
+        lines.append("Per-class scores, confusion matrix and mistakes: nnzoo eval \(shellQuoted(session.folder.path))")
+        print(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import NNCore
+import NNData
+import NNZooKit
+
+/// Preparing a run: a new one from a recipe, or the continuation of a saved one.
+extension TrainCommand {
+    struct Prepared {
+        var session: TrainingSession
+        var info: RunInfo
+        var isResume: Bool
+    }
+
+    func prepareNew() throws -> Prepared {
+        let (recipe, recipePath) = try RecipeCatalog.find(self.recipe ?? "")
+        let spec = try DatasetRegistry.spec(dataset ?? recipe.dataset)
+        try RecipeCatalog.check(recipe, fits: spec)
+        threads.apply()
+        var settings = TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount)
+        settings.epochs = training.epochs ?? settings.epochs
+        settings.batchSize = training.batchSize ?? settings.batchSize
+        settings.seed = training.seed ?? settings.seed
+        settings.validationSplit = training.valSplit ?? settings.validationSplit
+        if let lr = training.lr { settings.optimizer = settings.optimizer.with(learningRate: lr) }
+        if let momentum = training.momentum {
+            guard case .sgd(let lr, _, let dampening, let nesterov, let weightDecay) = settings.optimizer else {
+                throw TrainingError.momentumNotApplicable(optimizer: settings.optimizer.name)
+            }
+            settings.optimizer = .sgd(
+                lr: lr, momentum: momentum, dampening: dampening, nesterov: nesterov && momentum > 0,
+                weightDecay: weightDecay)
+        }
+        let files = try RunInfo.fingerprint(spec, dataDirectory: data.path)
+        let trainingSplit = try loadTrainingSplit(spec)
+        let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
+        let session = try TrainingSession(
+            recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
+        let info = RunInfo(
+            session: session, recipeFile: recipePath, arguments: Array(CommandLine.arguments.dropFirst()),
+            datasetFiles: files)
+        return Prepared(session: session, info: info, isResume: false)
+    }
+
+    func prepareResume(_ path: String) throws -> Prepared {
+        let folder = RunFolder(path: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
+        guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
+            throw CheckpointError.noCheckpointInFolder(folder: folder.path)
+        }
+        let checkpoint = try Checkpoint.read(from: folder.lastCheckpoint)
+        guard let state = checkpoint.info.resume else {
+            throw CheckpointError.notResumable(path: folder.lastCheckpoint)
+        }
+        var settings = checkpoint.info.settings
+        let saved = checkpoint.info
+        func conflict(_ option: String, _ savedValue: String, _ given: String?) throws {
+            if let given, given != savedValue {
+                throw TrainingError.resumeConflict(
+                    option: option, saved: savedValue, given: given, folder: folder.path)
+            }
+        }
+        if let recipe, recipe != saved.recipe.name, !recipe.contains("/"), !recipe.hasSuffix(".json") {
+            throw TrainingError.resumeConflict(
+                option: "the recipe", saved: saved.recipe.name, given: recipe, folder: folder.path)
+        }
+        try conflict("--dataset", settings.dataset, dataset.map { DatasetRegistry.dataset(named: $0)?.name ?? $0 })
+        try conflict("--batch-size", "\(settings.batchSize)", training.batchSize.map { "\($0)" })
+        try conflict("--lr", "\(settings.optimizer.learningRate)", training.lr.map { "\($0)" })
+        if case .sgd(_, let momentum, _, _, _) = settings.optimizer {
+            try conflict("--momentum", "\(momentum)", training.momentum.map { "\($0)" })
+        } else if training.momentum != nil {
+            throw TrainingError.momentumNotApplicable(optimizer: settings.optimizer.name)
+        }
+        try conflict("--seed", "\(settings.seed)", training.seed.map { "\($0)" })
+        try conflict("--val-split", "\(settings.validationSplit)", training.valSplit.map { "\($0)" })
+        let started = state.epoch + (state.batch > 0 ? 1 : 0)
+        if let epochs = training.epochs {
+            guard epochs >= max(started, 1), epochs > state.epoch || state.batch > 0 else {
+                throw TrainingError.resumeEpochsTooFew(given: epochs, done: state.epoch, folder: folder.path)
+            }
+            settings.epochs = epochs
+        }
+        guard state.epoch < settings.epochs else {
+            throw TrainingError.alreadyFinished(folder: folder.path, epochs: settings.epochs)
+        }
+        Parallel.setThreadCount(threads.threads ?? settings.threads)
+        settings.threads = Parallel.threadCount
+        let spec = try DatasetRegistry.spec(settings.dataset)
+        let trainingSplit = try loadTrainingSplit(spec)
+        let session = try TrainingSession(
+            resuming: checkpoint, settings: settings, trainingSplit: trainingSplit, folder: folder)
+        var info: RunInfo
+        if let existing = try? RunInfo.read(from: folder.runInfo) {
+            info = existing
+            info.settings = settings
+        } else {
+            info = RunInfo(
+                session: session, recipeFile: nil, arguments: Array(CommandLine.arguments.dropFirst()),
+                datasetFiles: try RunInfo.fingerprint(spec, dataDirectory: data.path))
+        }
+        info.resumed.append(RunInfo.timestamp())
+        info.status = "running"
+        return Prepared(session: session, info: info, isResume: true)
+    }
+
+    func loadTrainingSplit(_ spec: DatasetSpec) throws -> ImageDataset {
+        let progress = ProgressReporter(
+            label: "Loading \(spec.name)", total: nil, unit: .bytes, plainInterval: .infinity)
+        defer { progress.dismiss() }
+        return try DatasetLoader.load(spec.name, split: .train, dataDirectory: data.path) { done, total in
+            progress.setTotal(Int64(total))
+            progress.update(Int64(done))
+        }
+    }
+
+    func printHeader(_ session: TrainingSession, resumed: Bool) {
+        let s = session.settings
+        let layers = session.architecture.map(\.summary).joined(separator: ", ")
+        var optimizer = "\(s.optimizer.name) lr \(TrainingDisplay.formatRate(s.optimizer.learningRate))"
+        if case .sgd(_, let momentum, _, _, _) = s.optimizer, momentum > 0 { optimizer += " momentum \(momentum)" }
+        var lines: [String] = []
+        if resumed {
+            let state = session.state
+            lines.append(
+                "Resuming \(session.recipe.name) on \(s.dataset) in \(session.folder.path) at epoch \(state.epoch + 1) "
+                    + "of \(s.epochs)"
+                    + (state.batch > 0 ? ", batch \(state.batch + 1) of \(session.batchesPerEpoch)." : "."))
+        } else {
+            lines.append(
+                "Training \(session.recipe.name) on \(s.dataset) (\(session.input) images, \(session.input.classes) "
+                    + "classes): \(session.trainingIndices.count) training and \(session.validationIndices.count) "
+                    + "validation images; the test split is kept for the end.")
+        }
+        lines.append("Network: \(layers); \(session.model.parameterCount) parameters.")
+        lines.append(
+            "\(counted(s.epochs, "epoch")) of \(counted(session.batchesPerEpoch, "batch", plural: "batches")) of \(s.batchSize), \(optimizer), "
+                + "\(scheduleName(session.recipe.schedule)) schedule"
+                + (s.augmentation.isEmpty ? "" : ", augmentation \(s.augmentation)")
+                + ", \(counted(s.threads, "thread")).")
+        if !resumed { lines.append("Run folder: \(session.folder.path)") }
+        print(lines.joined(separator: "\n"))
+        fflush(stdout)
+    }
+
+    func scheduleName(_ schedule: ScheduleSpec) -> String {
+        switch schedule {
+        case .constant: return "constant"
+        case .step(let size, let gamma): return "step (x\(gamma) every \(size) epochs)"
+        case .cosine: return "cosine"
+        }
+    }
+
+}

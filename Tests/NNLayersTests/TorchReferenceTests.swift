@@ -1,0 +1,169 @@
+import NNCore
+import Testing
+
+@testable import NNLayers
+
+/// Layers, losses and optimizers against PyTorch's numbers for the same inputs and parameters
+/// (fixtures from `Tools/reference/torch_fixtures.py`).
+@Suite struct TorchReferenceTests {
+    @Test func fixturesSayWhichPyTorchMadeThem() throws {
+        for file in [
+            "dense.json", "conv2d.json", "maxpool2d.json", "batchnorm.json", "activations.json", "losses.json",
+            "optimizers.json",
+        ] {
+            let fixture = try TorchFixture.load(file)
+            #expect(fixture.torch_version.hasPrefix("1.13"), "\(file)")
+            #expect(fixture.generated_by == "Tools/reference/torch_fixtures.py")
+            #expect(!fixture.cases.isEmpty)
+        }
+    }
+
+    @Test func dense() throws {
+        for c in try TorchFixture.load("dense.json").cases {
+            var rng = RNG(seed: 0)
+            let layer = try Dense(inFeatures: c.int("in"), outFeatures: c.int("out"), rng: &rng)
+            layer.weight.value = try c.tensor("weight")
+            layer.bias!.value = try c.tensor("bias")
+            expectMatchesTorch(layer.forward(try c.tensor("input"), training: true), try c.tensor("output"), c.name)
+            let gradInput = layer.backward(try c.tensor("grad_output"))
+            expectMatchesTorch(gradInput, try c.tensor("grad_input"), "\(c.name) grad_input")
+            expectMatchesTorch(layer.weight.grad, try c.tensor("grad_weight"), "\(c.name) grad_weight")
+            expectMatchesTorch(layer.bias!.grad, try c.tensor("grad_bias"), "\(c.name) grad_bias")
+        }
+    }
+
+    @Test func conv2D() throws {
+        let cases = try TorchFixture.load("conv2d.json").cases
+        #expect(cases.contains { $0.config["stride"]! > 1 && $0.config["padding"]! > 0 })
+        for c in cases {
+            var rng = RNG(seed: 0)
+            let layer = try Conv2D(
+                inChannels: c.int("in"), outChannels: c.int("out"), kernel: c.int("kernel"), stride: c.int("stride"),
+                padding: c.int("padding"), rng: &rng)
+            layer.weight.value = try c.tensor("weight")
+            layer.bias!.value = try c.tensor("bias")
+            expectMatchesTorch(layer.forward(try c.tensor("input"), training: true), try c.tensor("output"), c.name)
+            let gradInput = layer.backward(try c.tensor("grad_output"))
+            expectMatchesTorch(gradInput, try c.tensor("grad_input"), "\(c.name) grad_input")
+            expectMatchesTorch(layer.weight.grad, try c.tensor("grad_weight"), "\(c.name) grad_weight")
+            expectMatchesTorch(layer.bias!.grad, try c.tensor("grad_bias"), "\(c.name) grad_bias")
+        }
+    }
+
+    @Test func maxPool2D() throws {
+        for c in try TorchFixture.load("maxpool2d.json").cases {
+            let layer = try MaxPool2D(kernel: c.int("kernel"), stride: c.int("stride"), padding: c.int("padding"))
+            expectMatchesTorch(layer.forward(try c.tensor("input"), training: true), try c.tensor("output"), c.name)
+            expectMatchesTorch(
+                layer.backward(try c.tensor("grad_output")), try c.tensor("grad_input"), "\(c.name) grad_input")
+        }
+    }
+
+    @Test func batchNorm() throws {
+        let cases = try TorchFixture.load("batchnorm.json").cases
+        #expect(cases.count == 6)
+        for c in cases {
+            let layer = try BatchNorm(
+                features: c.int("features"), dimensions: c.int("dimensions"), epsilon: Float(c.double("eps")),
+                momentum: Float(c.double("momentum")))
+            layer.weight!.value = try c.tensor("weight")
+            layer.bias!.value = try c.tensor("bias")
+            layer.runningMean!.value = try c.tensor("running_mean")
+            layer.runningVar!.value = try c.tensor("running_var")
+            let training = try c.int("training") == 1
+            expectMatchesTorch(layer.forward(try c.tensor("input"), training: training), try c.tensor("output"), c.name)
+            expectMatchesTorch(layer.runningMean!.value, try c.tensor("running_mean_after"), "\(c.name) running_mean")
+            expectMatchesTorch(layer.runningVar!.value, try c.tensor("running_var_after"), "\(c.name) running_var")
+            #expect(Double(layer.numBatchesTracked!.value[flat: 0]) == c.numbers["num_batches_tracked_after"])
+            let gradInput = layer.backward(try c.tensor("grad_output"))
+            expectMatchesTorch(gradInput, try c.tensor("grad_input"), "\(c.name) grad_input")
+            expectMatchesTorch(layer.weight!.grad, try c.tensor("grad_weight"), "\(c.name) grad_weight")
+            expectMatchesTorch(layer.bias!.grad, try c.tensor("grad_bias"), "\(c.name) grad_bias")
+        }
+    }
+
+    @Test func activations() throws {
+        let layers: [String: any Layer] = [
+            "relu": ReLU(), "sigmoid": Sigmoid(), "tanh": Tanh(), "softmax": Softmax(), "log_softmax": LogSoftmax(),
+        ]
+        let cases = try TorchFixture.load("activations.json").cases
+        #expect(Set(cases.map(\.name)) == Set(layers.keys))
+        for c in cases {
+            let layer = try #require(layers[c.name])
+            expectMatchesTorch(layer.forward(try c.tensor("input"), training: true), try c.tensor("output"), c.name)
+            expectMatchesTorch(
+                layer.backward(try c.tensor("grad_output")), try c.tensor("grad_input"), "\(c.name) grad_input")
+        }
+    }
+
+    @Test func losses() throws {
+        let cases = try TorchFixture.load("losses.json").cases
+        #expect(cases.map(\.name) == ["cross_entropy", "nll", "mse_half", "hinge", "l2"])
+        for c in cases {
+            let input = try c.tensor("input")
+            let result: (value: Float, grad: Tensor)
+            switch c.name {
+            case "cross_entropy": result = SoftmaxCrossEntropy()(input, c.labels)
+            case "nll": result = NLLLoss()(input, c.labels)
+            case "mse_half": result = MSELoss()(input, try c.tensor("target"))
+            case "hinge": result = HingeLoss()(input, try c.tensor("target"))
+            default: result = L2Regularizer(lambda: Float(try c.double("lambda")))(input)
+            }
+            let expected = try #require(c.numbers["value"])
+            #expect(abs(Double(result.value) - expected) <= 1e-4 * abs(expected), "\(c.name) value")
+            expectMatchesTorch(result.grad, try c.tensor("grad_input"), "\(c.name) grad")
+        }
+    }
+
+    /// Builds the optimizer a case describes over `parameters`.
+    private func optimizer(for c: TorchFixture.Case, _ parameters: [Parameter]) throws -> any Optimizer {
+        if c.name.hasPrefix("sgd") {
+            return try SGD(
+                parameters, learningRate: c.double("lr"), momentum: c.double("momentum"),
+                dampening: c.double("dampening"), nesterov: c.int("nesterov") == 1,
+                weightDecay: c.double("weight_decay"))
+        }
+        return try Adam(
+            parameters, learningRate: c.double("lr"), beta1: c.double("beta1"), beta2: c.double("beta2"),
+            epsilon: c.double("eps"), weightDecay: c.double("weight_decay"))
+    }
+
+    /// Every step of every optimizer case matches PyTorch, parameters and state; and an optimizer
+    /// rebuilt after step 1 from exported state continues exactly like the original.
+    @Test func optimizers() throws {
+        let cases = try TorchFixture.load("optimizers.json").cases
+        #expect(cases.count == 5)
+        for c in cases {
+            let parameters = [
+                Parameter(name: "0", value: try c.tensor("param0_initial")),
+                Parameter(name: "1", value: try c.tensor("param1_initial")),
+            ]
+            var optimizer = try optimizer(for: c, parameters)
+            for step in 1...(try c.int("steps")) {
+                if step == 2 {
+                    // resume: a fresh optimizer over fresh parameters, loaded from the saved state
+                    let saved = optimizer.exportState()
+                    let copies = parameters.map { Parameter(name: $0.name, value: $0.value) }
+                    let resumed = try self.optimizer(for: c, copies)
+                    try resumed.importState(saved)
+                    #expect(resumed.exportState() == saved)
+                    optimizer = resumed
+                }
+                for (i, p) in optimizer.parameters.enumerated() {
+                    p.grad = try c.tensor("grad\(i)_step\(step)")
+                }
+                optimizer.step()
+                #expect(optimizer.stepCount == step)
+                let state = optimizer.exportState()
+                for (i, p) in optimizer.parameters.enumerated() {
+                    expectMatchesTorch(
+                        p.value, try c.tensor("param\(i)_step\(step)"), "\(c.name) step \(step) param\(i)")
+                    #expect(!state.slots[i].isEmpty)
+                    for (slot, tensor) in state.slots[i] {
+                        expectMatchesTorch(tensor, try c.tensor("\(slot)\(i)_step\(step)"), "\(c.name) \(slot)\(i)")
+                    }
+                }
+            }
+        }
+    }
+}

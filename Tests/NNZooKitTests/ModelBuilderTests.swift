@@ -1,0 +1,136 @@
+import Foundation
+import NNCore
+import NNData
+import Testing
+
+@testable import NNZooKit
+
+/// The builder infers every size from the dataset, names tensors as PyTorch does, and refuses a
+/// recipe that cannot take a dataset's images with a sentence saying why and what fits.
+@Suite struct ModelBuilderTests {
+    private func recipe(_ name: String) throws -> Recipe {
+        try Recipe.read(from: TestPaths.zoo + "/\(name).json")
+    }
+
+    private func shapes(_ recipe: Recipe, _ dataset: DatasetSpec) throws -> [String: [Int]] {
+        let model = try ModelBuilder.build(recipe, for: ModelInput(dataset), seed: 1)
+        var shapes: [String: [Int]] = [:]
+        for (name, parameter) in model.namedParameters { shapes[name] = Array(parameter.value.shape) }
+        for (name, buffer) in model.namedBuffers { shapes[name] = Array(buffer.value.shape) }
+        return shapes
+    }
+
+    @Test func theMLPsAreNamedAndShapedAsTorchSequential() throws {
+        #expect(
+            try shapes(recipe("mlp-784-100-10"), DatasetRegistry.fashionMNIST)
+                == ["1.weight": [100, 784], "1.bias": [100], "3.weight": [10, 100], "3.bias": [10]])
+        #expect(
+            try shapes(recipe("digits-mlp"), DatasetRegistry.digits)
+                == ["1.weight": [100, 64], "1.bias": [100], "3.weight": [10, 100], "3.bias": [10]])
+    }
+
+    @Test func theSigmoidMLPsInputFollowsTheDataset() throws {
+        let sigmoid = try recipe("sigmoid-mlp")
+        for (dataset, inputs) in [
+            (DatasetRegistry.digits, 64), (DatasetRegistry.mnist, 784), (DatasetRegistry.cifar10, 3072),
+        ] {
+            #expect(try shapes(sigmoid, dataset)["1.weight"] == [100, inputs])
+        }
+    }
+
+    @Test func theConvNetInfersChannelsAndTheFlattenSize() throws {
+        let convnet = try recipe("convnet-dropout")
+        #expect(
+            try shapes(convnet, DatasetRegistry.fashionMNIST)
+                == [
+                    "0.weight": [10, 1, 5, 5], "0.bias": [10], "3.weight": [20, 10, 5, 5], "3.bias": [20],
+                    "8.weight": [60, 320], "8.bias": [60], "11.weight": [10, 60], "11.bias": [10],
+                ])
+        let cifar = try shapes(convnet, DatasetRegistry.cifar10)
+        #expect(cifar["0.weight"] == [10, 3, 5, 5])
+        #expect(cifar["8.weight"] == [60, 500])
+        let resolved = try ModelBuilder.resolve(convnet, for: ModelInput(DatasetRegistry.cifar10))
+        #expect(resolved[8] == .linear(inFeatures: 500, outFeatures: 60, bias: true))
+        #expect(
+            resolved[0] == .conv2d(inChannels: 3, outChannels: 10, kernelSize: 5, stride: 1, padding: 0, bias: true))
+    }
+
+    @Test func batchNormBuffersHaveTorchNamesAndTheModelCountsParameters() throws {
+        let sample = try Recipe.decode(Data(sampleRecipeJSON.utf8), source: "sample.json")
+        let names = try shapes(sample, DatasetRegistry.digits)
+        #expect(names["2.running_mean"] == [16])
+        #expect(names["2.running_var"] == [16])
+        #expect(names["2.num_batches_tracked"] == [])
+        let model = try ModelBuilder.build(sample, for: ModelInput(DatasetRegistry.digits), seed: 1)
+        let expectedCount: Int = 64 * 16 + 16 + 2 * 16 + 16 * 10 + 10
+        #expect(model.parameterCount == expectedCount)
+        let randomStateNames: [String] = model.namedRandomStates.map { $0.name }
+        #expect(randomStateNames == ["4.rng"])
+    }
+
+    @Test func theSameSeedGivesTheSameWeightsAndAnotherSeedOthers() throws {
+        let mlp = try recipe("digits-mlp")
+        let input = ModelInput(DatasetRegistry.digits)
+        let a = try ModelBuilder.build(mlp, for: input, seed: 5).parameters.map(\.value)
+        let b = try ModelBuilder.build(mlp, for: input, seed: 5).parameters.map(\.value)
+        let c = try ModelBuilder.build(mlp, for: input, seed: 6).parameters.map(\.value)
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func theConvNetIsRefusedOnDigitsWithWhyAndWhatFits() throws {
+        #expect(
+            throws: RecipeError.incompatible(
+                recipe: "convnet-dropout", dataset: "digits", input: "1x8x8",
+                reason: "layer 3 (Conv2d(20 channels, kernel_size 5)) needs an input of at least 5x5 pixels, but "
+                    + "receives 2x2 (what 1x8x8 images become after the layers before it)",
+                fitting: ["digits-mlp", "sigmoid-mlp"])
+        ) {
+            try RecipeCatalog.check(
+                try recipe("convnet-dropout"), fits: DatasetRegistry.digits, folders: [TestPaths.zoo])
+        }
+    }
+
+    @Test func the784InputMLPIsRefusedOnCIFAR10() throws {
+        let error = RecipeError.incompatible(
+            recipe: "mlp-784-100-10", dataset: "cifar10", input: "3x32x32",
+            reason: "layer 1 (Linear(784 -> 100)) takes 784 inputs, but 3x32x32 images flatten to 3072 values",
+            fitting: ["convnet-dropout", "convnet-dropout-augmented", "sigmoid-mlp"])
+        #expect(throws: error) {
+            try RecipeCatalog.check(
+                try recipe("mlp-784-100-10"), fits: DatasetRegistry.cifar10, folders: [TestPaths.zoo])
+        }
+        #expect(
+            error.description
+                == "The recipe mlp-784-100-10 cannot train on cifar10 (3x32x32 images): layer 1 (Linear(784 -> 100)) "
+                + "takes 784 inputs, but 3x32x32 images flatten to 3072 values. Recipes that fit cifar10: "
+                + "convnet-dropout, convnet-dropout-augmented, sigmoid-mlp.")
+        #expect(
+            RecipeCatalog.recipes(fitting: DatasetRegistry.fashionMNIST, folders: [TestPaths.zoo])
+                == ["convnet-dropout", "convnet-dropout-augmented", "mlp-784-100-10", "sigmoid-mlp"])
+    }
+
+    @Test func aWrongClassCountOrLossPairingIsRefused() throws {
+        var recipe = try Recipe.decode(Data(sampleRecipeJSON.utf8), source: "sample.json")
+        recipe.layers[5] = .linear(inFeatures: nil, outFeatures: 7, bias: true)
+        #expect(
+            throws: ModelIncompatibility(
+                reason: "the network ends with 7 values, but the dataset has 10 classes (the last layer needs "
+                    + "out_features 10)")
+        ) { try ModelBuilder.resolve(recipe, for: ModelInput(DatasetRegistry.digits)) }
+        recipe.layers[5] = .linear(inFeatures: nil, outFeatures: 10, bias: true)
+        recipe.loss = .nll
+        #expect(
+            throws: ModelIncompatibility(
+                reason: "NLLLoss expects log-probabilities, so the network must end with LogSoftmax (add it, or use "
+                    + "CrossEntropyLoss)")
+        ) { try ModelBuilder.resolve(recipe, for: ModelInput(DatasetRegistry.digits)) }
+        recipe.layers.remove(at: 0)
+        recipe.loss = .crossEntropy
+        #expect(
+            throws: ModelIncompatibility(
+                reason: "layer 0 (Linear(16)) needs a flat input but receives 1 channels of 8x8; put a Flatten layer "
+                    + "before it")
+        ) { try ModelBuilder.resolve(recipe, for: ModelInput(DatasetRegistry.digits)) }
+    }
+}

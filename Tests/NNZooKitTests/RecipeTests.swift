@@ -1,0 +1,198 @@
+import Foundation
+import NNAugment
+import Testing
+
+@testable import NNZooKit
+
+/// Reading recipes: every zoo file, the format's round trip, and errors that name the file and the
+/// field.
+@Suite struct RecipeTests {
+    private func decode(_ json: String, source: String = "test.json") throws -> Recipe {
+        try Recipe.decode(Data(json.utf8), source: source)
+    }
+
+    /// `sampleRecipeJSON` with `old` replaced by `new` (which must occur once).
+    private func variant(_ old: String, _ new: String) -> String {
+        precondition(sampleRecipeJSON.components(separatedBy: old).count == 2, "\(old) must occur once")
+        return sampleRecipeJSON.replacingOccurrences(of: old, with: new)
+    }
+
+    private func error(_ json: String) -> RecipeError? {
+        do {
+            _ = try decode(json)
+            return nil
+        } catch let error as RecipeError {
+            return error
+        } catch {
+            return .invalidJSON(path: "unexpected", detail: "\(error)")
+        }
+    }
+
+    @Test func everyZooRecipeReadsAndIsNamedAfterItsFile() throws {
+        let files = RecipeCatalog.recipeFiles(in: [TestPaths.zoo])
+        #expect(
+            files.map(\.name) == [
+                "convnet-dropout", "convnet-dropout-augmented", "digits-mlp", "mlp-784-100-10", "sigmoid-mlp",
+            ])
+        for file in files {
+            let recipe = try Recipe.read(from: file.path)
+            #expect(recipe.name == file.name)
+            #expect(!recipe.expectedAccuracy.isEmpty)
+        }
+    }
+
+    @Test func theIssuesRecipesHaveTheirArchitectures() throws {
+        let mlp = try Recipe.read(from: TestPaths.zoo + "/mlp-784-100-10.json")
+        #expect(
+            mlp.layers == [
+                .flatten, .linear(inFeatures: 784, outFeatures: 100, bias: true), .relu,
+                .linear(inFeatures: nil, outFeatures: 10, bias: true),
+            ])
+        #expect(mlp.loss == .crossEntropy)
+        let convnet = try Recipe.read(from: TestPaths.zoo + "/convnet-dropout.json")
+        #expect(
+            convnet.layers.map(\.typeName) == [
+                "Conv2d", "MaxPool2d", "ReLU", "Conv2d", "Dropout2d", "MaxPool2d", "ReLU", "Flatten", "Linear", "ReLU",
+                "Dropout", "Linear", "LogSoftmax",
+            ])
+        #expect(convnet.loss == .nll)
+        let augmented = try Recipe.read(from: TestPaths.zoo + "/convnet-dropout-augmented.json")
+        #expect(augmented.layers == convnet.layers)
+        #expect(augmented.augmentation.pipeline(for: "fashion-mnist").description == "crop:2,shift:2")
+        #expect(augmented.augmentation.pipeline(for: "mnist").description == "crop:2,shift:2")
+        #expect(augmented.augmentation.pipeline(for: "cifar10").description == "hflip,crop:4")
+    }
+
+    @Test func encodingAndDecodingGiveTheSameRecipe() throws {
+        let recipe = try decode(sampleRecipeJSON)
+        let again = try decode(recipe.jsonString())
+        #expect(again == recipe)
+        #expect(recipe.schedule == .step(stepSize: 1, gamma: 0.5))
+        #expect(recipe.augmentation == .all(try AugmentationPipeline(spec: "shift:1")))
+        #expect(recipe.layers[4] == .dropout(p: 0.25))
+        for file in RecipeCatalog.recipeFiles(in: [TestPaths.zoo]) {
+            let zoo = try Recipe.read(from: file.path)
+            #expect(try decode(zoo.jsonString()) == zoo)
+        }
+    }
+
+    @Test func anUnknownLayerTypeNamesTheFileTheFieldAndTheValidTypes() {
+        let found = error(variant(#"{"type": "ReLU"}"#, #"{"type": "Convolution"}"#))
+        #expect(
+            found
+                == .unknownLayerType(
+                    path: "test.json", field: "layers[3].type", found: "Convolution", valid: LayerSpec.typeNames))
+        #expect(
+            found?.description
+                == "In the recipe test.json, layers[3].type is \"Convolution\", which is not a layer type nnzoo knows. "
+                + "Use one of: Linear, Conv2d, MaxPool2d, ReLU, Sigmoid, Tanh, Flatten, Dropout, Dropout2d, "
+                + "BatchNorm1d, BatchNorm2d, Softmax, LogSoftmax (the torch.nn class names).")
+    }
+
+    @Test func aMissingFieldNamesTheFileAndTheFieldPath() {
+        #expect(error(variant(#""epochs": 2,"#, "")) == .missingField(path: "test.json", field: "epochs"))
+        #expect(
+            error(variant(#"{"type": "Linear", "out_features": 16}"#, #"{"type": "Linear"}"#))
+                == .missingField(path: "test.json", field: "layers[1].out_features"))
+        #expect(
+            error(variant(#""lr": 0.05, "#, "")) == .missingField(path: "test.json", field: "optimizer.lr"))
+        let description = RecipeError.missingField(path: "zoo/x.json", field: "layers[1].out_features").description
+        #expect(
+            description
+                == "The recipe zoo/x.json has no layers[1].out_features, which every recipe needs. Add it (see the "
+                + "recipes in zoo/ and the README's recipe format).")
+    }
+
+    @Test func unknownFieldsAreRefusedNotIgnored() {
+        #expect(
+            error(variant(#""epochs": 2,"#, #""epoch": 2, "epochs": 2,"#))
+                == .unknownField(path: "test.json", field: "epoch", valid: Recipe.fields))
+        #expect(
+            error(variant(#""momentum": 0.9"#, #""momentum": 0.9, "lr_decay": 1"#))
+                == .unknownField(
+                    path: "test.json", field: "optimizer.lr_decay",
+                    valid: ["type", "lr", "momentum", "dampening", "nesterov", "weight_decay"]))
+        #expect(
+            error(variant(#"{"type": "Flatten"}"#, #"{"type": "Flatten", "start_dim": 1}"#))
+                == .unknownField(path: "test.json", field: "layers[0].start_dim", valid: ["type"]))
+    }
+
+    @Test func wrongTypesAndValuesNameTheField() {
+        #expect(
+            error(variant(#""epochs": 2,"#, #""epochs": "two","#))
+                == .wrongType(path: "test.json", field: "epochs", expected: "a whole number"))
+        #expect(
+            error(variant(#""batch_size": 50,"#, #""batch_size": 0,"#))
+                == .invalidValue(path: "test.json", field: "batch_size", found: "0", expected: "at least 1"))
+        #expect(
+            error(variant(#""p": 0.25"#, #""p": 1.5"#))
+                == .invalidValue(
+                    path: "test.json", field: "layers[4].p", found: "1.5", expected: "a probability between 0 and 1"))
+        #expect(
+            error(variant(#""loss": "CrossEntropyLoss""#, #""loss": "MSELoss""#))
+                == .invalidValue(
+                    path: "test.json", field: "loss", found: "\"MSELoss\"",
+                    expected: "\"CrossEntropyLoss\" or \"NLLLoss\""))
+        #expect(
+            error(variant(#""dataset": "digits""#, #""dataset": "imagenet""#))
+                == .invalidValue(
+                    path: "test.json", field: "dataset", found: "\"imagenet\"",
+                    expected: "one of mnist, fashion-mnist, cifar10, digits"))
+        #expect(
+            error(variant(#""type": "step", "step_size": 1, "gamma": 0.5"#, #""type": "linear""#))
+                == .invalidValue(
+                    path: "test.json", field: "schedule.type", found: "\"linear\"",
+                    expected: "\"constant\", \"step\" or \"cosine\""))
+    }
+
+    @Test func anAugmentationSpecIsCheckedByTheAugmentationParser() throws {
+        let found = error(variant(#""augmentation": "shift:1""#, #""augmentation": "shift:1,blur:2""#))
+        guard case .badAugmentation(let path, let field, let message)? = found else {
+            Issue.record("expected a bad augmentation error, got \(String(describing: found))")
+            return
+        }
+        #expect(path == "test.json")
+        #expect(field == "augmentation")
+        #expect(message.hasPrefix("Unknown augmentation 'blur' in 'blur:2'."))
+        let perDataset = error(variant(#""augmentation": "shift:1""#, #""augmentation": {"cifar10": "hflip,crop:x"}"#))
+        guard case .badAugmentation(_, let field2, _)? = perDataset else {
+            Issue.record("expected a bad augmentation error, got \(String(describing: perDataset))")
+            return
+        }
+        #expect(field2 == "augmentation.cifar10")
+        #expect(
+            error(variant(#""augmentation": "shift:1""#, #""augmentation": {"svhn": "hflip"}"#))
+                == .unknownField(
+                    path: "test.json", field: "augmentation.svhn",
+                    valid: ["mnist", "fashion-mnist", "cifar10", "digits", "default"]))
+    }
+
+    @Test func invalidJSONSaysSo() {
+        guard case .invalidJSON(let path, _)? = error("{\"name\": ") else {
+            Issue.record("expected invalid JSON")
+            return
+        }
+        #expect(path == "test.json")
+    }
+
+    @Test func recipesAreFoundByNameOrPathAndAMissingOneListsTheZoo() throws {
+        let (recipe, path) = try RecipeCatalog.find("digits-mlp", folders: [TestPaths.zoo])
+        #expect(recipe.name == "digits-mlp")
+        #expect(path == TestPaths.zoo + "/digits-mlp.json")
+        #expect(try RecipeCatalog.find(TestPaths.zoo + "/sigmoid-mlp.json").recipe.name == "sigmoid-mlp")
+        #expect(
+            throws: RecipeError.notFound(
+                name: "resnet", lookedIn: [TestPaths.zoo],
+                known: ["convnet-dropout", "convnet-dropout-augmented", "digits-mlp", "mlp-784-100-10", "sigmoid-mlp"])
+        ) {
+            try RecipeCatalog.find("resnet", folders: [TestPaths.zoo])
+        }
+        #expect(throws: RecipeError.unreadable(path: "/nonexistent/x.json", reason: "there is no such file")) {
+            try RecipeCatalog.find("/nonexistent/x.json")
+        }
+    }
+
+    @Test func theZooFolderIsFoundFromTheSourceCheckout() {
+        #expect(RecipeCatalog.zooFolders(currentDirectory: "/").contains(TestPaths.zoo))
+    }
+}

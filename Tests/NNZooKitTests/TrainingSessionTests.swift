@@ -1,0 +1,149 @@
+import Foundation
+import NNCore
+import NNData
+import Testing
+
+@testable import NNZooKit
+
+/// Training: an interrupted and resumed run ends bit for bit where an uninterrupted one does; the
+/// validation split and normalization are what they claim to be.
+@Suite struct TrainingSessionTests {
+    private static let recipe: Recipe = {
+        do { return try Recipe.decode(Data(sampleRecipeJSON.utf8), source: "sample.json") } catch {
+            preconditionFailure("\(error)")
+        }
+    }()
+
+    private static let settings = TrainingSettings(
+        dataset: "digits", epochs: 2, batchSize: 50, optimizer: recipe.optimizer, seed: 7, validationSplit: 0.1,
+        augmentation: "shift:1", threads: 1)
+
+    private func newSession(in folder: TemporaryFolder) throws -> TrainingSession {
+        Parallel.setThreadCount(1)
+        return try TrainingSession(
+            recipe: Self.recipe, settings: Self.settings, trainingSplit: Digits.train,
+            folder: RunFolder(path: folder.path))
+    }
+
+    /// Every tensor of a checkpoint file (model and optimizer), by name.
+    private func tensors(_ path: String) throws -> [String: SafeTensorsValue] {
+        Dictionary(uniqueKeysWithValues: try SafeTensorsFile.read(from: path).tensors.map { ($0.name, $0.value) })
+    }
+
+    private func withoutTimes(_ records: [EpochRecord]) -> [EpochRecord] {
+        records.map {
+            var r = $0
+            r.seconds = 0
+            return r
+        }
+    }
+
+    @Test func anInterruptedAndResumedRunEndsWithTheSameWeightsBitForBit() throws {
+        let straightFolder = TemporaryFolder()
+        let straight = try newSession(in: straightFolder)
+        #expect(try straight.run() == .finished)
+
+        let folder = TemporaryFolder()
+        var session = try newSession(in: folder)
+        var batches = 0
+        // 1294 training examples in batches of 50: 26 batches per epoch. Stop in the first epoch,
+        // then in the second, then run to the end.
+        #expect(
+            try session.run {
+                batches += 1
+                return batches == 7
+            } == .interrupted(epoch: 1, batch: 7, batches: 26))
+        // After resuming: the 19 batches left in epoch 1 and one of epoch 2, then the rest.
+        for (stopAfter, outcome) in [
+            (20, TrainingOutcome.interrupted(epoch: 2, batch: 1, batches: 26)), (Int.max, .finished),
+        ] {
+            let checkpoint = try Checkpoint.read(from: RunFolder(path: folder.path).lastCheckpoint)
+            session = try TrainingSession(
+                resuming: checkpoint, settings: Self.settings, trainingSplit: Digits.train,
+                folder: RunFolder(path: folder.path))
+            batches = 0
+            #expect(
+                try session.run {
+                    batches += 1
+                    return batches == stopAfter
+                } == outcome)
+        }
+        let expected = try tensors(RunFolder(path: straightFolder.path).lastCheckpoint)
+        let resumed = try tensors(RunFolder(path: folder.path).lastCheckpoint)
+        #expect(expected.keys.sorted() == resumed.keys.sorted())
+        #expect(expected.count == 15)  // 6 parameters, 3 batch-norm buffers, 6 momentum buffers
+        for (name, value) in expected {
+            #expect(resumed[name] == value, "\(name) differs after resuming")
+        }
+        #expect(withoutTimes(session.records) == withoutTimes(straight.records))
+        #expect(session.state.bestEpoch == straight.state.bestEpoch)
+        #expect(
+            try tensors(RunFolder(path: folder.path).bestCheckpoint)
+                == tensors(RunFolder(path: straightFolder.path).bestCheckpoint))
+    }
+
+    @Test func aRunWithoutInterruptionIsRepeatable() throws {
+        let a = TemporaryFolder()
+        let b = TemporaryFolder()
+        _ = try newSession(in: a).run()
+        _ = try newSession(in: b).run()
+        #expect(try tensors(RunFolder(path: a.path).lastCheckpoint) == tensors(RunFolder(path: b.path).lastCheckpoint))
+    }
+
+    @Test func theRunFolderHoldsCheckpointsAndMetrics() throws {
+        let folder = TemporaryFolder()
+        let session = try newSession(in: folder)
+        _ = try session.run()
+        let run = RunFolder(path: folder.path)
+        let csv = try String(contentsOfFile: run.metricsCSV, encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(csv[0] == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds")
+        #expect(csv[2].hasPrefix("2,"))
+        #expect(csv[2].contains(",0.025,"))  // step schedule: 0.05 halved after epoch 1
+        let lines = try String(contentsOfFile: run.metricsJSONL, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let decoded = try lines.map { try JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
+        #expect(decoded == session.records)
+        let last = try Checkpoint.read(from: run.lastCheckpoint)
+        #expect(last.info.epoch == 2)
+        #expect(last.info.resume?.epoch == 2)
+        #expect(last.info.metrics == session.records)
+        let best = try Checkpoint.read(from: run.bestCheckpoint)
+        #expect(best.info.epoch == session.state.bestEpoch)
+    }
+
+    @Test func theValidationSplitIsSeededDisjointAndComplete() throws {
+        let (training, validation) = try TrainingSession.split(count: 1438, fraction: 0.1, seed: 7)
+        #expect(validation.count == 144)
+        #expect(training.count == 1294)
+        #expect(Set(training).isDisjoint(with: validation))
+        #expect((training + validation).sorted() == Array(0..<1438))
+        #expect(try TrainingSession.split(count: 1438, fraction: 0.1, seed: 7).validation == validation)
+        #expect(try TrainingSession.split(count: 1438, fraction: 0.1, seed: 8).validation != validation)
+        #expect(try TrainingSession.split(count: 10, fraction: 0, seed: 7).validation == [])
+        #expect(throws: TrainingError.validationSplitTooLarge(fraction: 0.5, examples: 1)) {
+            try TrainingSession.split(count: 1, fraction: 0.5, seed: 7)
+        }
+    }
+
+    @Test func standardizationUsesTheTrainingExamplesOnly() throws {
+        let (training, _) = try TrainingSession.split(count: Digits.train.count, fraction: 0.1, seed: 7)
+        let normalization = try InputNormalization.make(.standardize, dataset: Digits.train, trainingIndices: training)
+        var sum = 0.0
+        var squares = 0.0
+        for index in training {
+            for pixel in Digits.train.image(index) {
+                sum += Double(pixel)
+                squares += Double(pixel) * Double(pixel)
+            }
+        }
+        let n = Double(training.count * 64)
+        let mean = sum / n
+        let std = (squares / n - mean * mean).squareRoot()
+        #expect(abs(normalization.mean[0] - mean / 16) < 1e-12)
+        #expect(abs(normalization.std[0] - std / 16) < 1e-9)
+        #expect(normalization.maxValue == 16)
+        let table = normalization.lookupTable()
+        #expect(table[16] == Float((1 - normalization.mean[0]) / normalization.std[0]))
+    }
+}

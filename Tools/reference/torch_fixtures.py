@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Writes the PyTorch cross-check fixtures of nnzoo's engine to Tests/Fixtures/torch/*.json.
+
+Each file holds cases: inputs, weights, outputs, and input/weight gradients (for a fixed random
+upstream gradient `grad_output`) computed by PyTorch, which Tests/NNLayersTests/TorchReferenceTests.swift
+compares against within 1e-4 relative. Every file records the PyTorch version that made it.
+
+Re-runnable: the values come from torch.manual_seed, so a rerun with the same PyTorch gives the
+same files. Run with Debian's python3-torch (PyTorch is never a dependency of the build or tests):
+    /usr/bin/python3 Tools/reference/torch_fixtures.py
+"""
+import json
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "Tests", "Fixtures", "torch")
+
+
+def tensor(t):
+    t = t.detach().to(torch.float32).contiguous()
+    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def case(name, config=None, tensors=None, labels=None, numbers=None):
+    return {
+        "name": name,
+        "config": config or {},
+        "tensors": {k: tensor(v) for k, v in (tensors or {}).items()},
+        "labels": labels or [],
+        "numbers": numbers or {},
+    }
+
+
+def write(filename, cases):
+    os.makedirs(OUT, exist_ok=True)
+    doc = {
+        "generated_by": "Tools/reference/torch_fixtures.py",
+        "torch_version": torch.__version__,
+        "cases": cases,
+    }
+    path = os.path.join(OUT, filename)
+    with open(path + ".tmp", "w") as f:
+        json.dump(doc, f, separators=(",", ":"))
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    print(f"wrote {os.path.relpath(path, ROOT)} ({len(cases)} cases)")
+
+
+def run_layer(module, x, training=True):
+    """Forward `x`, backward a random grad_output; returns output, grad_output, grad_input."""
+    module.train(training)
+    x = x.clone().requires_grad_(True)
+    y = module(x)
+    g = torch.randn_like(y)
+    y.backward(g)
+    return y, g, x.grad
+
+
+def dense_cases():
+    cases = []
+    for n, i, o in [(4, 5, 3), (16, 20, 10)]:
+        layer = torch.nn.Linear(i, o)
+        x = torch.randn(n, i)
+        y, g, gx = run_layer(layer, x)
+        cases.append(case(
+            f"linear_{i}_{o}", {"in": i, "out": o},
+            {"input": x, "weight": layer.weight, "bias": layer.bias, "output": y, "grad_output": g,
+             "grad_input": gx, "grad_weight": layer.weight.grad, "grad_bias": layer.bias.grad}))
+    return cases
+
+
+def conv_cases():
+    cases = []
+    for (n, c, h, w, o, k, s, p) in [(2, 2, 7, 6, 3, 3, 2, 1), (2, 3, 9, 9, 4, 5, 1, 2), (3, 1, 12, 12, 5, 5, 1, 0),
+                                     (2, 2, 8, 7, 3, 3, 3, 0)]:
+        layer = torch.nn.Conv2d(c, o, k, stride=s, padding=p)
+        x = torch.randn(n, c, h, w)
+        y, g, gx = run_layer(layer, x)
+        cases.append(case(
+            f"conv_{c}_{o}_k{k}_s{s}_p{p}", {"in": c, "out": o, "kernel": k, "stride": s, "padding": p},
+            {"input": x, "weight": layer.weight, "bias": layer.bias, "output": y, "grad_output": g,
+             "grad_input": gx, "grad_weight": layer.weight.grad, "grad_bias": layer.bias.grad}))
+    return cases
+
+
+def maxpool_cases():
+    cases = []
+    for (n, c, h, w, k, s, p) in [(2, 3, 8, 8, 2, 2, 0), (2, 2, 7, 9, 3, 2, 1), (1, 2, 6, 6, 3, 1, 0)]:
+        layer = torch.nn.MaxPool2d(k, stride=s, padding=p)
+        x = torch.randn(n, c, h, w)
+        y, g, gx = run_layer(layer, x)
+        cases.append(case(f"maxpool_k{k}_s{s}_p{p}", {"kernel": k, "stride": s, "padding": p},
+                          {"input": x, "output": y, "grad_output": g, "grad_input": gx}))
+    return cases
+
+
+def batchnorm_cases():
+    cases = []
+    for dims, shape in [(1, (8, 4)), (1, (5, 3, 6)), (2, (4, 3, 5, 5))]:
+        for training in (True, False):
+            features = shape[1]
+            layer = (torch.nn.BatchNorm1d if dims == 1 else torch.nn.BatchNorm2d)(features)
+            with torch.no_grad():
+                layer.weight.uniform_(0.5, 1.5)
+                layer.bias.uniform_(-0.5, 0.5)
+                layer.running_mean.uniform_(-0.5, 0.5)
+                layer.running_var.uniform_(0.5, 1.5)
+            running_mean_before = layer.running_mean.clone()
+            running_var_before = layer.running_var.clone()
+            x = torch.randn(*shape) * 2 + 0.5
+            y, g, gx = run_layer(layer, x, training)
+            cases.append(case(
+                f"batchnorm{dims}d_{'x'.join(map(str, shape))}_{'train' if training else 'eval'}",
+                {"dimensions": dims, "features": features, "training": int(training), "eps": layer.eps,
+                 "momentum": layer.momentum},
+                {"input": x, "weight": layer.weight, "bias": layer.bias, "running_mean": running_mean_before,
+                 "running_var": running_var_before, "output": y, "grad_output": g, "grad_input": gx,
+                 "grad_weight": layer.weight.grad, "grad_bias": layer.bias.grad,
+                 "running_mean_after": layer.running_mean, "running_var_after": layer.running_var},
+                numbers={"num_batches_tracked_after": int(layer.num_batches_tracked)}))
+    return cases
+
+
+def activation_cases():
+    cases = []
+    x = torch.randn(6, 7) * 3
+    for name, module in [("relu", torch.nn.ReLU()), ("sigmoid", torch.nn.Sigmoid()), ("tanh", torch.nn.Tanh()),
+                         ("softmax", torch.nn.Softmax(dim=1)), ("log_softmax", torch.nn.LogSoftmax(dim=1))]:
+        y, g, gx = run_layer(module, x)
+        cases.append(case(name, tensors={"input": x, "output": y, "grad_output": g, "grad_input": gx}))
+    return cases
+
+
+def loss_cases():
+    cases = []
+    logits = torch.randn(8, 10) * 3
+    labels = torch.randint(0, 10, (8,))
+    z = logits.clone().requires_grad_(True)
+    value = F.cross_entropy(z, labels)
+    value.backward()
+    cases.append(case("cross_entropy", tensors={"input": logits, "grad_input": z.grad},
+                      labels=labels.tolist(), numbers={"value": value.item()}))
+
+    logp = F.log_softmax(torch.randn(8, 10) * 2, dim=1)
+    z = logp.clone().requires_grad_(True)
+    value = F.nll_loss(z, labels)
+    value.backward()
+    cases.append(case("nll", tensors={"input": logp, "grad_input": z.grad},
+                      labels=labels.tolist(), numbers={"value": value.item()}))
+
+    pred, target = torch.randn(6, 3), torch.randn(6, 3)
+    z = pred.clone().requires_grad_(True)
+    value = 0.5 * F.mse_loss(z, target)  # 1/(2N) Σ (y - ŷ)², N = number of elements
+    value.backward()
+    cases.append(case("mse_half", tensors={"input": pred, "target": target, "grad_input": z.grad},
+                      numbers={"value": value.item()}))
+
+    pred = torch.randn(12) * 2
+    target = torch.randint(0, 2, (12,)).float() * 2 - 1
+    z = pred.clone().requires_grad_(True)
+    value = torch.clamp(1 - z * target, min=0).mean()
+    value.backward()
+    cases.append(case("hinge", tensors={"input": pred, "target": target, "grad_input": z.grad},
+                      numbers={"value": value.item()}))
+
+    w = torch.randn(5, 4)
+    z = w.clone().requires_grad_(True)
+    lam = 0.3
+    value = lam / 2 * (z ** 2).sum()
+    value.backward()
+    cases.append(case("l2", {"lambda": lam}, tensors={"input": w, "grad_input": z.grad},
+                      numbers={"value": value.item()}))
+    return cases
+
+
+def optimizer_case(name, make, config, steps=3):
+    """`steps` updates of two parameters with fixed gradients; records every intermediate value."""
+    params = [torch.randn(4, 3, requires_grad=True), torch.randn(3, requires_grad=True)]
+    opt = make(params)
+    # clone everything recorded: the optimizer updates parameters and state in place
+    tensors = {"param0_initial": params[0].detach().clone(), "param1_initial": params[1].detach().clone()}
+    for step in range(1, steps + 1):
+        grads = [torch.randn_like(p) for p in params]
+        for p, gr in zip(params, grads):
+            p.grad = gr.clone()
+        opt.step()
+        for i, (p, gr) in enumerate(zip(params, grads)):
+            tensors[f"grad{i}_step{step}"] = gr
+            tensors[f"param{i}_step{step}"] = p.detach().clone()
+            for key, value in opt.state[p].items():
+                if torch.is_tensor(value) and value.dim() > 0:
+                    tensors[f"{key}{i}_step{step}"] = value.clone()
+    return case(name, dict(config, steps=steps), tensors)
+
+
+def optimizer_cases():
+    torch_sgd, torch_adam = torch.optim.SGD, torch.optim.Adam
+    return [
+        optimizer_case("sgd_momentum", lambda p: torch_sgd(p, lr=0.1, momentum=0.9),
+                       {"lr": 0.1, "momentum": 0.9, "dampening": 0, "nesterov": 0, "weight_decay": 0}),
+        optimizer_case("sgd_nesterov_weight_decay",
+                       lambda p: torch_sgd(p, lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.01),
+                       {"lr": 0.05, "momentum": 0.8, "dampening": 0, "nesterov": 1, "weight_decay": 0.01}),
+        optimizer_case("sgd_dampening", lambda p: torch_sgd(p, lr=0.1, momentum=0.5, dampening=0.3),
+                       {"lr": 0.1, "momentum": 0.5, "dampening": 0.3, "nesterov": 0, "weight_decay": 0}),
+        optimizer_case("adam", lambda p: torch_adam(p, lr=0.01),
+                       {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0}),
+        optimizer_case("adam_weight_decay",
+                       lambda p: torch_adam(p, lr=0.003, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+                       {"lr": 0.003, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.1}),
+    ]
+
+
+def main():
+    torch.manual_seed(20240601)
+    torch.set_num_threads(1)
+    print(f"torch {torch.__version__} (python {sys.version.split()[0]})")
+    write("dense.json", dense_cases())
+    write("conv2d.json", conv_cases())
+    write("maxpool2d.json", maxpool_cases())
+    write("batchnorm.json", batchnorm_cases())
+    write("activations.json", activation_cases())
+    write("losses.json", loss_cases())
+    write("optimizers.json", optimizer_cases())
+
+
+if __name__ == "__main__":
+    main()
