@@ -59,7 +59,7 @@ struct EvalCommand: ParsableCommand {
     var out: String?
 
     @Option(
-        name: .customLong("mistakes-per-class"),
+        name: .customLong("mistakes-per-class"), parsing: .unconditional,
         help: ArgumentHelp("Misclassified images shown per true class in misclassified.png.", valueName: "n"))
     var mistakesPerClass = 12
 

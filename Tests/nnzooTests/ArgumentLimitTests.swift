@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Zero, negative, non-finite and absurd values of every numeric option are argument errors (exit
-/// 64, a sentence naming the option and the value), never a hang, a trap or a wait of days.
+/// Zero, negative, non-finite and absurd values of every numeric option of every subcommand are
+/// argument errors (exit 64, a sentence naming the option and the value), never a hang, a trap or a
+/// wait of days.
 @Suite struct ArgumentLimitTests {
     static let cases: [(arguments: [String], message: String)] = [
         (
@@ -42,6 +43,25 @@ import Testing
             ["augment", "digits", "--ops", "hflip", "--png", "x.png", "--seed", "-1"],
             "The value '-1' is invalid for '--seed <s>'"
         ),
+        (["train", "digits-mlp", "--epochs", "0"], "--epochs must be at least 1 (got 0)."),
+        (["train", "digits-mlp", "--epochs", "-1"], "--epochs must be at least 1 (got -1)."),
+        (["train", "digits-mlp", "--batch-size", "0"], "--batch-size must be at least 1 (got 0)."),
+        (["train", "digits-mlp", "--batch-size", "-5"], "--batch-size must be at least 1 (got -5)."),
+        (["train", "digits-mlp", "--lr", "0"], "--lr must be a positive number (got 0.0)."),
+        (["train", "digits-mlp", "--lr", "-0.1"], "--lr must be a positive number (got -0.1)."),
+        (["train", "digits-mlp", "--lr", "nan"], "--lr must be a positive number (got nan)."),
+        (["train", "digits-mlp", "--lr", "inf"], "--lr must be a positive number (got inf)."),
+        (["train", "digits-mlp", "--momentum", "-1"], "--momentum must be between 0 and 1 (got -1.0)."),
+        (["train", "digits-mlp", "--val-split", "0.9"], "--val-split must be a fraction from 0 to 0.5 (got 0.9)."),
+        (["train", "digits-mlp", "--seed", "-1"], "The value '-1' is invalid for '--seed <s>'"),
+        (["train", "digits-mlp", "--threads", "0"], "--threads must be between 1 and 1024 (got 0)."),
+        (["train", "digits-mlp", "--threads", "-1"], "--threads must be between 1 and 1024 (got -1)."),
+        (
+            ["train", "digits-mlp", "--threads", "3000000000"],
+            "--threads must be between 1 and 1024 (got 3000000000)."
+        ),
+        (["eval", "runs/x", "--mistakes-per-class", "-1"], "--mistakes-per-class must be between 1 and 100 (got -1)."),
+        (["eval", "runs/x", "--threads", "0"], "--threads must be between 1 and 1024 (got 0)."),
     ]
 
     @Test(arguments: cases)
@@ -52,5 +72,6 @@ import Testing
         #expect(result.stderr.hasPrefix("Error: " + message), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/x.png"))
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/digits"), "nothing was fetched")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/runs"), "no run was started")
     }
 }

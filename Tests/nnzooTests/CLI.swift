@@ -24,14 +24,18 @@ enum CLI {
         let stderr: String
     }
 
-    /// Runs `nnzoo arguments...` in `directory` (default: the package root) with `NNZOO_DATA` unset.
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    /// Runs `nnzoo arguments...` in `directory` (default: the package root) with `NNZOO_DATA` unset
+    /// and `environment` added.
+    static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:])
+        throws -> Result
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot)
         var environment = ProcessInfo.processInfo.environment
         environment["NNZOO_DATA"] = nil
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()

@@ -85,8 +85,23 @@ public struct Checkpoint {
     /// Reads the checkpoint at `path`: validates the file, rebuilds the network from the recorded
     /// recipe and input, and loads the tensors after checking their names, shapes and dtypes.
     public static func read(from path: String) throws -> Checkpoint {
-        let file = try SafeTensorsFile.read(from: path)
+        try load(SafeTensorsFile.read(from: path), path: path)
+    }
+
+    /// `read(from:)` for the bytes of a checkpoint file already in memory (`path` names it in messages).
+    public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
+        try load(SafeTensorsFile.decode(bytes, path: path), path: path)
+    }
+
+    /// Rebuilds the network of a validated safetensors file and loads its tensors. The file's model
+    /// tensors are checked against the recorded architecture (names, dtypes, shapes) before the
+    /// network is built, so a few bytes of metadata cannot make it allocate a huge network.
+    static func load(_ file: SafeTensorsFile, path: String) throws -> Checkpoint {
         let info = try readInfo(file, path: path)
+        try checkTensors(
+            file,
+            expected: ModelBuilder.tensorLayout(info.architecture).map { ($0.name, $0.shape, $0.int64 ? .i64 : .f32) },
+            path: path)
         let model: Sequential
         do {
             model = try ModelBuilder.build(resolved: info.architecture, seed: info.settings.seed)
@@ -175,13 +190,32 @@ public struct Checkpoint {
 
     /// Checks the file's model tensors against the network (names, dtypes, shapes), then copies them in.
     static func loadTensors(_ file: SafeTensorsFile, into model: Sequential, path: String) throws {
+        var expected: [(name: String, shape: [Int], dtype: SafeTensorsDType)] = []
+        for (name, parameter) in model.namedParameters { expected.append((name, Array(parameter.value.shape), .f32)) }
+        for (name, buffer) in model.namedBuffers {
+            expected.append((name, Array(buffer.value.shape), buffer.kind == .int64 ? .i64 : .f32))
+        }
+        try checkTensors(file, expected: expected, path: path)
+        for (name, parameter) in model.namedParameters {
+            if case .float32(let tensor)? = file[name] { parameter.value = tensor }
+        }
+        for (name, buffer) in model.namedBuffers {
+            switch file[name] {
+            case .float32(let tensor)?: buffer.value = tensor
+            case .int64(_, let values)?:
+                buffer.value = Tensor(shape: buffer.value.shape, scalars: values.map { Float($0) })
+            case nil: break
+            }
+        }
+    }
+
+    /// Checks the file's model tensors (all but the optimizer's) against `expected`: the same names,
+    /// then each one's dtype and shape.
+    static func checkTensors(
+        _ file: SafeTensorsFile, expected: [(name: String, shape: [Int], dtype: SafeTensorsDType)], path: String
+    ) throws {
         let stored = file.tensors.filter { !$0.name.hasPrefix(optimizerPrefix) }
         let storedNames = Set(stored.map(\.name))
-        var expected: [(name: String, shape: Shape, dtype: SafeTensorsDType)] = []
-        for (name, parameter) in model.namedParameters { expected.append((name, parameter.value.shape, .f32)) }
-        for (name, buffer) in model.namedBuffers {
-            expected.append((name, buffer.value.shape, buffer.kind == .int64 ? .i64 : .f32))
-        }
         let expectedNames = Set(expected.map(\.name))
         let missing = expected.map(\.name).filter { !storedNames.contains($0) }
         let unexpected = stored.map(\.name).filter { !expectedNames.contains($0) }
@@ -194,20 +228,8 @@ public struct Checkpoint {
                 throw CheckpointError.dtypeMismatch(
                     path: path, tensor: name, expected: dtype.rawValue, found: value.dtype.rawValue)
             }
-            guard value.shape == Array(shape) else {
-                throw CheckpointError.shapeMismatch(
-                    path: path, tensor: name, expected: Array(shape), found: value.shape)
-            }
-        }
-        for (name, parameter) in model.namedParameters {
-            if case .float32(let tensor)? = file[name] { parameter.value = tensor }
-        }
-        for (name, buffer) in model.namedBuffers {
-            switch file[name] {
-            case .float32(let tensor)?: buffer.value = tensor
-            case .int64(_, let values)?:
-                buffer.value = Tensor(shape: buffer.value.shape, scalars: values.map { Float($0) })
-            case nil: break
+            guard value.shape == shape else {
+                throw CheckpointError.shapeMismatch(path: path, tensor: name, expected: shape, found: value.shape)
             }
         }
     }

@@ -244,7 +244,8 @@ struct ValidatedEntry {
 }
 
 extension SafeTensorsFile {
-    /// Reads and validates `path`.
+    /// Reads and validates `path`. The header length is checked against the file's size before the
+    /// header is read, and the header against the data section before the data is read.
     public static func read(from path: String) throws -> SafeTensorsFile {
         let handle: FileHandle
         do {
@@ -257,21 +258,13 @@ extension SafeTensorsFile {
         do {
             let fileSize = Int(try handle.seekToEnd())
             try handle.seek(toOffset: 0)
-            guard fileSize >= 8 else { throw CheckpointError.tooShort(path: path, size: fileSize) }
-            let lengthBytes = try handle.read(upToCount: 8) ?? Data()
-            guard lengthBytes.count == 8 else { throw CheckpointError.tooShort(path: path, size: lengthBytes.count) }
-            let declared = lengthBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-            let available = fileSize - 8
-            guard declared <= UInt64(min(available, maxHeaderSize)) else {
-                throw CheckpointError.headerLengthOutOfRange(
-                    path: path, declared: declared, fileSize: fileSize, limit: maxHeaderSize)
-            }
-            let headerLength = Int(declared)
+            let lengthBytes = [UInt8](try handle.read(upToCount: 8) ?? Data())
+            let headerLength = try checkedHeaderLength(lengthBytes, fileSize: fileSize, path: path)
             let header = [UInt8](try handle.read(upToCount: headerLength) ?? Data())
             guard header.count == headerLength else {
                 throw CheckpointError.unreadable(path: path, reason: "the file shrank while it was read")
             }
-            let dataSize = available - headerLength
+            let dataSize = fileSize - 8 - headerLength
             let (metadata, entries) = try parseHeader(header, dataSize: dataSize, path: path)
             let data = try handle.read(upToCount: dataSize) ?? Data()
             guard data.count == dataSize else {
@@ -286,6 +279,33 @@ extension SafeTensorsFile {
         } catch {
             throw CheckpointError.unreadable(path: path, reason: "\(error.localizedDescription)")
         }
+    }
+
+    /// Validates and decodes the bytes of a whole safetensors file already in memory (`path` names
+    /// it in messages), with the same checks as `read(from:)`.
+    public static func decode(_ bytes: [UInt8], path: String) throws -> SafeTensorsFile {
+        let headerLength = try checkedHeaderLength(Array(bytes.prefix(8)), fileSize: bytes.count, path: path)
+        let header = Array(bytes[8..<(8 + headerLength)])
+        let (metadata, entries) = try parseHeader(header, dataSize: bytes.count - 8 - headerLength, path: path)
+        let tensors = bytes.withUnsafeBytes { raw in
+            let data = UnsafeRawBufferPointer(rebasing: raw[(8 + headerLength)...])
+            return entries.map { entry in (entry.name, decodeValue(entry, from: data)) }
+        }
+        return SafeTensorsFile(metadata: metadata, tensors: tensors)
+    }
+
+    /// The header length from the file's first 8 bytes, checked against the file's size and the
+    /// header size limit before anything is allocated from it.
+    static func checkedHeaderLength(_ lengthBytes: [UInt8], fileSize: Int, path: String) throws -> Int {
+        guard fileSize >= 8, lengthBytes.count == 8 else {
+            throw CheckpointError.tooShort(path: path, size: min(fileSize, lengthBytes.count))
+        }
+        let declared = lengthBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard declared <= UInt64(min(fileSize - 8, maxHeaderSize)) else {
+            throw CheckpointError.headerLengthOutOfRange(
+                path: path, declared: declared, fileSize: fileSize, limit: maxHeaderSize)
+        }
+        return Int(declared)
     }
 
     /// Parses and validates a header against a data section of `dataSize` bytes; returns the

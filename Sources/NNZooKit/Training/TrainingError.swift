@@ -19,6 +19,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case diverged(epoch: Int, batch: Int, learningRate: Double)
     /// `--momentum` was given for an optimizer without momentum.
     case momentumNotApplicable(optimizer: String)
+    /// The run's estimated memory (`MemoryEstimate`) exceeds what the machine has.
+    case doesNotFitInMemory(recipe: String, dataset: String, estimate: String, limit: String, source: String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return
                 "--momentum applies to SGD, but this recipe trains with \(optimizer). Leave --momentum out, or use "
                 + "a recipe with SGD."
+        case .doesNotFitInMemory(let recipe, let dataset, let estimate, let limit, let source):
+            return
+                "Training \(recipe) on \(dataset) would need \(estimate); this machine allows \(limit) (\(source)). "
+                + "Nothing was loaded. Use a smaller --batch-size or a smaller network, or a machine with more memory."
         }
     }
 }

@@ -3,28 +3,35 @@ import ArgumentParser
 /// The training settings a command line may override in a recipe: `--epochs`, `--batch-size`,
 /// `--lr`, `--momentum`, `--seed`, `--val-split`. Unset options keep the recipe's values.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Epochs to train (default: the recipe's).", valueName: "n"))
+    // Numeric options parse `.unconditional`: `--batch-size -1` is a value to refuse with a reason,
+    // not a missing value followed by an unknown option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Epochs to train (default: the recipe's).", valueName: "n"))
     var epochs: Int?
 
     @Option(
-        name: .customLong("batch-size"),
+        name: .customLong("batch-size"), parsing: .unconditional,
         help: ArgumentHelp("Examples per optimizer step; 1 is per-sample SGD (default: the recipe's).", valueName: "n"))
     var batchSize: Int?
 
-    @Option(help: ArgumentHelp("Base learning rate of the recipe's schedule (default: the recipe's).", valueName: "x"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Base learning rate of the recipe's schedule (default: the recipe's).", valueName: "x"))
     var lr: Double?
 
-    @Option(help: ArgumentHelp("SGD momentum, 0 for none (default: the recipe's).", valueName: "m"))
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("SGD momentum, 0 for none (default: the recipe's).", valueName: "m")
+    )
     var momentum: Double?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Seed for initialisation, validation split, shuffling, dropout and augmentation (default: the recipe's).",
             valueName: "s"))
     var seed: UInt64?
 
     @Option(
-        name: .customLong("val-split"),
+        name: .customLong("val-split"), parsing: .unconditional,
         help: ArgumentHelp(
             "Fraction of the training split held out to choose the best epoch (default 0.1); 0 for none.",
             valueName: "f"))
