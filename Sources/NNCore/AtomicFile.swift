@@ -75,6 +75,29 @@ public enum AtomicFile {
         }
     }
 
+    /// Removes the temporary files (`.<name>.tmp-<pid>-<n>`) that writers killed mid-write left in
+    /// `folder`: those whose process no longer runs. A live process's files are never touched.
+    /// Returns the names removed. Best effort.
+    @discardableResult
+    public static func removeStaleTemporaries(in folder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        var removed: [String] = []
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let fields = name[marker.upperBound...].split(separator: "-")
+            guard fields.count == 2, let pid = Int32(fields[0]), UInt32(fields[1]) != nil,
+                !processIsRunning(pid)
+            else { continue }
+            if unlink(folder + "/" + name) == 0 { removed.append(name) }
+        }
+        return removed
+    }
+
+    /// True if a process with this id exists (it may belong to someone else).
+    public static func processIsRunning(_ pid: Int32) -> Bool {
+        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+    }
+
     /// Flushes a folder's entries (a rename inside it) to disk. Best effort.
     public static func syncDirectory(_ folder: String) {
         let dfd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_CLOEXEC)

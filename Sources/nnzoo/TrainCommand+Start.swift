@@ -31,6 +31,11 @@ extension TrainCommand {
                 lr: lr, momentum: momentum, dampening: dampening, nesterov: nesterov && momentum > 0,
                 weightDecay: weightDecay)
         }
+        // Refuse a run that cannot fit in memory before reading any data.
+        try MemoryEstimate(
+            spec: spec, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(spec)),
+            batchSize: settings.batchSize
+        ).check(recipe: recipe.name, dataset: spec.name)
         let files = try RunInfo.fingerprint(spec, dataDirectory: data.path)
         let trainingSplit = try loadTrainingSplit(spec)
         let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
@@ -47,6 +52,8 @@ extension TrainCommand {
         guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
             throw CheckpointError.noCheckpointInFolder(folder: folder.path)
         }
+        // Temporary files of writes a killed run never finished.
+        AtomicFile.removeStaleTemporaries(in: folder.path)
         let checkpoint = try Checkpoint.read(from: folder.lastCheckpoint)
         guard let state = checkpoint.info.resume else {
             throw CheckpointError.notResumable(path: folder.lastCheckpoint)
@@ -80,12 +87,17 @@ extension TrainCommand {
             }
             settings.epochs = epochs
         }
-        guard state.epoch < settings.epochs else {
+        // A run killed after its last epoch but before its test results were recorded resumes by
+        // recording them; one whose run.json says it finished needs more epochs to continue.
+        let finished = (try? RunInfo.read(from: folder.runInfo))?.status == "finished"
+        guard state.epoch < settings.epochs || !finished else {
             throw TrainingError.alreadyFinished(folder: folder.path, epochs: settings.epochs)
         }
         Parallel.setThreadCount(threads.threads ?? settings.threads)
         settings.threads = Parallel.threadCount
         let spec = try DatasetRegistry.spec(settings.dataset)
+        try MemoryEstimate(spec: spec, architecture: checkpoint.info.architecture, batchSize: settings.batchSize)
+            .check(recipe: saved.recipe.name, dataset: spec.name)
         let trainingSplit = try loadTrainingSplit(spec)
         let session = try TrainingSession(
             resuming: checkpoint, settings: settings, trainingSplit: trainingSplit, folder: folder)
@@ -119,7 +131,11 @@ extension TrainCommand {
         var optimizer = "\(s.optimizer.name) lr \(TrainingDisplay.formatRate(s.optimizer.learningRate))"
         if case .sgd(_, let momentum, _, _, _) = s.optimizer, momentum > 0 { optimizer += " momentum \(momentum)" }
         var lines: [String] = []
-        if resumed {
+        if resumed && session.state.epoch >= s.epochs {
+            lines.append(
+                "Finishing \(session.recipe.name) on \(s.dataset) in \(session.folder.path): all \(s.epochs) epochs "
+                    + "were trained before it stopped; evaluating on the test split.")
+        } else if resumed {
             let state = session.state
             lines.append(
                 "Resuming \(session.recipe.name) on \(s.dataset) in \(session.folder.path) at epoch \(state.epoch + 1) "

@@ -73,8 +73,15 @@ struct TrainCommand: ParsableCommand {
         // From here on Ctrl-C asks for a clean stop; the run folder always holds a resumable checkpoint.
         let monitor = InterruptMonitor(
             message: "Stopping after this batch and saving a resumable checkpoint (Ctrl-C again quits without saving).")
-        if !prepared.isResume { try session.saveLast() }
-        try info.write(to: session.folder.runInfo)
+        if prepared.isResume {
+            try info.write(to: session.folder.runInfo)
+        } else {
+            // The run folder appears with its first checkpoint in it (see RunFolder.materialize).
+            try session.folder.materialize { staged in
+                try session.checkpoint(kind: "last").write(to: staged.lastCheckpoint)
+                try info.write(to: staged.runInfo)
+            }
+        }
         printHeader(session, resumed: prepared.isResume)
 
         let display = TrainingDisplay(epochs: session.settings.epochs)

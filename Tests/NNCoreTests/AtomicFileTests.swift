@@ -45,4 +45,24 @@ import Testing
             #expect("\(error)".contains("Could not write /nonexistent-nnzoo-folder/x.bin"))
         }
     }
+
+    /// A writer killed mid-write leaves `.<name>.tmp-<pid>-<n>`; only those of dead processes go.
+    @Test func staleTemporariesOfDeadWritersAreRemoved() throws {
+        let folder = try tempFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Our own process is alive; ids above Linux's largest pid_max (4194304) never are.
+        let names = [
+            ".checkpoint-last.safetensors.tmp-\(getpid())-12345", ".checkpoint-last.safetensors.tmp-99999999-7",
+            ".verified.tmp-99999998-1", "checkpoint-last.safetensors", ".not-a-temporary",
+        ]
+        for name in names { FileManager.default.createFile(atPath: folder + "/" + name, contents: Data([1])) }
+        let removed = AtomicFile.removeStaleTemporaries(in: folder)
+        #expect(removed.sorted() == [".checkpoint-last.safetensors.tmp-99999999-7", ".verified.tmp-99999998-1"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+                == [
+                    ".checkpoint-last.safetensors.tmp-\(getpid())-12345", ".not-a-temporary",
+                    "checkpoint-last.safetensors",
+                ])
+    }
 }

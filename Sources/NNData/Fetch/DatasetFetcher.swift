@@ -48,6 +48,8 @@ public final class DatasetFetcher {
         let lock = try DatasetLock(
             folder: folder, dataset: spec.name, onWait: output.message, timeout: configuration.lockTimeout)
         defer { lock.release() }
+        // Temporary files of writes a killed fetch never finished (a .part is kept: it resumes).
+        AtomicFile.removeStaleTemporaries(in: folder)
         var record = VerificationRecord.read(folder: folder)
         var verified: [VerifiedFile] = []
         var unavailable: [UnavailableFile] = []

@@ -17,8 +17,11 @@ public struct RunFolder: Sendable, Equatable {
     public var runInfo: String { path + "/run.json" }
     public var curves: String { path + "/curves.svg" }
 
-    /// Creates the folder for a new run: `explicit` if given (it may exist, but must not hold a run),
-    /// else `<parent>/<recipe>-<time>` (with `-2`, `-3`, ... if that exists).
+    /// Chooses the folder for a new run: `explicit` if given (it may exist, but must not hold a run),
+    /// else `<parent>/<recipe>-<time>` (with `-2`, `-3`, ... if that exists). The folders above it are
+    /// created now (so an unwritable place is reported before any data is read); the run folder itself
+    /// appears only with its first files, through `materialize`, so a run killed while starting
+    /// never leaves a folder without a checkpoint behind.
     public static func create(recipe: String, explicit: String?, parent: String = "runs", now: Date = Date()) throws
         -> RunFolder
     {
@@ -42,12 +45,60 @@ public struct RunFolder: Sendable, Equatable {
             }
             path = candidate
         }
+        let folder = RunFolder(path: path)
         do {
-            try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: folder.parent, withIntermediateDirectories: true)
         } catch {
             throw TrainingError.cannotCreateFolder(path: path, reason: (error as NSError).localizedDescription)
         }
-        return RunFolder(path: path)
+        folder.removeStaleStagingFolders()
+        return folder
+    }
+
+    /// The folder that holds the run folder.
+    public var parent: String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path
+    }
+
+    /// Makes the run folder appear with its first files: if it does not exist yet, `write` fills a
+    /// hidden staging folder beside it (`.<name>.starting-<pid>`), which is then renamed to the run
+    /// folder and flushed. A crash before the rename leaves only the staging folder, which the next
+    /// `create` in the same place removes. If the folder exists (`--out` named an empty one),
+    /// `write` writes straight into it.
+    public func materialize(_ write: (RunFolder) throws -> Void) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            try write(self)
+            return
+        }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let staging = RunFolder(path: parent + "/." + name + ".starting-\(getpid())")
+        try? FileManager.default.removeItem(atPath: staging.path)
+        guard mkdir(staging.path, 0o755) == 0 else {
+            throw TrainingError.cannotCreateFolder(path: path, reason: errnoText())
+        }
+        do {
+            try write(staging)
+            guard rename(staging.path, path) == 0 else {
+                throw TrainingError.cannotCreateFolder(path: path, reason: errnoText())
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging.path)
+            throw error
+        }
+        AtomicFile.syncDirectory(parent)
+    }
+
+    /// Removes staging folders of runs whose process died before their first checkpoint was in place.
+    private func removeStaleStagingFolders() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".starting-", options: .backwards),
+                let pid = Int32(name[marker.upperBound...]), !AtomicFile.processIsRunning(pid)
+            else { continue }
+            try? FileManager.default.removeItem(atPath: parent + "/" + name)
+        }
     }
 
     /// Writes `metrics.csv` and `metrics.jsonl` (one line per epoch) and the training curves
