@@ -117,24 +117,34 @@ extension SafeTensorsFile {
 
     /// Writes the file atomically (temporary file, flush, rename).
     public func write(to path: String) throws {
+        try AtomicFile.write(to: path) { sink in try writeChunks { try sink.write($0) } }
+    }
+
+    /// The file's bytes, as `write(to:)` writes them.
+    public func encoded() throws -> [UInt8] {
+        var out: [UInt8] = []
+        try writeChunks { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Hands the file's bytes to `body` in order: the header length, the header, each tensor.
+    private func writeChunks(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let header = try headerBytes()
-        try AtomicFile.write(to: path) { sink in
-            var length = UInt64(header.count).littleEndian
-            try withUnsafeBytes(of: &length) { try sink.write($0) }
-            try sink.write(header)
-            for (_, value) in tensors {
-                switch value {
-                case .float32(let tensor):
-                    if 1.littleEndian == 1 {
-                        try tensor.withUnsafeBufferPointer { try sink.write(UnsafeRawBufferPointer($0)) }
-                    } else {
-                        let swapped = tensor.scalars.map { $0.bitPattern.littleEndian }
-                        try swapped.withUnsafeBytes { try sink.write($0) }
-                    }
-                case .int64(_, let values):
-                    let little = values.map { $0.littleEndian }
-                    try little.withUnsafeBytes { try sink.write($0) }
+        var length = UInt64(header.count).littleEndian
+        try withUnsafeBytes(of: &length) { try body($0) }
+        try header.withUnsafeBytes { try body($0) }
+        for (_, value) in tensors {
+            switch value {
+            case .float32(let tensor):
+                if 1.littleEndian == 1 {
+                    try tensor.withUnsafeBufferPointer { try body(UnsafeRawBufferPointer($0)) }
+                } else {
+                    let swapped = tensor.scalars.map { $0.bitPattern.littleEndian }
+                    try swapped.withUnsafeBytes { try body($0) }
                 }
+            case .int64(_, let values):
+                let little = values.map { $0.littleEndian }
+                try little.withUnsafeBytes { try body($0) }
             }
         }
     }
