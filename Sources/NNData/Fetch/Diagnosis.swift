@@ -66,6 +66,9 @@ enum Diagnosis {
             return "\(where_)label \(index) is \(label), but labels must be 0...\(classCount - 1)"
         case .memberMissing(_, let member):
             return "the archive lacks \(member)"
+        case .tarUnsafeMember(_, let member, let offset, let problem):
+            return "the archive holds an unsafe member '\(member)' (tar header at byte \(offset)): \(problem), "
+                + "and nnzoo refuses archives that could write outside their folder"
         case .truncated(_, let what, let expectedBytes, let foundBytes):
             return "truncated: \(what) needs \(expectedBytes) bytes, the file holds \(foundBytes)"
         case .claimsMoreThanAvailable(_, let what, let declaredBytes, let availableBytes, _):

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Writes the hostile files Tools/hostile-cases feeds to nnzoo, each in a data directory of its own
+(or as a single file), from the format descriptions:
+
+    make_files.py <folder>
+
+Tar archives (as cifar-10-binary.tar.gz) with members that could write outside the folder they are
+unpacked into; gzip bombs of the registry's files; IDX headers whose dimension product exceeds the
+file or overflows; damaged checkpoints; a recipe whose network cannot fit in memory.
+"""
+import gzip
+import io
+import json
+import os
+import struct
+import sys
+import tarfile
+import zlib
+
+root = sys.argv[1]
+
+
+def put(path, data):
+    path = os.path.join(root, path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def gz(data):
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as f:
+        f.write(data)
+    return out.getvalue()
+
+
+def bomb(prefix, mebibytes):
+    """`prefix` then `mebibytes` MiB of zeros, as many gzip members of one compressed MiB each."""
+    member = zlib.compressobj(9, zlib.DEFLATED, 31)
+    one = member.compress(b"\0" * (1 << 20)) + member.flush()
+    return (gz(prefix) if prefix else b"") + one * mebibytes
+
+
+CLASSES = b"airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n"
+
+
+def archive(hostile):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        meta = tarfile.TarInfo("cifar-10-batches-bin/batches.meta.txt")
+        meta.size = len(CLASSES)
+        tar.addfile(meta, io.BytesIO(CLASSES))
+        for name, kind, target in hostile:
+            info = tarfile.TarInfo(name)
+            if kind == "file":
+                info.size = 3
+                tar.addfile(info, io.BytesIO(b"abc"))
+            else:
+                info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
+                info.linkname = target
+                tar.addfile(info)
+    return gz(out.getvalue())
+
+
+tar_cases = {
+    "tar-absolute-name": [("/etc/cron.d/nnzoo", "file", None)],
+    "tar-dotdot-name": [("cifar-10-batches-bin/../../../.bashrc", "file", None)],
+    "tar-symlink-absolute": [("cifar-10-batches-bin/data", "symlink", "/etc")],
+    "tar-symlink-climbing": [("cifar-10-batches-bin/up", "symlink", "../../..")],
+    "tar-symlink-two-step": [("d", "symlink", "."), ("d/e", "symlink", "..")],
+    "tar-hardlink-outside": [("cifar-10-batches-bin/shadow", "hardlink", "../../etc/shadow")],
+}
+for case, members in tar_cases.items():
+    put(f"{case}/cifar10/cifar-10-binary.tar.gz", archive(members))
+
+# Gzip bombs, each where the registry expects one of its files.
+put("bomb-mnist-labels/mnist/t10k-labels-idx1-ubyte.gz",
+    bomb(bytes([0, 0, 8, 1]) + struct.pack(">I", 1_000_000_000), 1000))
+put("bomb-mnist-labels/mnist/t10k-images-idx3-ubyte.gz", gz(bytes([0, 0, 8, 3]) + struct.pack(">3I", 0, 28, 28)))
+put("bomb-digits/digits/digits.csv.gz", bomb(b"", 64))
+put("bomb-cifar/cifar10/cifar-10-binary.tar.gz", bomb(b"", 256))
+
+# IDX headers: a product far past the file, and one that overflows 64 bits.
+put("idx-huge-dims.idx", bytes([0, 0, 8, 3]) + struct.pack(">3I", 65535, 65535, 65535) + b"\1\2\3")
+put("idx-overflow.idx", bytes([0, 0, 0x0E, 4]) + struct.pack(">4I", *[0xFFFFFFFF] * 4))
+put("idx-gzip-claims-4gib.idx.gz", gz(bytes([0, 0, 8, 1]) + struct.pack(">I", 0xFFFFFFFF)))
+
+# A recipe whose network cannot fit in memory.
+recipe = json.load(open(os.path.join(os.path.dirname(__file__), "../../zoo/digits-mlp.json")))
+recipe["name"] = "huge"
+recipe["layers"][1]["out_features"] = 1_000_000_000
+put("huge.json", json.dumps(recipe, indent=1).encode())
