@@ -201,7 +201,11 @@ struct Inspect: ParsableCommand {
         if looksLikeIDX {
             return try inspectIDX(path)
         }
-        let decodedSize = try Gzip.openDecoded(path).forEachChunk { _ in }
+        // Anything larger than the largest CIFAR-10 batch accepted is not one: stop decoding there (a
+        // gzip bomb costs no more).
+        let decodedSize = try Gzip.openDecoded(
+            path, limit: CIFARReader.maxRecordsPerBatch * CIFARReader.recordSize
+        ).forEachChunk { _ in }
         guard decodedSize > 0, decodedSize % CIFARReader.recordSize == 0 else {
             throw DataError.unrecognisedFile(path: path, firstBytes: head)
         }
