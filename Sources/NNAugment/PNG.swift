@@ -80,6 +80,7 @@ extension PNGImage {
     public static func decode(_ bytes: [UInt8], channels wanted: Int? = nil, path: String = "(memory)") throws
         -> PNGImage
     {
+        try checkChunkLengths(bytes, path: path)
         var image = png_image()
         image.version = nnzoo_png_image_version()
         let begun = bytes.withUnsafeBytes { raw in
@@ -134,6 +135,31 @@ extension PNGImage {
             throw PNGError(path: path, message: "cannot read the file (missing or unreadable)")
         }
         return try decode([UInt8](data), channels: channels, path: path)
+    }
+
+    /// Walks the chunk headers (4-byte length, 4-byte type, data, 4-byte CRC) and refuses a chunk
+    /// whose length runs past the end of the bytes, before libpng sees them: libpng sizes its
+    /// buffer for a text chunk (tEXt, zTXt, iTXt) from the length field, so a 63-byte file claiming
+    /// a 2 GB iTXt chunk made it allocate 2 GB and spend a minute (found by `Tools/fuzz png-read`).
+    /// Anything else (signature, CRCs, chunk order, a missing IEND) is left to libpng.
+    static func checkChunkLengths(_ bytes: [UInt8], path: String) throws {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard bytes.starts(with: signature) else { return }
+        var offset = signature.count
+        while offset + 8 <= bytes.count {
+            let length = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
+            let remaining = bytes.count - offset - 12
+            guard length <= remaining else {
+                throw PNGError(
+                    path: path,
+                    message:
+                        "its \(type) chunk at byte \(offset) claims \(length) bytes of data, but the file has only \(max(0, remaining)) after its header; the file is damaged"
+                )
+            }
+            if type == "IEND" { return }
+            offset += 12 + length
+        }
     }
 
     private static func message(of image: inout png_image) -> String {

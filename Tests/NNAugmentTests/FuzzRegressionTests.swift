@@ -77,6 +77,19 @@ enum FuzzInputs {
         }
     }
 
+    /// Found by `Tools/fuzz png-read`: a 63-byte PNG whose iTXt chunk claims 2097152014 bytes made
+    /// libpng allocate 2 GB and take about a minute; the chunk walk refuses it first.
+    @Test func aChunkClaimingMoreThanTheFileIsRefusedBeforeLibpng() throws {
+        let input = try #require(FuzzInputs.inputs("png-read").first { $0.name == "itxt-chunk-claiming-2gb" })
+        #expect(input.bytes.count == 63)
+        #expect {
+            try PNGImage.decode(input.bytes, path: "itxt.png")
+        } throws: { error in
+            "\(error)"
+                == "PNG itxt.png: its iTXt chunk at byte 33 claims 2097152014 bytes of data, but the file has only 18 after its header; the file is damaged"
+        }
+    }
+
     /// A header claiming 16384 x 16384 pixels in a 67-byte file is refused before a buffer of
     /// 768 MiB (RGB) is allocated from it.
     @Test func headerClaimingMorePixelsThanTheFileCanHoldIsRefused() throws {
