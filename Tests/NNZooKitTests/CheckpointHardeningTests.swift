@@ -122,6 +122,62 @@ import Testing
         ) { try Checkpoint.read(from: path) }
     }
 
+    /// The digits checkpoint with its `resume` metadata changed by `edit`, written to a file.
+    static func withResume(_ edit: (inout [String: Any]) -> Void, in folder: TemporaryFolder) throws -> String {
+        var file = try SafeTensorsFile.decode(Self.digitsCheckpoint, path: "c.safetensors")
+        let text = try #require(file.metadata["resume"])
+        var resume = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        edit(&resume)
+        file.metadata["resume"] = String(decoding: try JSONSerialization.data(withJSONObject: resume), as: UTF8.self)
+        let path = folder.path + "/edited.safetensors"
+        try file.write(to: path)
+        return path
+    }
+
+    /// Impossible counts in the resume state (they index ranges when training resumes) are refused
+    /// when the checkpoint is read.
+    @Test(arguments: ["epoch", "batch", "seen", "correct", "optimizer_steps"])
+    func negativeResumeCountsAreRefused(_ key: String) throws {
+        let folder = TemporaryFolder()
+        let path = try Self.withResume({ $0[key] = -1 }, in: folder)
+        #expect(
+            throws: CheckpointError.badMetadata(
+                path: path, key: "resume",
+                detail: "its counts are impossible (negative, more correct than seen, or a best epoch not yet trained)")
+        ) { try Checkpoint.read(from: path) }
+    }
+
+    /// A resume position past the end of the epoch (it trapped in the batch loop's range) is refused
+    /// when the session is made, naming the run's real batch count.
+    @Test func aResumePositionPastTheEpochIsRefused() throws {
+        let folder = TemporaryFolder()
+        let path = try Self.withResume({ $0["batch"] = 999_999 }, in: folder)
+        let checkpoint = try Checkpoint.read(from: path)
+        let run = TemporaryFolder()
+        let runFolder = RunFolder(path: run.path)
+        #expect(
+            throws: CheckpointError.badMetadata(
+                path: runFolder.lastCheckpoint, key: "resume",
+                detail: "it stopped after batch 999999 and 160 examples of an epoch, but an epoch of this run has 41 "
+                    + "batches and 1294 examples")
+        ) {
+            _ = try TrainingSession(
+                resuming: checkpoint, settings: checkpoint.info.settings, trainingSplit: Digits.train, folder: runFolder
+            )
+        }
+    }
+
+    /// `--batch-size 9223372036854775807` overflowed `count + size - 1`: one batch per epoch now.
+    @Test func aBatchSizeNearIntMaxMakesOneBatchPerEpoch() throws {
+        let recipe = try Recipe.read(from: TestPaths.zoo + "/digits-mlp.json")
+        var settings = TrainingSettings(defaultsOf: recipe, dataset: "digits", threads: 1)
+        settings.batchSize = Int.max
+        let folder = TemporaryFolder()
+        let session = try TrainingSession(
+            recipe: recipe, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        #expect(session.batchesPerEpoch == 1)
+    }
+
     private func pathOf(_ error: CheckpointError) -> String {
         switch error {
         case .tooShort(let path, _), .headerLengthOutOfRange(let path, _, _, _),

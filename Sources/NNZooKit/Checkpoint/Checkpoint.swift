@@ -181,6 +181,19 @@ public struct Checkpoint {
         }
         let kind = try entry("kind")
         let resume = file.metadata["resume"] == nil ? nil : try decode(ResumeState.self, "resume")
+        if let resume {
+            // Positions and counts index arrays and ranges when training resumes.
+            let counts = [resume.epoch, resume.batch, resume.seen, resume.correct, resume.optimizerSteps]
+            guard counts.allSatisfy({ $0 >= 0 }), resume.correct <= resume.seen, resume.trainingExamples >= 1,
+                resume.lossSum.isFinite, resume.epochSeconds.isFinite, resume.epochSeconds >= 0,
+                resume.bestEpoch.map({ $0 >= 1 && $0 <= resume.epoch }) ?? true
+            else {
+                throw CheckpointError.badMetadata(
+                    path: path, key: "resume",
+                    detail:
+                        "its counts are impossible (negative, more correct than seen, or a best epoch not yet trained)")
+            }
+        }
         return CheckpointInfo(
             kind: kind, recipe: recipe, architecture: architecture, input: input, dataset: try entry("dataset"),
             classNames: classNames, normalization: normalization, epoch: epoch,

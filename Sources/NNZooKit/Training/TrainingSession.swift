@@ -121,6 +121,13 @@ public final class TrainingSession {
             throw TrainingError.datasetChanged(
                 dataset: settings.dataset, expected: resume.trainingExamples, found: trainingIndices.count)
         }
+        let batches = Self.batches(examples: trainingIndices.count, batchSize: settings.batchSize)
+        guard resume.batch <= batches, resume.seen <= trainingIndices.count else {
+            throw CheckpointError.badMetadata(
+                path: folder.lastCheckpoint, key: "resume",
+                detail: "it stopped after batch \(resume.batch) and \(resume.seen) examples of an epoch, but an epoch "
+                    + "of this run has \(batches) batches and \(trainingIndices.count) examples")
+        }
         normalization = checkpoint.info.normalization
         model = checkpoint.model
         optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
@@ -157,8 +164,13 @@ public final class TrainingSession {
         }
     }
 
-    /// The number of batches in an epoch.
-    public var batchesPerEpoch: Int { (trainingIndices.count + settings.batchSize - 1) / settings.batchSize }
+    /// The number of batches in an epoch (written without `count + size - 1`, which overflows for
+    /// a batch size near `Int.max`).
+    public var batchesPerEpoch: Int { Self.batches(examples: trainingIndices.count, batchSize: settings.batchSize) }
+
+    static func batches(examples: Int, batchSize: Int) -> Int {
+        examples / batchSize + (examples % batchSize == 0 ? 0 : 1)
+    }
 
     /// The learning rate of 0-based epoch `epoch`.
     public func learningRate(epoch: Int) -> Double {
