@@ -8,7 +8,7 @@ struct NNZoo: ParsableCommand {
         abstract: "Datasets, augmentation and small image classifiers, from download to evaluation.",
         version: NNZooVersion.string,
         subcommands: [
-            FetchCommand.self, Inspect.self, AugmentCommand.self, TrainCommand.self, EvalCommand.self,
+            FetchCommand.self, InspectCommand.self, AugmentCommand.self, TrainCommand.self, EvalCommand.self,
             DumpLogitsCommand.self,
         ]
     )

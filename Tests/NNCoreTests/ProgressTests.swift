@@ -118,4 +118,32 @@ import Testing
         #expect(capture.written == ["x: 3.0 kB, 1.5 kB/s\n"])
         #expect(reporter.statusText == "3.0 kB, 1.5 kB/s")
     }
+
+    @Test func aDetailFollowsTheStatusAndDismissErasesTheBar() {
+        let capture = Capture()
+        let output = ProgressOutput(isTerminal: true, columns: 120) { capture.write($0) }
+        let reporter = ProgressReporter(
+            label: "Epoch 1/2", total: 1000, unit: .items("samples"), output: output, clock: { capture.now })
+        capture.now = 102
+        reporter.update(500, detail: "loss 0.4000 acc 80.0% batch 8/16")
+        #expect(
+            capture.written.last?.hasSuffix(
+                "] 500/1000 samples 50% 250.0 samples/s ETA 2s loss 0.4000 acc 80.0% batch 8/16") == true)
+        reporter.dismiss()
+        #expect(capture.written.last == "\r\u{1B}[2K")
+        reporter.update(600, detail: "ignored")
+        reporter.finish()
+        #expect(capture.written.count == 2)
+
+        let log = Capture()
+        let plain = ProgressReporter(
+            label: "Epoch 1/2", total: 1000, unit: .items("samples"),
+            output: ProgressOutput(isTerminal: false) { log.write($0) }, plainInterval: 1, clock: { log.now })
+        log.now = 102
+        plain.update(500, detail: "loss 0.4000")
+        #expect(
+            log.written == ["Epoch 1/2: 500 samples of 1000 samples (50%), 250.0 samples/s, 2s left, loss 0.4000\n"])
+        plain.dismiss()
+        #expect(log.written.count == 1)
+    }
 }

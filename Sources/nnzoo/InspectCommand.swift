@@ -4,7 +4,7 @@ import NNAugment
 import NNData
 
 /// `nnzoo inspect`: what is in a dataset split or a single dataset file.
-struct Inspect: ParsableCommand {
+struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what is in a dataset: counts, classes, pixel statistics, checksums, sample images.",
         discussion: """
