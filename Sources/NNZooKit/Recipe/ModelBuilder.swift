@@ -54,7 +54,16 @@ public enum ModelBuilder {
             ModelIncompatibility(reason: "layer \(index) (\(layer.summary)) \(text)")
         }
         func describe(_ s: [Int]) -> String {
-            s.count == 3 ? "\(s[0]) channels of \(s[1])x\(s[2])" : "\(s.reduce(1, *)) values"
+            s.count == 3
+                ? "\(s[0]) channels of \(s[1])x\(s[2])"
+                : "\(checkedProduct(s).map(String.init) ?? "more than 2^63") values"
+        }
+        // Sizes from a recipe file can be anything up to Int.max: sums and products are checked.
+        func padded(_ shape: [Int], _ padding: Int, _ index: Int, _ layer: LayerSpec) throws -> (Int, Int) {
+            guard let twice = checkedProduct([2, padding]), let h = checkedSum(shape[1], twice),
+                let w = checkedSum(shape[2], twice)
+            else { throw fail(index, layer, "pads by \(padding) pixels, more than an image size can count") }
+            return (h, w)
         }
         for (index, layer) in recipe.layers.enumerated() {
             switch layer {
@@ -79,7 +88,7 @@ public enum ModelBuilder {
                 if let inChannels, inChannels != shape[0] {
                     throw fail(index, layer, "takes \(inChannels) input channels, but receives \(shape[0])")
                 }
-                let (h, w) = (shape[1] + 2 * padding, shape[2] + 2 * padding)
+                let (h, w) = try padded(shape, padding, index, layer)
                 guard h >= kernel, w >= kernel else {
                     throw fail(
                         index, layer,
@@ -95,7 +104,7 @@ public enum ModelBuilder {
                 guard shape.count == 3 else {
                     throw fail(index, layer, "needs images (channels x height x width) but receives \(describe(shape))")
                 }
-                let (h, w) = (shape[1] + 2 * padding, shape[2] + 2 * padding)
+                let (h, w) = try padded(shape, padding, index, layer)
                 guard h >= kernel, w >= kernel else {
                     throw fail(
                         index, layer,
@@ -107,7 +116,10 @@ public enum ModelBuilder {
                 shape = [shape[0], (h - kernel) / s + 1, (w - kernel) / s + 1]
             case .flatten:
                 resolved.append(layer)
-                shape = [shape.reduce(1, *)]
+                guard let flat = checkedProduct(shape) else {
+                    throw fail(index, layer, "would flatten \(describe(shape)) into more values than an Int can count")
+                }
+                shape = [flat]
             case .dropout2d:
                 guard shape.count == 3 else {
                     throw fail(index, layer, "drops whole channels of images, but receives \(describe(shape))")

@@ -1,0 +1,78 @@
+import Foundation
+import NNData
+import Testing
+
+@testable import NNZooKit
+
+/// Inputs committed under `Tests/Fixtures/fuzz/{safetensors,recipe-json}/`, fed through the same
+/// entry points and checks as the fuzz harnesses: a clean result or a clean error, never a trap.
+@Suite struct ZooFuzzRegressionTests {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz").path
+
+    static func inputs(_ target: String) -> [(name: String, bytes: [UInt8])] {
+        let path = folder + "/" + target
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+        return names.compactMap { name in
+            FileManager.default.contents(atPath: path + "/" + name).map { (name, [UInt8]($0)) }
+        }
+    }
+
+    @Test func committedRecipeInputsRunCleanly() throws {
+        let inputs = Self.inputs("recipe-json")
+        #expect(inputs.count >= 3)
+        for input in inputs {
+            let recipe: Recipe
+            do {
+                recipe = try Recipe.decode(Data(input.bytes), source: input.name)
+            } catch {
+                #expect(!"\(error)".isEmpty)
+                continue
+            }
+            #expect(try Recipe.decode(Data(recipe.jsonString().utf8), source: "again") == recipe)
+            for spec in DatasetRegistry.all {
+                do {
+                    let layers = try ModelBuilder.resolve(recipe, for: ModelInput(spec))
+                    _ = MemoryEstimate(spec: spec, architecture: layers, batchSize: recipe.batchSize)
+                } catch {
+                    #expect(!"\(error)".isEmpty)
+                }
+            }
+        }
+    }
+
+    /// Sizes near Int.max in a recipe overflowed the size inference (found by review; the recipes
+    /// are committed as fuzz inputs): each is now a sentence naming the layer.
+    @Test(arguments: [
+        (
+            "conv-padding-near-int-max.json",
+            "layer 0 (Conv2d(1 channels, kernel_size 1)) pads by 4611686018427387904 pixels, more than an image size can count"
+        ),
+        (
+            "flatten-of-huge-channel-count.json",
+            "layer 1 (Flatten) would flatten 4611686018427387904 channels of 8x8 into more values than an Int can count"
+        ),
+        (
+            "pool-padding-near-int-max.json",
+            "layer 0 (MaxPool2d(kernel_size 9223372036854775807)) pads by 4611686018427387903 pixels, more than an image size can count"
+        ),
+    ])
+    func hugeSizesAreRefusedByName(_ name: String, _ reason: String) throws {
+        let input = try #require(Self.inputs("recipe-json").first { $0.name == name })
+        let recipe = try Recipe.decode(Data(input.bytes), source: name)
+        #expect(throws: ModelIncompatibility(reason: reason)) {
+            try ModelBuilder.resolve(recipe, for: ModelInput(DatasetRegistry.digits))
+        }
+    }
+
+    @Test func committedCheckpointInputsRunCleanly() {
+        for input in Self.inputs("safetensors") {
+            do {
+                let checkpoint = try Checkpoint.decode(input.bytes, path: input.name)
+                #expect(try Checkpoint.decode(checkpoint.file().encoded(), path: "again").info == checkpoint.info)
+            } catch {
+                #expect(!"\(error)".isEmpty)
+            }
+        }
+    }
+}
