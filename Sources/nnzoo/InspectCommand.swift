@@ -6,6 +6,7 @@ import NNData
 /// `nnzoo inspect`: what is in a dataset split or a single dataset file.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show what is in a dataset: counts, classes, pixel statistics, checksums, sample images.",
         discussion: """
             Datasets: \(DatasetRegistry.all.map(\.name).joined(separator: ", ")). Files are looked for in \
