@@ -337,7 +337,12 @@ extension SafeTensorsFile {
             throw CheckpointError.badHeader(path: path, detail: "it is not JSON")
         }
         var entries: [ValidatedEntry] = []
-        for (name, raw) in decoded.entries {
+        // In file order (the JSON object's key order is not kept), so the first problem reported is
+        // the same on every run: for a truncated file, the first tensor that runs past its end.
+        let ordered = decoded.entries.sorted {
+            ($0.entry.dataOffsets.first ?? 0, $0.name) < ($1.entry.dataOffsets.first ?? 0, $1.name)
+        }
+        for (name, raw) in ordered {
             guard let dtype = SafeTensorsDType(rawValue: raw.dtype) else {
                 throw CheckpointError.badTensorEntry(
                     path: path, tensor: name,
