@@ -20,7 +20,7 @@ import Testing
 
     @Test func committedRecipeInputsRunCleanly() throws {
         let inputs = Self.inputs("recipe-json")
-        #expect(inputs.count >= 3)
+        #expect(inputs.count >= 4)
         for input in inputs {
             let recipe: Recipe
             do {
@@ -62,6 +62,19 @@ import Testing
         let recipe = try Recipe.decode(Data(input.bytes), source: name)
         #expect(throws: ModelIncompatibility(reason: reason)) {
             try ModelBuilder.resolve(recipe, for: ModelInput(DatasetRegistry.digits))
+        }
+    }
+
+    /// Found by `Tools/fuzz recipe-json` (from the committed pool recipe): a MaxPool2d padding above
+    /// Int.max / 2 overflowed `padding * 2` while the recipe was decoded.
+    @Test func aMaxPoolPaddingAboveHalfOfIntMaxIsAValueError() throws {
+        let input = try #require(Self.inputs("recipe-json").first { $0.name == "maxpool-padding-twice-overflows.json" })
+        #expect {
+            try Recipe.decode(Data(input.bytes), source: "pool.json")
+        } throws: { error in
+            "\(error)"
+                == "In the recipe pool.json, layers[0].padding is 4611686124087387910, but it must be at most half of "
+                + "kernel_size (27). Fix that value."
         }
     }
 

@@ -92,7 +92,7 @@ public enum LayerSpec: Equatable, Sendable, Codable {
         case "MaxPool2d":
             let kernel = try c.integer("kernel_size", atLeast: 1)
             let padding = try c.integer("padding", atLeast: 0, default: 0)
-            guard padding * 2 <= kernel else {
+            guard padding <= kernel / 2 else {  // padding * 2 would overflow for a padding near Int.max
                 throw c.invalid("padding", found: "\(padding)", expected: "at most half of kernel_size (\(kernel))")
             }
             self = .maxPool2d(kernelSize: kernel, stride: try size("stride"), padding: padding)
