@@ -283,7 +283,7 @@ public final class TrainingSession {
         let record = EpochRecord(
             epoch: state.epoch + 1, trainLoss: state.lossSum / seen, trainAccuracy: Double(state.correct) / seen,
             validationLoss: validation?.loss, validationAccuracy: validation?.accuracy, learningRate: lr,
-            seconds: seconds)
+            seconds: seconds, trainSeconds: trainingSeconds)
         records.append(record)
         // Best: the highest validation accuracy, ties going to the lower validation loss. Without a
         // validation split every epoch is the best so far (checkpoint-best is the last epoch).
