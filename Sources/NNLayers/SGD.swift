@@ -48,30 +48,20 @@ public final class SGD: Optimizer {
 
     public func step() {
         stepCount += 1
-        let lr = Float(-learningRate)
-        let wd = Float(weightDecay)
-        let mom = Float(momentum)
-        let keep = Float(1 - dampening)
         for (index, parameter) in parameters.enumerated() {
             let first = buffers[index] == nil
             if momentum != 0 && first { buffers[index] = Tensor(shape: parameter.value.shape) }
+            let rule = SGDRule(
+                negativeLearningRate: Float(-learningRate), weightDecay: Float(weightDecay), momentum: Float(momentum),
+                keep: Float(1 - dampening), nesterov: nesterov, first: first)
             parameter.grad.withUnsafeBufferPointer { g in
                 parameter.value.withUnsafeMutableBufferPointer { p in
                     if momentum == 0 {
-                        parallelElementwise(p.count) { range in
-                            for i in range { p[i] = p[i] + lr * (g[i] + wd * p[i]) }
-                        }
+                        parallelElementwise(p.count) { range in rule.apply(p, g, nil, range) }
                         return
                     }
                     buffers[index]!.withUnsafeMutableBufferPointer { buf in
-                        parallelElementwise(p.count) { range in
-                            for i in range {
-                                let d = g[i] + wd * p[i]
-                                let b = first ? d : buf[i] * mom + keep * d
-                                buf[i] = b
-                                p[i] = p[i] + lr * (nesterov ? d + mom * b : b)
-                            }
-                        }
+                        parallelElementwise(p.count) { range in rule.apply(p, g, buf, range) }
                     }
                 }
             }
@@ -87,5 +77,62 @@ public final class SGD: Optimizer {
         try state.validate(kind: "SGD", parameters: parameters, slotNames: ["momentum_buffer"], optional: true)
         buffers = state.slots.map { $0["momentum_buffer"] }
         stepCount = state.stepCount
+    }
+}
+
+/// One SGD update of a range of elements, eight lanes at a time (the loop the compiler would not
+/// vectorise: it cannot rule out that the parameter, gradient and buffer overlap). Each lane computes
+/// exactly what the scalar rule computes, in the same order, so results do not depend on the lane
+/// layout or the thread count. Without weight decay the decay term is left out, as PyTorch leaves it.
+private struct SGDRule {
+    let negativeLearningRate: Float
+    let weightDecay: Float
+    let momentum: Float
+    let keep: Float
+    let nesterov: Bool
+    let first: Bool
+
+    /// Updates `p` (and the momentum buffer `buf`, if any) from `g` over `range`.
+    @inline(__always)
+    func apply(
+        _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+        _ buf: UnsafeMutableBufferPointer<Float>?, _ range: Range<Int>
+    ) {
+        let pp = UnsafeMutableRawPointer(p.baseAddress!)
+        let gp = UnsafeRawPointer(g.baseAddress!)
+        let bp = buf.map { UnsafeMutableRawPointer($0.baseAddress!) }
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let offset = i * MemoryLayout<Float>.stride
+            let b = bp?.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) ?? SIMD8()
+            let (newP, newB) = update(
+                pp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
+                gp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), b)
+            pp.storeBytes(of: newP, toByteOffset: offset, as: SIMD8<Float>.self)
+            bp?.storeBytes(of: newB, toByteOffset: offset, as: SIMD8<Float>.self)
+            i += 8
+        }
+        // The last few elements, in the lanes of one padded vector.
+        guard i < range.upperBound else { return }
+        var (lastP, lastG, lastB) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        for lane in 0..<(range.upperBound - i) {
+            lastP[lane] = p[i + lane]
+            lastG[lane] = g[i + lane]
+            lastB[lane] = buf?[i + lane] ?? 0
+        }
+        let (newP, newB) = update(lastP, lastG, lastB)
+        for lane in 0..<(range.upperBound - i) {
+            p[i + lane] = newP[lane]
+            buf?[i + lane] = newB[lane]
+        }
+    }
+
+    /// The update rule (see `SGD`) for eight elements: the new parameters and momentum buffer.
+    @inline(__always)
+    private func update(_ p: SIMD8<Float>, _ g: SIMD8<Float>, _ b: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+        let d = weightDecay == 0 ? g : g + weightDecay * p
+        guard momentum != 0 else { return (p + negativeLearningRate * d, b) }
+        let newB = first ? d : b * momentum + keep * d
+        return (p + negativeLearningRate * (nesterov ? d + momentum * newB : newB), newB)
     }
 }
