@@ -14,6 +14,8 @@ public final class BatchSlot: @unchecked Sendable {
     public private(set) var sampleIndices: [Int] = []
     /// Raw pixels, for augmenting before conversion.
     fileprivate var staging: [UInt8] = []
+    /// The bytes read ahead of the conversion, kept so the reads are not optimised away.
+    fileprivate var touched: UInt8 = 0
 
     public init() {}
 
@@ -61,8 +63,12 @@ public final class BatchAssembler: @unchecked Sendable {
     /// Fills `slot` with the examples `indices` (dataset indices). With `augmentEpoch` set and a
     /// non-empty pipeline, each image is augmented with its own stream for (epoch, sample index)
     /// first, so the pixels never depend on the batch, its order or the thread count.
-    /// `augmentationThreads` bounds the threads the augmentation uses.
-    public func fill(_ slot: BatchSlot, indices: ArraySlice<Int>, augmentEpoch: Int?, augmentationThreads: Int = 1) {
+    /// `augmentationThreads` bounds the threads the augmentation uses; `parallel` lets the conversion to
+    /// Float32 use all of `Parallel`'s threads (only from the thread that runs the network).
+    public func fill(
+        _ slot: BatchSlot, indices: ArraySlice<Int>, augmentEpoch: Int?, augmentationThreads: Int = 1,
+        parallel: Bool = false
+    ) {
         slot.reset(indices: indices, dataset: dataset)
         let size = dataset.imageSize
         let channels = dataset.channels
@@ -84,11 +90,13 @@ public final class BatchAssembler: @unchecked Sendable {
                     threadCount: augmentationThreads)
             }
             slot.staging.withUnsafeBufferPointer { staging in
-                convert(count: indices.count, into: slot) { row in staging.baseAddress! + row * size }
+                convert(count: indices.count, into: slot, parallel: parallel) { row in
+                    staging.baseAddress! + row * size
+                }
             }
         } else {
             dataset.images.withUnsafeBufferPointer { images in
-                convert(count: indices.count, into: slot) { row in
+                convert(count: indices.count, into: slot, parallel: parallel) { row in
                     images.baseAddress! + indices[indices.startIndex + row] * size
                 }
             }
@@ -96,24 +104,53 @@ public final class BatchAssembler: @unchecked Sendable {
     }
 
     /// Writes `count` images, image `row` read from `source(row)`, into the slot's input tensor.
-    private func convert(count: Int, into slot: BatchSlot, source: (Int) -> UnsafePointer<UInt8>) {
+    ///
+    /// The images of a shuffled batch lie anywhere in the dataset (47 MB for Fashion-MNIST), so each
+    /// is a run of cache misses. One byte of every cache line of every image is read first: those
+    /// loads do not depend on each other, so the memory system serves many at once, and the lookups
+    /// that follow find the pixels in cache (reading image by image waits for each miss in turn).
+    /// Rows are split over the threads when `parallel` (not from a thread beside the training loop,
+    /// which would take the threads the network's products need).
+    private func convert(
+        count: Int, into slot: BatchSlot, parallel: Bool, source: (Int) -> UnsafePointer<UInt8>
+    ) {
         let size = dataset.imageSize
         let plane = dataset.height * dataset.width
         let channels = dataset.channels
+        var touched: UInt8 = 0
+        for row in 0..<count {
+            let pixels = source(row)
+            var offset = 0
+            while offset < size {
+                touched |= pixels[offset]
+                offset += 64
+            }
+        }
+        slot.touched = touched
         table.withUnsafeBufferPointer { lut in
             slot.inputBuffer { out in
-                for row in 0..<count {
-                    let pixels = source(row)
-                    let destination = out.baseAddress! + row * size
-                    for c in 0..<channels {
-                        let channelTable = lut.baseAddress! + c * 256
-                        let offset = c * plane
-                        for p in offset..<(offset + plane) { destination[p] = channelTable[Int(pixels[p])] }
+                func rows(_ range: Range<Int>) {
+                    for row in range {
+                        let pixels = source(row)
+                        let destination = out.baseAddress! + row * size
+                        for c in 0..<channels {
+                            let channelTable = lut.baseAddress! + c * 256
+                            let offset = c * plane
+                            for p in offset..<(offset + plane) { destination[p] = channelTable[Int(pixels[p])] }
+                        }
                     }
+                }
+                if parallel {
+                    Parallel.forRanges(count, minChunk: max(1, Self.rowsWorthAThread / max(1, size)), rows)
+                } else {
+                    rows(0..<count)
                 }
             }
         }
     }
+
+    /// Pixels whose conversion is worth handing to another thread.
+    private static let rowsWorthAThread = 16_384
 }
 
 extension BatchSlot {

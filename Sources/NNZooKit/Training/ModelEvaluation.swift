@@ -65,7 +65,7 @@ public enum ModelEvaluation {
         var start = 0
         while start < indices.count {
             let end = min(indices.count, start + batchSize)
-            assembler.fill(slot, indices: indices[start..<end], augmentEpoch: nil)
+            assembler.fill(slot, indices: indices[start..<end], augmentEpoch: nil, parallel: true)
             let output = model.forward(slot.input, training: false)
             total += Double(loss(output, slot.labels).value) * Double(slot.count)
             correct += countCorrect(output, labels: slot.labels)
@@ -89,7 +89,7 @@ public enum ModelEvaluation {
         var start = 0
         while start < dataset.count {
             let end = min(dataset.count, start + batchSize)
-            assembler.fill(slot, indices: Array(start..<end)[...], augmentEpoch: nil)
+            assembler.fill(slot, indices: Array(start..<end)[...], augmentEpoch: nil, parallel: true)
             let output = model.forward(slot.input, training: false)
             output.withUnsafeBufferPointer { source in
                 result.withUnsafeMutableBufferPointer { target in

@@ -219,7 +219,7 @@ public final class TrainingSession {
                     prefetchQueue.async(execute: item)
                     pending = item
                 } else {
-                    assembler.fill(slot, indices: indices, augmentEpoch: epoch)
+                    assembler.fill(slot, indices: indices, augmentEpoch: epoch, parallel: true)
                 }
             }
             if state.batch < batches { prepare(state.batch) }
