@@ -201,9 +201,9 @@ public final class TrainingSession {
             let epoch = state.epoch
             let lr = learningRate(epoch: epoch)
             optimizer.learningRate = lr
+            let segmentStart = ProgressReporter.monotonicSeconds()
             var shuffler = TrainingRandomness.shuffle(seed: settings.seed, epoch: epoch)
             let order = shuffler.permutation(trainingIndices.count).map { trainingIndices[$0] }
-            let segmentStart = ProgressReporter.monotonicSeconds()
             events.epochStarted(epoch + 1, settings.epochs, trainingIndices.count, state.seen)
 
             var pending: DispatchWorkItem?
