@@ -46,15 +46,20 @@ public final class SGD: Optimizer {
         buffers = Array(repeating: nil, count: parameters.count)
     }
 
-    public func step() {
+    public func step() { update(zeroingGradients: false) }
+
+    /// `step()` then `zeroGrad()` in one pass over the gradients (zeroed while they are in cache).
+    public func stepAndZeroGrad() { update(zeroingGradients: true) }
+
+    private func update(zeroingGradients: Bool) {
         stepCount += 1
         for (index, parameter) in parameters.enumerated() {
             let first = buffers[index] == nil
             if momentum != 0 && first { buffers[index] = Tensor(shape: parameter.value.shape) }
             let rule = SGDRule(
                 negativeLearningRate: Float(-learningRate), weightDecay: Float(weightDecay), momentum: Float(momentum),
-                keep: Float(1 - dampening), nesterov: nesterov, first: first)
-            parameter.grad.withUnsafeBufferPointer { g in
+                keep: Float(1 - dampening), nesterov: nesterov, first: first, zeroingGradients: zeroingGradients)
+            parameter.grad.withUnsafeMutableBufferPointer { g in
                 parameter.value.withUnsafeMutableBufferPointer { p in
                     if momentum == 0 {
                         parallelElementwise(p.count) { range in rule.apply(p, g, nil, range) }
@@ -91,28 +96,49 @@ private struct SGDRule {
     let keep: Float
     let nesterov: Bool
     let first: Bool
+    /// Also set the gradient to zero after reading it.
+    let zeroingGradients: Bool
 
     /// Updates `p` (and the momentum buffer `buf`, if any) from `g` over `range`.
     @inline(__always)
     func apply(
-        _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+        _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeMutableBufferPointer<Float>,
         _ buf: UnsafeMutableBufferPointer<Float>?, _ range: Range<Int>
     ) {
-        let pp = UnsafeMutableRawPointer(p.baseAddress!)
-        let gp = UnsafeRawPointer(g.baseAddress!)
-        let bp = buf.map { UnsafeMutableRawPointer($0.baseAddress!) }
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-            let offset = i * MemoryLayout<Float>.stride
-            let b = bp?.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) ?? SIMD8()
-            let (newP, newB) = update(
-                pp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
-                gp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), b)
-            pp.storeBytes(of: newP, toByteOffset: offset, as: SIMD8<Float>.self)
-            bp?.storeBytes(of: newB, toByteOffset: offset, as: SIMD8<Float>.self)
-            i += 8
+        let vectorEnd = range.lowerBound + (range.count / 8) * 8
+        if let buf, weightDecay == 0, !nesterov, !first, keep == 1 {
+            // The usual case (momentum, no decay, no dampening), as lean as it gets:
+            // b = momentum * b + g; p = p - lr * b.
+            let (pp, gp, bp) = (raw(p), raw(g), raw(buf))
+            let (momentum, rate, zeroing) = (momentum, negativeLearningRate, zeroingGradients)
+            var offset = range.lowerBound * 4
+            while offset < vectorEnd * 4 {
+                let b =
+                    bp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) * momentum
+                    + gp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                let newP = pp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) + rate * b
+                bp.storeBytes(of: b, toByteOffset: offset, as: SIMD8<Float>.self)
+                pp.storeBytes(of: newP, toByteOffset: offset, as: SIMD8<Float>.self)
+                if zeroing { gp.storeBytes(of: SIMD8(), toByteOffset: offset, as: SIMD8<Float>.self) }
+                offset += 32
+            }
+        } else {
+            let (pp, gp) = (raw(p), raw(g))
+            let bp = buf.map(raw)
+            var offset = range.lowerBound * 4
+            while offset < vectorEnd * 4 {
+                let b = bp?.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) ?? SIMD8()
+                let (newP, newB) = update(
+                    pp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
+                    gp.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), b)
+                pp.storeBytes(of: newP, toByteOffset: offset, as: SIMD8<Float>.self)
+                bp?.storeBytes(of: newB, toByteOffset: offset, as: SIMD8<Float>.self)
+                if zeroingGradients { gp.storeBytes(of: SIMD8(), toByteOffset: offset, as: SIMD8<Float>.self) }
+                offset += 32
+            }
         }
         // The last few elements, in the lanes of one padded vector.
+        let i = vectorEnd
         guard i < range.upperBound else { return }
         var (lastP, lastG, lastB) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
         for lane in 0..<(range.upperBound - i) {
@@ -124,6 +150,7 @@ private struct SGDRule {
         for lane in 0..<(range.upperBound - i) {
             p[i + lane] = newP[lane]
             buf?[i + lane] = newB[lane]
+            if zeroingGradients { g[i + lane] = 0 }
         }
     }
 
@@ -134,5 +161,10 @@ private struct SGDRule {
         guard momentum != 0 else { return (p + negativeLearningRate * d, b) }
         let newB = first ? d : b * momentum + keep * d
         return (p + negativeLearningRate * (nesterov ? d + momentum * newB : newB), newB)
+    }
+
+    @inline(__always)
+    private func raw(_ buffer: UnsafeMutableBufferPointer<Float>) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(buffer.baseAddress!)
     }
 }

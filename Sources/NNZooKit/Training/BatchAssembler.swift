@@ -134,9 +134,7 @@ public final class BatchAssembler: @unchecked Sendable {
                         let pixels = source(row)
                         let destination = out.baseAddress! + row * size
                         for c in 0..<channels {
-                            let channelTable = lut.baseAddress! + c * 256
-                            let offset = c * plane
-                            for p in offset..<(offset + plane) { destination[p] = channelTable[Int(pixels[p])] }
+                            lookUp(pixels + c * plane, destination + c * plane, plane, lut.baseAddress! + c * 256)
                         }
                     }
                 }
@@ -146,6 +144,32 @@ public final class BatchAssembler: @unchecked Sendable {
                     rows(0..<count)
                 }
             }
+        }
+    }
+
+    /// `output[i] = table[pixels[i]]` for `count` pixels. Eight pixels come from one 8-byte load and
+    /// go out as two 4-lane stores: a third of the memory operations of a byte-by-byte loop.
+    @inline(__always)
+    private func lookUp(
+        _ pixels: UnsafePointer<UInt8>, _ output: UnsafeMutablePointer<Float>, _ count: Int,
+        _ table: UnsafePointer<Float>
+    ) {
+        let (source, target) = (UnsafeRawPointer(pixels), UnsafeMutableRawPointer(output))
+        var i = 0
+        while i + 8 <= count {
+            let word = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            @inline(__always) func entry(_ byte: Int) -> Float {
+                table[Int(truncatingIfNeeded: (word &>> (8 * byte)) & 0xFF)]
+            }
+            let low = SIMD4(entry(0), entry(1), entry(2), entry(3))
+            let high = SIMD4(entry(4), entry(5), entry(6), entry(7))
+            target.storeBytes(of: low, toByteOffset: 4 * i, as: SIMD4<Float>.self)
+            target.storeBytes(of: high, toByteOffset: 4 * i + 16, as: SIMD4<Float>.self)
+            i += 8
+        }
+        while i < count {
+            output[i] = table[Int(pixels[i])]
+            i += 1
         }
     }
 

@@ -197,6 +197,7 @@ public final class TrainingSession {
     {
         let batchSize = settings.batchSize
         let batches = batchesPerEpoch
+        optimizer.zeroGrad()
         while state.epoch < settings.epochs {
             let epoch = state.epoch
             let lr = learningRate(epoch: epoch)
@@ -259,14 +260,15 @@ public final class TrainingSession {
         return .finished
     }
 
-    /// One optimizer step on a batch; returns the batch's mean loss and correct predictions.
+    /// One optimizer step on a batch; returns the batch's mean loss and correct predictions. The
+    /// gradients are zero on entry (`run` zeroes them first) and are left zero again: the optimizer
+    /// clears them as it reads them, which saves a pass over them per step.
     private func step(_ slot: BatchSlot) -> (Float, Int) {
-        optimizer.zeroGrad()
         let output = model.forward(slot.input, training: true)
         let (value, grad) = loss(output, slot.labels)
         let correct = ModelEvaluation.countCorrect(output, labels: slot.labels)
         model.backwardParameters(grad)
-        optimizer.step()
+        optimizer.stepAndZeroGrad()
         return (value, correct)
     }
 
