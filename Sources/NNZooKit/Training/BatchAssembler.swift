@@ -15,7 +15,7 @@ public final class BatchSlot: @unchecked Sendable {
     /// Raw pixels, for augmenting before conversion.
     fileprivate var staging: [UInt8] = []
     /// The bytes read ahead of the conversion, kept so the reads are not optimised away.
-    fileprivate var touched: UInt8 = 0
+    fileprivate var touched: [UInt8] = []
 
     public init() {}
 
@@ -28,6 +28,10 @@ public final class BatchSlot: @unchecked Sendable {
         for i in indices { labels.append(Int(dataset.labels[i])) }
         let shape = Shape(indices.count, dataset.channels, dataset.height, dataset.width)
         if input.shape != shape { input.resize(to: shape) }
+    }
+
+    fileprivate func prepareTouched(_ count: Int) {
+        if touched.count < count { touched.append(contentsOf: repeatElement(0, count: count - touched.count)) }
     }
 
     fileprivate func resizeStaging(_ count: Int) {
@@ -106,42 +110,47 @@ public final class BatchAssembler: @unchecked Sendable {
     /// Writes `count` images, image `row` read from `source(row)`, into the slot's input tensor.
     ///
     /// The images of a shuffled batch lie anywhere in the dataset (47 MB for Fashion-MNIST), so each
-    /// is a run of cache misses. One byte of every cache line of every image is read first: those
-    /// loads do not depend on each other, so the memory system serves many at once, and the lookups
-    /// that follow find the pixels in cache (reading image by image waits for each miss in turn).
-    /// Rows are split over the threads when `parallel` (not from a thread beside the training loop,
-    /// which would take the threads the network's products need).
+    /// is a run of cache misses. One byte of every cache line of a range's images is read first:
+    /// those loads do not depend on each other, so the memory system serves many at once, and the
+    /// lookups that follow find the pixels in cache (reading image by image waits for each miss in
+    /// turn). Rows are split over the threads when `parallel` (not from a thread beside the
+    /// training loop, which would take the threads the network's products need).
     private func convert(
         count: Int, into slot: BatchSlot, parallel: Bool, source: (Int) -> UnsafePointer<UInt8>
     ) {
         let size = dataset.imageSize
         let plane = dataset.height * dataset.width
         let channels = dataset.channels
-        var touched: UInt8 = 0
-        for row in 0..<count {
-            let pixels = source(row)
-            var offset = 0
-            while offset < size {
-                touched |= pixels[offset]
-                offset += 64
-            }
-        }
-        slot.touched = touched
+        slot.prepareTouched(count)
         table.withUnsafeBufferPointer { lut in
-            slot.inputBuffer { out in
-                func rows(_ range: Range<Int>) {
-                    for row in range {
-                        let pixels = source(row)
-                        let destination = out.baseAddress! + row * size
-                        for c in 0..<channels {
-                            lookUp(pixels + c * plane, destination + c * plane, plane, lut.baseAddress! + c * 256)
+            slot.touched.withUnsafeMutableBufferPointer { touched in
+                slot.inputBuffer { out in
+                    func rows(_ range: Range<Int>) {
+                        var bits: UInt8 = 0
+                        for row in range {
+                            let pixels = source(row)
+                            var offset = 0
+                            while offset < size {
+                                bits |= pixels[offset]
+                                offset += 64
+                            }
+                        }
+                        // Kept (one slot per range, so threads never share one) so the reads stay.
+                        touched[range.lowerBound] = bits
+                        for row in range {
+                            let pixels = source(row)
+                            let destination = out.baseAddress! + row * size
+                            for c in 0..<channels {
+                                lookUp(
+                                    pixels + c * plane, destination + c * plane, plane, lut.baseAddress! + c * 256)
+                            }
                         }
                     }
-                }
-                if parallel {
-                    Parallel.forRanges(count, minChunk: max(1, Self.rowsWorthAThread / max(1, size)), rows)
-                } else {
-                    rows(0..<count)
+                    if parallel {
+                        Parallel.forRanges(count, minChunk: max(1, Self.rowsWorthAThread / max(1, size)), rows)
+                    } else {
+                        rows(0..<count)
+                    }
                 }
             }
         }
