@@ -62,7 +62,8 @@ public enum ModelEvaluation {
     /// Loss and accuracy of `model` on the examples `indices` of the assembler's dataset, in batches
     /// of `batchSize`. `onBatch` sees each batch's outputs (e.g. to keep the logits).
     public static func evaluate(
-        _ model: Sequential, loss: ClassificationLoss, assembler: BatchAssembler, indices: [Int], batchSize: Int = ModelEvaluation.batchSize,
+        _ model: Sequential, loss: ClassificationLoss, assembler: BatchAssembler, indices: [Int],
+        batchSize: Int = ModelEvaluation.batchSize,
         onBatch: ((Tensor, BatchSlot) -> Void)? = nil
     ) -> EvaluationResult {
         let slot = BatchSlot()
@@ -85,7 +86,8 @@ public enum ModelEvaluation {
     /// The network's outputs (logits, or log-probabilities for a LogSoftmax network) for every
     /// example of `dataset`, `[N, classes]`.
     public static func outputs(
-        _ model: Sequential, dataset: ImageDataset, normalization: InputNormalization, batchSize: Int = ModelEvaluation.batchSize
+        _ model: Sequential, dataset: ImageDataset, normalization: InputNormalization,
+        batchSize: Int = ModelEvaluation.batchSize
     ) -> Tensor {
         let assembler = BatchAssembler(
             dataset: dataset, normalization: normalization, augmentation: .init([]), seed: 0)

@@ -1,4 +1,3 @@
-import Dispatch
 import NNAugment
 import NNCore
 import NNData
@@ -70,7 +69,7 @@ public final class TrainingSession {
     /// Three slots: batch n trains from one while batch n+1 is prepared in the next, and the network
     /// still holds batch n-1's input (its first layer keeps it for backward) in the third.
     private let slots = [BatchSlot(), BatchSlot(), BatchSlot()]
-    private let prefetchQueue = DispatchQueue(label: "nnzoo.training.prefetch")
+    private let prefetcher = BatchPrefetcher()
 
     /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`.
     public init(recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder) throws {
@@ -131,6 +130,10 @@ public final class TrainingSession {
         assembler = try BatchAssembler(
             dataset: trainingSplit, normalization: normalization,
             augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
+    }
+
+    deinit {
+        prefetcher.stop()
     }
 
     /// Splits `0..<count` into training and validation indices (each sorted): the first
@@ -207,31 +210,25 @@ public final class TrainingSession {
             let order = shuffler.permutation(trainingIndices.count).map { trainingIndices[$0] }
             events.epochStarted(epoch + 1, settings.epochs, trainingIndices.count, state.seen)
 
-            var pending: DispatchWorkItem?
             let augmenting = !assembler.augmentation.isEmpty
             func prepare(_ b: Int) {
                 let slot = slots[b % slots.count]
                 let indices = order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]
                 if augmenting {
                     // Augment batch b on the prefetch thread while the network trains on batch b-1.
-                    let item = DispatchWorkItem { [assembler] in
-                        assembler.fill(slot, indices: indices, augmentEpoch: epoch)
-                    }
-                    prefetchQueue.async(execute: item)
-                    pending = item
+                    prefetcher.submit { [assembler] in assembler.fill(slot, indices: indices, augmentEpoch: epoch) }
                 } else {
                     assembler.fill(slot, indices: indices, augmentEpoch: epoch, parallel: true)
                 }
             }
             if state.batch < batches { prepare(state.batch) }
             for b in state.batch..<batches {
-                pending?.wait()
-                pending = nil
+                prefetcher.finish()
                 if b + 1 < batches { prepare(b + 1) }
                 let slot = slots[b % slots.count]
                 let (value, correct) = step(slot)
                 guard value.isFinite else {
-                    pending?.wait()
+                    prefetcher.finish()
                     throw TrainingError.diverged(epoch: epoch + 1, batch: b + 1, learningRate: lr)
                 }
                 state.batch = b + 1
@@ -245,7 +242,7 @@ public final class TrainingSession {
                         runningLoss: state.lossSum / Double(state.seen),
                         runningAccuracy: Double(state.correct) / Double(state.seen)))
                 if b + 1 < batches, shouldStop() {
-                    pending?.wait()
+                    prefetcher.finish()
                     state.epochSeconds += ProgressReporter.monotonicSeconds() - segmentStart
                     try saveLast()
                     return .interrupted(epoch: epoch + 1, batch: b + 1, batches: batches)
