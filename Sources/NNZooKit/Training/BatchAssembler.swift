@@ -80,6 +80,10 @@ public final class BatchAssembler: @unchecked Sendable {
             slot.resizeStaging(indices.count * size)
             dataset.images.withUnsafeBufferPointer { images in
                 slot.staging.withUnsafeMutableBufferPointer { staging in
+                    slot.prepareTouched(1)
+                    slot.touched[0] = touchLines(count: indices.count) { row in
+                        images.baseAddress! + indices[indices.startIndex + row] * size
+                    }
                     for (row, index) in indices.enumerated() {
                         (staging.baseAddress! + row * size).update(
                             from: images.baseAddress! + index * size, count: size)
@@ -126,17 +130,8 @@ public final class BatchAssembler: @unchecked Sendable {
             slot.touched.withUnsafeMutableBufferPointer { touched in
                 slot.inputBuffer { out in
                     func rows(_ range: Range<Int>) {
-                        var bits: UInt8 = 0
-                        for row in range {
-                            let pixels = source(row)
-                            var offset = 0
-                            while offset < size {
-                                bits |= pixels[offset]
-                                offset += 64
-                            }
-                        }
                         // Kept (one slot per range, so threads never share one) so the reads stay.
-                        touched[range.lowerBound] = bits
+                        touched[range.lowerBound] = touchLines(count: range.count) { source(range.lowerBound + $0) }
                         for row in range {
                             let pixels = source(row)
                             let destination = out.baseAddress! + row * size
@@ -154,6 +149,24 @@ public final class BatchAssembler: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Reads one byte of every cache line of `count` images (`image(row)`), loads that do not wait
+    /// for each other, so the lines are in cache for what follows; returns their bits or-ed together
+    /// (for the caller to keep, so the reads are not optimised away).
+    @inline(__always)
+    private func touchLines(count: Int, _ image: (Int) -> UnsafePointer<UInt8>) -> UInt8 {
+        let size = dataset.imageSize
+        var bits: UInt8 = 0
+        for row in 0..<count {
+            let pixels = image(row)
+            var offset = 0
+            while offset < size {
+                bits |= pixels[offset]
+                offset += 64
+            }
+        }
+        return bits
     }
 
     /// `output[i] = table[pixels[i]]` for `count` pixels. Eight pixels come from one 8-byte load and
