@@ -29,25 +29,3 @@ func vectorSum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
     }
     return sum
 }
-
-/// `y[i] = f(x[i])` for `i` in `range`, eight lanes at a time; the last few elements go through
-/// `f` in a padded vector, so every element sees the same arithmetic.
-@inline(__always)
-func forEachLanes(
-    _ range: Range<Int>, _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>,
-    _ f: (SIMD8<Float>) -> SIMD8<Float>
-) {
-    let (source, target) = (UnsafeRawPointer(x.baseAddress!), UnsafeMutableRawPointer(y.baseAddress!))
-    var i = range.lowerBound
-    while i + 8 <= range.upperBound {
-        target.storeBytes(
-            of: f(source.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)), toByteOffset: 4 * i,
-            as: SIMD8<Float>.self)
-        i += 8
-    }
-    guard i < range.upperBound else { return }
-    var last = SIMD8<Float>()
-    for lane in 0..<(range.upperBound - i) { last[lane] = x[i + lane] }
-    let result = f(last)
-    for lane in 0..<(range.upperBound - i) { y[i + lane] = result[lane] }
-}

@@ -61,17 +61,21 @@ public enum ModelEvaluation {
 
     /// Loss and accuracy of `model` on the examples `indices` of the assembler's dataset, in batches
     /// of `batchSize`. `onBatch` sees each batch's outputs (e.g. to keep the logits).
+    ///
+    /// Batches alternate between two slots: the first layer keeps its input until the next forward,
+    /// so refilling the same slot would copy the whole batch first (copy-on-write).
     public static func evaluate(
         _ model: Sequential, loss: ClassificationLoss, assembler: BatchAssembler, indices: [Int],
         batchSize: Int = ModelEvaluation.batchSize,
         onBatch: ((Tensor, BatchSlot) -> Void)? = nil
     ) -> EvaluationResult {
-        let slot = BatchSlot()
+        let slots = [BatchSlot(), BatchSlot()]
         var total = 0.0
         var correct = 0
         var start = 0
         while start < indices.count {
             let end = min(indices.count, start + batchSize)
+            let slot = slots[(start / batchSize) % 2]
             assembler.fill(slot, indices: indices[start..<end], augmentEpoch: nil, parallel: true)
             let output = model.forward(slot.input, training: false)
             total += Double(loss(output, slot.labels).value) * Double(slot.count)
@@ -93,10 +97,11 @@ public enum ModelEvaluation {
             dataset: dataset, normalization: normalization, augmentation: .init([]), seed: 0)
         let classes = (try? model.outputShape(for: Shape(1, dataset.channels, dataset.height, dataset.width)))?[1] ?? 0
         var result = Tensor(shape: Shape(dataset.count, classes))
-        let slot = BatchSlot()
+        let slots = [BatchSlot(), BatchSlot()]
         var start = 0
         while start < dataset.count {
             let end = min(dataset.count, start + batchSize)
+            let slot = slots[(start / batchSize) % 2]
             assembler.fill(slot, indices: Array(start..<end)[...], augmentEpoch: nil, parallel: true)
             let output = model.forward(slot.input, training: false)
             output.withUnsafeBufferPointer { source in
