@@ -25,28 +25,41 @@ public struct RandomShift: Augmentation, Equatable {
     /// Moves the content `dx` pixels right and `dy` pixels down: out(x, y) = in(x - dx, y - dy),
     /// or `fill` where that falls outside the image. A fill above the image's `maxValue` (128 on the
     /// digits' 0...16 scale) means full intensity: it is clamped, so no pixel leaves the range.
+    ///
+    /// Each plane moves as one flat block by `dy * width + dx` (one copy and one fill, where a call
+    /// per row cost more than the pixels on 28-pixel rows), then the `|dx|` columns that came
+    /// around from the neighbouring row are filled.
     public static func shift(_ image: inout ImageView, dx: Int, dy: Int, fill: UInt8) {
         if dx == 0 && dy == 0 { return }
         let fill = min(fill, image.maxValue)
         let width = image.width
         let height = image.height
+        let count = width * height
         let source = image.pixels.baseAddress!
         let target = image.scratch.baseAddress!
-        // Columns of the output that come from the image: x - dx in 0 ..< width.
-        let firstX = min(width, max(0, dx))
-        let endX = max(firstX, min(width, width + dx))
         for channel in 0..<image.channels {
-            let plane = channel * image.shape.planeSize
-            for y in 0..<height {
-                let out = target + plane + y * width
-                let sourceY = y - dy
-                guard sourceY >= 0 && sourceY < height && endX > firstX else {
-                    out.update(repeating: fill, count: width)
-                    continue
+            let input = source + channel * image.shape.planeSize
+            let out = target + channel * image.shape.planeSize
+            guard abs(dx) < width && abs(dy) < height else {
+                out.update(repeating: fill, count: count)
+                continue
+            }
+            // out[i] = in[i - offset] where 0 <= i - offset < count, else fill. A pixel whose source
+            // row is outside the image lands here; one whose source column is outside does not:
+            let offset = dy * width + dx
+            if offset >= 0 {
+                out.update(repeating: fill, count: offset)
+                (out + offset).update(from: input, count: count - offset)
+            } else {
+                out.update(from: input - offset, count: count + offset)
+                (out + count + offset).update(repeating: fill, count: -offset)
+            }
+            // ... those columns are filled here.
+            let columns = dx > 0 ? 0..<dx : (width + dx)..<width
+            if !columns.isEmpty {
+                for y in 0..<height {
+                    (out + y * width + columns.lowerBound).update(repeating: fill, count: columns.count)
                 }
-                out.update(repeating: fill, count: firstX)
-                (out + firstX).update(from: source + plane + sourceY * width + (firstX - dx), count: endX - firstX)
-                (out + endX).update(repeating: fill, count: width - endX)
             }
         }
         image.swapBuffers()

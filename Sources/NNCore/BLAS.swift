@@ -11,9 +11,14 @@ public enum BLAS {
     /// more than waking a thread).
     public static let parallelFlopsPerChunk = 1_000_000.0
 
+    /// Blocks of a split product start at multiples of this many rows or columns (OpenBLAS's
+    /// kernels work on 4-wide panels).
+    static let splitGranularity = 4
+
     /// `gemm`, split into up to `Parallel.threadCount` blocks of C (along its longer side, in
-    /// multiples of 16) when the product is large enough. Each block is one sgemm with the same
-    /// operands offset, so the result for a given thread count is always the same.
+    /// multiples of 4, as even as that allows: 100 columns split 52 + 48, not 64 + 36) when the
+    /// product is large enough. Each block is one sgemm with the same operands offset, so the
+    /// result for a given thread count is always the same.
     public static func parallelGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
@@ -22,7 +27,7 @@ public enum BLAS {
     ) {
         let flops = gemmFlops(m: m, n: n, k: k)
         let splitColumns = n >= m
-        let units = ((splitColumns ? n : m) + 15) / 16
+        let units = ((splitColumns ? n : m) + splitGranularity - 1) / splitGranularity
         let chunks = min(Parallel.threadCount, units, Int(flops / parallelFlopsPerChunk))
         guard chunks > 1 else {
             gemm(
@@ -32,16 +37,16 @@ public enum BLAS {
         }
         Parallel.forChunks(chunks) { chunk in
             let block = Parallel.chunkRange(chunk, of: chunks, count: units)
-            let start = block.lowerBound * 16
+            let start = block.lowerBound * splitGranularity
             if splitColumns {
-                let end = min(n, block.upperBound * 16)
+                let end = min(n, block.upperBound * splitGranularity)
                 // columns start..<end of op(B) and of C
                 gemm(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k, alpha: alpha,
                     a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb, beta: beta,
                     c: c + start, ldc: ldc)
             } else {
-                let end = min(m, block.upperBound * 16)
+                let end = min(m, block.upperBound * splitGranularity)
                 // rows start..<end of op(A) and of C
                 gemm(
                     transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k, alpha: alpha,

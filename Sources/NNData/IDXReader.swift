@@ -124,6 +124,8 @@ public enum IDXReader {
     ) throws -> [T] {
         try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
+            // Training reads the images in random order: 2 MB pages spare it a TLB miss per image.
+            MemoryAdvice.preferHugePages(raw)
             let n = try stream.readFully(into: raw)
             guard n == raw.count else {
                 throw DataError.truncated(

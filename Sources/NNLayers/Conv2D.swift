@@ -6,9 +6,12 @@ import NNCore
 /// The batch is split over the threads; each image is unfolded into a column matrix (`im2col`,
 /// `[C*kh*kw, OH*OW]`, small enough to stay in cache) and multiplied by the weight with one
 /// single-threaded sgemm that writes the image's NCHW output directly, on top of the bias.
-/// Backward accumulates each thread's weight and bias gradients in its own buffer (summed in
-/// thread order afterwards, so results are fixed for a thread count), and folds the column
-/// gradient `Wᵀ · dY` of each image back into its input gradient (`col2im`).
+/// Backward unfolds each image again rather than keeping every image's columns from forward: the
+/// columns of a batch (4 MB for the recipes' second convolution) would leave the cache before
+/// backward reads them, and reading them back costs more than unfolding again. It accumulates
+/// each thread's weight and bias gradients in its own buffer (summed in thread order afterwards,
+/// so results are fixed for a thread count), and folds the column gradient `Wᵀ · dY` of each
+/// image back into its input gradient (`col2im`).
 public final class Conv2D: Layer {
     public let inChannels: Int
     public let outChannels: Int
@@ -24,11 +27,8 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
 
     private var geometry: ConvGeometry?
-    /// Training: `[N, patch, OH*OW]`, every image's im2col, kept for backward. Evaluation:
-    /// `[chunks, patch, OH*OW]`, one image per thread at a time (a large evaluation batch does not
-    /// hold the columns of every image; a backward after it unfolds the images again from `input`).
+    /// `[chunks, patch, OH*OW]`: the columns of one image per thread at a time.
     private var columns = ScratchTensor()
-    private var keptColumns = false
     private var input = Tensor()
     private var columnGradients = ScratchTensor()  // [chunks, patch, OH*OW]: one per thread
     private var weightGradients = ScratchTensor()  // [chunks, patch, out]: dWᵀ partial sums per thread
@@ -117,18 +117,17 @@ public final class Conv2D: Layer {
         do { g = try geometry(for: input.shape) } catch { preconditionFailure("\(error)") }
         geometry = g
         self.input = input
-        keptColumns = training
         let (patch, plane, outC) = (g.patchSize, g.outPlane, outChannels)
         let hasBias = bias != nil
         let chunks = min(Parallel.threadCount, g.batch)
         return outputs.produce(shape: Shape(g.batch, outC, g.outHeight, g.outWidth)) { y in
             input.withUnsafeBufferPointer { x in
-                columns.write(shape: Shape(training ? g.batch : chunks, patch, plane)) { cols in
+                columns.write(shape: Shape(chunks, patch, plane)) { cols in
                     weight.value.withUnsafeBufferPointer { w in
                         withBias { b in
                             Parallel.forChunks(chunks) { chunk in
                                 for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
-                                    let image = cols.baseAddress! + (training ? n : chunk) * patch * plane
+                                    let image = cols.baseAddress! + chunk * patch * plane
                                     let out = y.baseAddress! + n * outC * plane
                                     im2col(x.baseAddress! + n * g.inImage, image, g)
                                     if let b {
@@ -169,11 +168,10 @@ public final class Conv2D: Layer {
             "Conv2D.backward: gradient shape \(gradOutput.shape)")
         guard g.batch > 0 else { return }
         let chunks = min(Parallel.threadCount, g.batch)
-        let kept = keptColumns
         let input = self.input
         gradOutput.withUnsafeBufferPointer { gy in
             input.withUnsafeBufferPointer { x in
-                columns.write(shape: columns.tensor.shape) { cols in
+                columns.write(shape: Shape(chunks, patch, plane)) { cols in
                     weight.value.withUnsafeBufferPointer { w in
                         weightGradients.write(shape: Shape(chunks, patch, outC)) { dwt in
                             biasGradients.write(shape: Shape(chunks, outC)) { db in
@@ -185,8 +183,8 @@ public final class Conv2D: Layer {
                                         biasPartial.update(repeating: 0, count: outC)
                                         for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
                                             let gn = gy.baseAddress! + n * outC * plane
-                                            let image = cols.baseAddress! + (kept ? n : chunk) * patch * plane
-                                            if !kept { im2col(x.baseAddress! + n * g.inImage, image, g) }
+                                            let image = cols.baseAddress! + chunk * patch * plane
+                                            im2col(x.baseAddress! + n * g.inImage, image, g)
                                             // dWᵀ [patch, out] += cols [patch, OH*OW] · dYᵀ [OH*OW, out]
                                             BLAS.gemm(
                                                 transposeA: false, transposeB: true, m: patch, n: outC, k: plane,

@@ -13,6 +13,8 @@ struct ConvGeometry: Equatable {
     var inImage: Int { channels * height * width }
     /// Rows of an image's column matrix: one per (channel, kernel row, kernel column).
     var patchSize: Int { channels * kernelHeight * kernelWidth }
+    /// Stride 1 and no padding: every window lies inside the image.
+    var isDense: Bool { strideHeight == 1 && strideWidth == 1 && paddingHeight == 0 && paddingWidth == 0 }
 
     /// The output columns `ow` whose input column `ow * stride - padding + j` lies inside the
     /// image, as a half-open range.
@@ -37,6 +39,24 @@ func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, _ g:
     let (oh, ow) = (g.outHeight, g.outWidth)
     let (kh, kw) = (g.kernelHeight, g.kernelWidth)
     var dst = cols
+    if g.isDense {
+        // Stride 1, no padding: row (c, i, j) is the image rows i ..< i + OH of channel c, columns
+        // j ..< j + OW, copied one after another.
+        for c in 0..<g.channels {
+            for i in 0..<kh {
+                let rows = x + (c * g.height + i) * g.width
+                for j in 0..<kw {
+                    var src = rows + j
+                    for _ in 0..<oh {
+                        copyFloats(src, dst, ow)
+                        src += g.width
+                        dst += ow
+                    }
+                }
+            }
+        }
+        return
+    }
     for c in 0..<g.channels {
         let plane = x + c * g.height * g.width
         for i in 0..<kh {
@@ -44,18 +64,17 @@ func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, _ g:
                 let valid = g.validOutputColumns(kernelColumn: j)
                 for y in 0..<oh {
                     let ih = y * g.strideHeight - g.paddingHeight + i
-                    // Rows are short (OW values): plain loops beat memcpy/memset calls here.
                     if ih < 0 || ih >= g.height {
-                        for v in 0..<ow { dst[v] = 0 }
+                        fillFloats(dst, 0, ow)
                     } else {
                         let src = plane + ih * g.width - g.paddingWidth + j
-                        for v in 0..<valid.lowerBound { dst[v] = 0 }
+                        fillFloats(dst, 0, valid.lowerBound)
                         if g.strideWidth == 1 {
-                            for v in valid { dst[v] = src[v] }
+                            copyFloats(src + valid.lowerBound, dst + valid.lowerBound, valid.count)
                         } else {
                             for v in valid { dst[v] = src[v * g.strideWidth] }
                         }
-                        for v in valid.upperBound..<ow { dst[v] = 0 }
+                        fillFloats(dst + valid.upperBound, 0, ow - valid.upperBound)
                     }
                     dst += ow
                 }
@@ -70,6 +89,22 @@ func col2im(_ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g
     let (oh, ow) = (g.outHeight, g.outWidth)
     let (kh, kw) = (g.kernelHeight, g.kernelWidth)
     var src = cols
+    if g.isDense {
+        for c in 0..<g.channels {
+            for i in 0..<kh {
+                let rows = dx + (c * g.height + i) * g.width
+                for j in 0..<kw {
+                    var dst = rows + j
+                    for _ in 0..<oh {
+                        addFloats(src, dst, ow)
+                        src += ow
+                        dst += g.width
+                    }
+                }
+            }
+        }
+        return
+    }
     for c in 0..<g.channels {
         let plane = dx + c * g.height * g.width
         for i in 0..<kh {
@@ -80,7 +115,7 @@ func col2im(_ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g
                     if ih >= 0 && ih < g.height {
                         let dst = plane + ih * g.width - g.paddingWidth + j
                         if g.strideWidth == 1 {
-                            for v in valid { dst[v] += src[v] }
+                            addFloats(src + valid.lowerBound, dst + valid.lowerBound, valid.count)
                         } else {
                             for v in valid { dst[v * g.strideWidth] += src[v] }
                         }
@@ -89,5 +124,71 @@ func col2im(_ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g
                 }
             }
         }
+    }
+}
+
+// Rows of an image are short (8 to 32 values here): vector loads and stores beat a call to
+// memcpy or memset, and the compiler does not vectorise the element loops (the rows might overlap).
+
+/// `dst[0..<count] = src[0..<count]`.
+@inline(__always)
+func copyFloats(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
+    let (s, d) = (UnsafeRawPointer(src), UnsafeMutableRawPointer(dst))
+    var v = 0
+    while v + 8 <= count {
+        d.storeBytes(
+            of: s.loadUnaligned(fromByteOffset: 4 * v, as: SIMD8<Float>.self), toByteOffset: 4 * v,
+            as: SIMD8<Float>.self)
+        v += 8
+    }
+    if v + 4 <= count {
+        d.storeBytes(
+            of: s.loadUnaligned(fromByteOffset: 4 * v, as: SIMD4<Float>.self), toByteOffset: 4 * v,
+            as: SIMD4<Float>.self)
+        v += 4
+    }
+    while v < count {
+        dst[v] = src[v]
+        v += 1
+    }
+}
+
+/// `dst[0..<count] += src[0..<count]`, element by element (the same sums as a scalar loop).
+@inline(__always)
+func addFloats(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
+    let (s, d) = (UnsafeRawPointer(src), UnsafeMutableRawPointer(dst))
+    var v = 0
+    while v + 8 <= count {
+        let sum =
+            d.loadUnaligned(fromByteOffset: 4 * v, as: SIMD8<Float>.self)
+            + s.loadUnaligned(fromByteOffset: 4 * v, as: SIMD8<Float>.self)
+        d.storeBytes(of: sum, toByteOffset: 4 * v, as: SIMD8<Float>.self)
+        v += 8
+    }
+    if v + 4 <= count {
+        let sum =
+            d.loadUnaligned(fromByteOffset: 4 * v, as: SIMD4<Float>.self)
+            + s.loadUnaligned(fromByteOffset: 4 * v, as: SIMD4<Float>.self)
+        d.storeBytes(of: sum, toByteOffset: 4 * v, as: SIMD4<Float>.self)
+        v += 4
+    }
+    while v < count {
+        dst[v] += src[v]
+        v += 1
+    }
+}
+
+/// `dst[0..<count] = value`.
+@inline(__always)
+func fillFloats(_ dst: UnsafeMutablePointer<Float>, _ value: Float, _ count: Int) {
+    let d = UnsafeMutableRawPointer(dst)
+    var v = 0
+    while v + 8 <= count {
+        d.storeBytes(of: SIMD8(repeating: value), toByteOffset: 4 * v, as: SIMD8<Float>.self)
+        v += 8
+    }
+    while v < count {
+        dst[v] = value
+        v += 1
     }
 }

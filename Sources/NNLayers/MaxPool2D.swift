@@ -12,8 +12,13 @@ public final class MaxPool2D: Layer {
     public let paddingWidth: Int
 
     private var inputShape = Shape()
+    /// The last input, for finding the argmax again after an evaluation forward.
+    private var input = Tensor()
     /// For each output element, the offset of its maximum inside its input plane.
     private var argmax: [Int32] = []
+    /// Whether `argmax` belongs to the last forward (evaluation skips it).
+    private var argmaxValid = false
+    private var recomputedOutput = ScratchTensor()
     private var outputs = ReusableTensor()
     private var gradInputs = ReusableTensor()
 
@@ -64,9 +69,22 @@ public final class MaxPool2D: Layer {
         let outShape: Shape
         do { outShape = try outputShape(for: input.shape) } catch { preconditionFailure("\(error)") }
         inputShape = input.shape
+        self.input = input
+        // Evaluation needs no argmax (a backward after it finds them again from the input).
+        argmaxValid = training
+        return outputs.produce(shape: outShape) { y in
+            pool(input, outShape: outShape, into: y.baseAddress!, recordingArgmax: training)
+        }
+    }
+
+    /// Pools `input` into `y` (shaped `outShape`), and records each window's argmax in `argmax`
+    /// when `recordingArgmax` (planes are split over the threads).
+    private func pool(
+        _ input: Tensor, outShape: Shape, into y: UnsafeMutablePointer<Float>, recordingArgmax: Bool
+    ) {
         let (h, w, oh, ow) = (input.shape[2], input.shape[3], outShape[2], outShape[3])
         let planes = input.shape[0] * input.shape[1]
-        if argmax.count != outShape.elementCount {
+        if recordingArgmax && argmax.count != outShape.elementCount {
             argmax.removeAll(keepingCapacity: true)
             argmax.append(contentsOf: repeatElement(0, count: outShape.elementCount))
         }
@@ -74,40 +92,81 @@ public final class MaxPool2D: Layer {
             kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth
         )
         let fastPath = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0
-        return outputs.produce(shape: outShape) { y in
-            input.withUnsafeBufferPointer { x in
-                argmax.withUnsafeMutableBufferPointer { arg in
-                    Parallel.forRanges(planes, minChunk: max(1, 4096 / max(1, oh * ow))) { range in
-                        for plane in range {
-                            let src = x.baseAddress! + plane * h * w
-                            let dst = plane * oh * ow
-                            if fastPath {
-                                pool2x2(src, width: w, y.baseAddress! + dst, arg.baseAddress! + dst, oh, ow)
-                                continue
-                            }
-                            for i in 0..<oh {
-                                let h0 = i * sh - ph
-                                for j in 0..<ow {
-                                    let w0 = j * sw - pw
-                                    var best = -Float.infinity
-                                    var bestIndex = max(0, h0) * w + max(0, w0)
-                                    scan: for a in max(0, h0)..<min(h, h0 + kh) {
-                                        for b in max(0, w0)..<min(w, w0 + kw) {
-                                            let v = src[a * w + b]
-                                            if v > best || v.isNaN {
-                                                best = v
-                                                bestIndex = a * w + b
-                                                if v.isNaN { break scan }
-                                            }
+        input.withUnsafeBufferPointer { x in
+            argmax.withUnsafeMutableBufferPointer { arg in
+                Parallel.forRanges(planes, minChunk: max(1, 4096 / max(1, oh * ow))) { range in
+                    for plane in range {
+                        let src = x.baseAddress! + plane * h * w
+                        let dst = plane * oh * ow
+                        if fastPath && !recordingArgmax {
+                            max2x2(src, width: w, y + dst, oh, ow)
+                            continue
+                        }
+                        if fastPath {
+                            pool2x2(src, width: w, y + dst, arg.baseAddress! + dst, oh, ow)
+                            continue
+                        }
+                        for i in 0..<oh {
+                            let h0 = i * sh - ph
+                            for j in 0..<ow {
+                                let w0 = j * sw - pw
+                                var best = -Float.infinity
+                                var bestIndex = max(0, h0) * w + max(0, w0)
+                                scan: for a in max(0, h0)..<min(h, h0 + kh) {
+                                    for b in max(0, w0)..<min(w, w0 + kw) {
+                                        let v = src[a * w + b]
+                                        if v > best || v.isNaN {
+                                            best = v
+                                            bestIndex = a * w + b
+                                            if v.isNaN { break scan }
                                         }
                                     }
-                                    y[dst + i * ow + j] = best
-                                    arg[dst + i * ow + j] = Int32(bestIndex)
                                 }
+                                y[dst + i * ow + j] = best
+                                if recordingArgmax { arg[dst + i * ow + j] = Int32(bestIndex) }
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The 2x2 stride-2 maximum of one plane without argmax (evaluation), four outputs at a time;
+    /// a window holding NaN gives NaN, as in `pool2x2`.
+    @inline(__always)
+    private func max2x2(
+        _ src: UnsafePointer<Float>, width w: Int, _ y: UnsafeMutablePointer<Float>, _ oh: Int, _ ow: Int
+    ) {
+        for i in 0..<oh {
+            let top = UnsafeRawPointer(src + 2 * i * w)
+            let bottom = top + w * MemoryLayout<Float>.stride
+            var j = 0
+            while j + 4 <= ow {
+                let upper = top.loadUnaligned(fromByteOffset: 8 * j, as: SIMD8<Float>.self)
+                let lower = bottom.loadUnaligned(fromByteOffset: 8 * j, as: SIMD8<Float>.self)
+                let (a, b, c, d) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+                var best = a
+                best.replace(with: b, where: b .> best)
+                best.replace(with: c, where: c .> best)
+                best.replace(with: d, where: d .> best)
+                let nan = (a .!= a) .| (b .!= b) .| (c .!= c) .| (d .!= d)
+                best.replace(with: .nan, where: nan)
+                UnsafeMutableRawPointer(y + i * ow + j).storeBytes(of: best, as: SIMD4<Float>.self)
+                j += 4
+            }
+            let topRow = src + 2 * i * w
+            let bottomRow = topRow + w
+            while j < ow {
+                var best = topRow[2 * j]
+                func consider(_ value: Float) {
+                    if !best.isNaN && (value > best || value.isNaN) { best = value }
+                }
+                consider(topRow[2 * j + 1])
+                consider(bottomRow[2 * j])
+                consider(bottomRow[2 * j + 1])
+                y[i * ow + j] = best
+                j += 1
             }
         }
     }
@@ -168,6 +227,15 @@ public final class MaxPool2D: Layer {
     }
 
     public func backward(_ gradOutput: Tensor) -> Tensor {
+        if !argmaxValid {
+            guard let outShape = try? outputShape(for: inputShape), outShape == gradOutput.shape else {
+                preconditionFailure("MaxPool2D.backward: gradient shape \(gradOutput.shape)")
+            }
+            recomputedOutput.write(shape: outShape) { y in
+                pool(input, outShape: outShape, into: y.baseAddress!, recordingArgmax: true)
+            }
+            argmaxValid = true
+        }
         precondition(gradOutput.count == argmax.count, "MaxPool2D.backward: gradient shape \(gradOutput.shape)")
         let planes = inputShape[0] * inputShape[1]
         let planeIn = inputShape[2] * inputShape[3]

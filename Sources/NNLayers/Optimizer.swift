@@ -15,6 +15,8 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get }
     /// Applies one update to every parameter from its current gradient.
     func step()
+    /// `step()` followed by `zeroGrad()`; an optimizer may do both in one pass over the gradients.
+    func stepAndZeroGrad()
     /// The optimizer's state, for a checkpoint.
     func exportState() -> OptimizerState
     /// Restores state from `exportState()`; throws if it does not fit these parameters.
@@ -25,6 +27,11 @@ extension Optimizer {
     /// Sets every parameter's gradient to zero.
     public func zeroGrad() {
         for p in parameters { p.zeroGrad() }
+    }
+
+    public func stepAndZeroGrad() {
+        step()
+        zeroGrad()
     }
 }
 

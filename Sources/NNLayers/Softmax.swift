@@ -22,12 +22,7 @@ public final class Softmax: Layer {
                 forEachRow(count: x.count, width: width) { start in
                     var m = -Float.infinity
                     for j in 0..<width { m = max(m, x[start + j]) }
-                    var s: Float = 0
-                    for j in 0..<width {
-                        let e = exp(x[start + j] - m)
-                        y[start + j] = e
-                        s += e
-                    }
+                    let s = shiftedExp(x.baseAddress! + start, minus: m, into: y.baseAddress! + start, width)
                     let inv = 1 / s
                     for j in 0..<width { y[start + j] *= inv }
                 }
@@ -92,7 +87,9 @@ public final class LogSoftmax: Layer {
                     forEachRow(count: dx.count, width: width) { start in
                         var sum: Float = 0
                         for j in 0..<width { sum += g[start + j] }
-                        for j in 0..<width { dx[start + j] = g[start + j] - exp(y[start + j]) * sum }
+                        // softmax = exp(log-softmax), into dx first
+                        _ = shiftedExp(y.baseAddress! + start, minus: 0, into: dx.baseAddress! + start, width)
+                        for j in 0..<width { dx[start + j] = g[start + j] - dx[start + j] * sum }
                     }
                 }
             }
@@ -108,9 +105,35 @@ func maxAndSumExp(_ x: UnsafePointer<Float>, _ count: Int) -> (max: Float, sum: 
     var m = -Float.infinity
     for j in 0..<count { m = max(m, x[j]) }
     if !m.isFinite { return (m, 1) }
-    var s: Float = 0
-    for j in 0..<count { s += exp(x[j] - m) }
-    return (m, s)
+    return (m, shiftedExp(x, minus: m, into: nil, count))
+}
+
+/// `e[j] = exp(x[j] - shift)` for `j < count` (when `e` is given) and their sum, eight lanes at a
+/// time with `vectorExp`; the lane sums are added in a fixed order.
+@inline(__always)
+func shiftedExp(_ x: UnsafePointer<Float>, minus shift: Float, into e: UnsafeMutablePointer<Float>?, _ count: Int)
+    -> Float
+{
+    let source = UnsafeRawPointer(x)
+    var sums = SIMD8<Float>()
+    var j = 0
+    while j + 8 <= count {
+        let values = vectorExp(source.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) - shift)
+        if let e { UnsafeMutableRawPointer(e + j).storeBytes(of: values, as: SIMD8<Float>.self) }
+        sums += values
+        j += 8
+    }
+    if j < count {
+        var last = SIMD8<Float>(repeating: 0)
+        for lane in 0..<(count - j) { last[lane] = x[j + lane] - shift }
+        var values = vectorExp(last)
+        for lane in (count - j)..<8 { values[lane] = 0 }
+        if let e {
+            for lane in 0..<(count - j) { e[j + lane] = values[lane] }
+        }
+        sums += values
+    }
+    return sums.sum()
 }
 
 /// Calls `body(start)` for each row of `width` elements in a buffer of `count`, rows split over

@@ -19,12 +19,22 @@ public final class SoftmaxCrossEntropy: Loss {
             logits.withUnsafeBufferPointer { z in
                 for r in 0..<rows {
                     let row = z.baseAddress! + r * classes
-                    let (m, s) = maxAndSumExp(row, classes)
+                    let gradient = g.baseAddress! + r * classes
+                    var m = -Float.infinity
+                    for j in 0..<classes { m = max(m, row[j]) }
+                    // exp(z - m) into the gradient row, then scaled: one pass of exponentials.
+                    let s: Float
+                    if m.isFinite {
+                        s = shiftedExp(row, minus: m, into: gradient, classes)
+                    } else {
+                        s = 1
+                        for j in 0..<classes { gradient[j] = exp(row[j] - m) }
+                    }
                     let label = labels[r]
                     total += Double(m - row[label]) + Double(log(s))
                     let rowScale = scale / s
-                    for j in 0..<classes { g[r * classes + j] = exp(row[j] - m) * rowScale }
-                    g[r * classes + label] -= scale
+                    for j in 0..<classes { gradient[j] *= rowScale }
+                    gradient[label] -= scale
                 }
             }
         }

@@ -11,10 +11,14 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var learningRate: Double
     /// Wall-clock seconds of the epoch (training and validation).
     public var seconds: Double
+    /// Wall-clock seconds of the training pass alone (batches, forward, backward and optimizer steps;
+    /// no validation, no checkpoint writing), the figure speed comparisons use. nil in records
+    /// written before it was recorded.
+    public var trainSeconds: Double?
 
     public init(
         epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?,
-        validationAccuracy: Double?, learningRate: Double, seconds: Double
+        validationAccuracy: Double?, learningRate: Double, seconds: Double, trainSeconds: Double? = nil
     ) {
         self.epoch = epoch
         self.trainLoss = trainLoss
@@ -23,6 +27,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         self.validationAccuracy = validationAccuracy
         self.learningRate = learningRate
         self.seconds = seconds
+        self.trainSeconds = trainSeconds
     }
 
     enum CodingKeys: String, CodingKey {
@@ -33,5 +38,6 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         case validationAccuracy = "val_accuracy"
         case learningRate = "lr"
         case seconds
+        case trainSeconds = "train_seconds"
     }
 }

@@ -55,18 +55,31 @@ import Testing
 }
 
 @Suite struct MaxPoolNaNTests {
-    /// NaN propagates through max pooling (as in PyTorch) on the fast 2x2 path and the general one.
-    @Test(arguments: [(2, 2), (3, 2)]) func nanPropagates(kernel: Int, stride: Int) throws {
+    /// NaN propagates through max pooling (as in PyTorch) on the fast 2x2 path and the general one,
+    /// in training and in evaluation (which keeps no argmax and finds it again for a backward).
+    @Test(arguments: [(2, 2, true), (2, 2, false), (3, 2, true), (3, 2, false)])
+    func nanPropagates(kernel: Int, stride: Int, training: Bool) throws {
         var x = Tensor(shape: [1, 1, 6, 9], repeating: 1)
         x[0, 0, 0, 1] = .nan
         x[0, 0, 2, 6] = 5
         let layer = try MaxPool2D(kernel: kernel, stride: stride)
-        let y = layer.forward(x, training: true)
+        let y = layer.forward(x, training: training)
         #expect(y[flat: 0].isNaN)
         #expect(y.scalars.filter { $0.isNaN }.count == 1)
         #expect(y.scalars.contains(5))
         let g = layer.backward(Tensor(shape: y.shape, repeating: 1))
         #expect(g[0, 0, 0, 1] == 1)  // the gradient of the NaN window goes to the NaN
+    }
+
+    /// Evaluation gives training's values; a backward after it gives training's gradient.
+    @Test func evaluationMatchesTraining() throws {
+        var rng = RNG(seed: 3)
+        let x = Tensor(shape: [2, 3, 9, 19], scalars: (0..<(2 * 3 * 9 * 19)).map { _ in Float(rng.int(below: 7)) })
+        let gradient = Tensor(shape: [2, 3, 4, 9], scalars: (0..<(2 * 3 * 4 * 9)).map { Float($0) })
+        let trained = try MaxPool2D(kernel: 2)
+        let evaluated = try MaxPool2D(kernel: 2)
+        #expect(evaluated.forward(x, training: false) == trained.forward(x, training: true))
+        #expect(evaluated.backward(gradient) == trained.backward(gradient))
     }
 }
 

@@ -34,6 +34,7 @@ import Testing
         records.map {
             var r = $0
             r.seconds = 0
+            r.trainSeconds = 0
             return r
         }
     }
@@ -97,7 +98,7 @@ import Testing
         let run = RunFolder(path: folder.path)
         let csv = try String(contentsOfFile: run.metricsCSV, encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 3)
-        #expect(csv[0] == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds")
+        #expect(csv[0] == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_seconds")
         #expect(csv[2].hasPrefix("2,"))
         #expect(csv[2].contains(",0.025,"))  // step schedule: 0.05 halved after epoch 1
         let lines = try String(contentsOfFile: run.metricsJSONL, encoding: .utf8).split(separator: "\n")

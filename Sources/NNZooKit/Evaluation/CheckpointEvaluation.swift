@@ -63,7 +63,7 @@ public enum CheckpointEvaluation {
     /// ties, as the trainer counts accuracy) and the mean loss, with the checkpoint's normalisation
     /// and loss, in evaluation mode. `onBatch` is told how many images are done.
     public static func predict(
-        _ model: Sequential, info: CheckpointInfo, on dataset: ImageDataset, batchSize: Int = 500,
+        _ model: Sequential, info: CheckpointInfo, on dataset: ImageDataset, batchSize: Int = ModelEvaluation.batchSize,
         onBatch: ((Int) -> Void)? = nil
     ) -> (predicted: [Int], loss: Double) {
         let assembler = BatchAssembler(

@@ -109,14 +109,16 @@ public struct RunFolder: Sendable, Equatable {
         try AtomicFile.write(text: TrainingCurves.svg(records: records, title: title), to: curves)
     }
 
-    /// `epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds`, accuracies as fractions,
-    /// empty validation fields when the run has no validation split.
+    /// `epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_seconds`, accuracies as
+    /// fractions, empty validation fields when the run has no validation split; `seconds` is the whole
+    /// epoch, `train_seconds` its training pass alone.
     public static func csv(_ records: [EpochRecord]) -> String {
-        var text = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds\n"
+        var text = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_seconds\n"
         for r in records {
             let fields = [
                 "\(r.epoch)", format(r.trainLoss), format(r.trainAccuracy), r.validationLoss.map(format) ?? "",
                 r.validationAccuracy.map(format) ?? "", "\(r.learningRate)", String(format: "%.3f", r.seconds),
+                r.trainSeconds.map { String(format: "%.3f", $0) } ?? "",
             ]
             text += fields.joined(separator: ",") + "\n"
         }

@@ -1,4 +1,3 @@
-import Dispatch
 import NNAugment
 import NNCore
 import NNData
@@ -70,7 +69,7 @@ public final class TrainingSession {
     /// Three slots: batch n trains from one while batch n+1 is prepared in the next, and the network
     /// still holds batch n-1's input (its first layer keeps it for backward) in the third.
     private let slots = [BatchSlot(), BatchSlot(), BatchSlot()]
-    private let prefetchQueue = DispatchQueue(label: "nnzoo.training.prefetch")
+    private let prefetcher = BatchPrefetcher()
 
     /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`.
     public init(recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder) throws {
@@ -138,6 +137,10 @@ public final class TrainingSession {
         assembler = try BatchAssembler(
             dataset: trainingSplit, normalization: normalization,
             augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
+    }
+
+    deinit {
+        prefetcher.stop()
     }
 
     /// Splits `0..<count` into training and validation indices (each sorted): the first
@@ -209,40 +212,35 @@ public final class TrainingSession {
     {
         let batchSize = settings.batchSize
         let batches = batchesPerEpoch
+        optimizer.zeroGrad()
         while state.epoch < settings.epochs {
             let epoch = state.epoch
             let lr = learningRate(epoch: epoch)
             optimizer.learningRate = lr
+            let segmentStart = ProgressReporter.monotonicSeconds()
             var shuffler = TrainingRandomness.shuffle(seed: settings.seed, epoch: epoch)
             let order = shuffler.permutation(trainingIndices.count).map { trainingIndices[$0] }
-            let segmentStart = ProgressReporter.monotonicSeconds()
             events.epochStarted(epoch + 1, settings.epochs, trainingIndices.count, state.seen)
 
-            var pending: DispatchWorkItem?
             let augmenting = !assembler.augmentation.isEmpty
             func prepare(_ b: Int) {
                 let slot = slots[b % slots.count]
                 let indices = order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]
                 if augmenting {
                     // Augment batch b on the prefetch thread while the network trains on batch b-1.
-                    let item = DispatchWorkItem { [assembler] in
-                        assembler.fill(slot, indices: indices, augmentEpoch: epoch)
-                    }
-                    prefetchQueue.async(execute: item)
-                    pending = item
+                    prefetcher.submit { [assembler] in assembler.fill(slot, indices: indices, augmentEpoch: epoch) }
                 } else {
-                    assembler.fill(slot, indices: indices, augmentEpoch: epoch)
+                    assembler.fill(slot, indices: indices, augmentEpoch: epoch, parallel: true)
                 }
             }
             if state.batch < batches { prepare(state.batch) }
             for b in state.batch..<batches {
-                pending?.wait()
-                pending = nil
+                prefetcher.finish()
                 if b + 1 < batches { prepare(b + 1) }
                 let slot = slots[b % slots.count]
                 let (value, correct) = step(slot)
                 guard value.isFinite else {
-                    pending?.wait()
+                    prefetcher.finish()
                     throw TrainingError.diverged(epoch: epoch + 1, batch: b + 1, learningRate: lr)
                 }
                 state.batch = b + 1
@@ -256,7 +254,7 @@ public final class TrainingSession {
                         runningLoss: state.lossSum / Double(state.seen),
                         runningAccuracy: Double(state.correct) / Double(state.seen)))
                 if b + 1 < batches, shouldStop() {
-                    pending?.wait()
+                    prefetcher.finish()
                     state.epochSeconds += ProgressReporter.monotonicSeconds() - segmentStart
                     try saveLast()
                     return .interrupted(epoch: epoch + 1, batch: b + 1, batches: batches)
@@ -271,14 +269,15 @@ public final class TrainingSession {
         return .finished
     }
 
-    /// One optimizer step on a batch; returns the batch's mean loss and correct predictions.
+    /// One optimizer step on a batch; returns the batch's mean loss and correct predictions. The
+    /// gradients are zero on entry (`run` zeroes them first) and are left zero again: the optimizer
+    /// clears them as it reads them, which saves a pass over them per step.
     private func step(_ slot: BatchSlot) -> (Float, Int) {
-        optimizer.zeroGrad()
         let output = model.forward(slot.input, training: true)
         let (value, grad) = loss(output, slot.labels)
         let correct = ModelEvaluation.countCorrect(output, labels: slot.labels)
         model.backwardParameters(grad)
-        optimizer.step()
+        optimizer.stepAndZeroGrad()
         return (value, correct)
     }
 
@@ -295,7 +294,7 @@ public final class TrainingSession {
         let record = EpochRecord(
             epoch: state.epoch + 1, trainLoss: state.lossSum / seen, trainAccuracy: Double(state.correct) / seen,
             validationLoss: validation?.loss, validationAccuracy: validation?.accuracy, learningRate: lr,
-            seconds: seconds)
+            seconds: seconds, trainSeconds: trainingSeconds)
         records.append(record)
         // Best: the highest validation accuracy, ties going to the lower validation loss. Without a
         // validation split every epoch is the best so far (checkpoint-best is the last epoch).

@@ -7,6 +7,9 @@ struct NNBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nnbench",
         abstract: "nnzoo's benchmarks: each prints its figures next to a reference measured in the same run.",
-        subcommands: [LoadBenchmark.self, AugmentBench.self, EngineBench.self, AccuracyBench.self]
+        subcommands: [
+            LoadBenchmark.self, AugmentBench.self, EngineBench.self, AccuracyBench.self, SgemmBench.self,
+            InferenceBench.self,
+        ]
     )
 }

@@ -1,11 +1,20 @@
-"""Shared helpers for the reference trainers: IDX loading and timing, nothing framework-specific."""
+"""Shared helpers for the reference trainers: IDX loading, nnzoo's recipes (zoo/*.json) read the way
+nnzoo reads them (layer sizes inferred, normalisation constants, learning-rate schedule), nothing
+framework-specific."""
 import gzip
+import json
+import math
 import os
 import struct
 
 import numpy as np
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+ZOO = os.path.join(ROOT, "zoo")
+
+# The recipe each benchmark model name stands for.
+MODEL_RECIPES = {"mlp": "mlp-784-100-10", "sigmoid": "sigmoid-mlp", "convnet": "convnet-dropout"}
 
 
 def read_idx(path):
@@ -23,11 +32,13 @@ def read_idx(path):
 
 
 def find_dataset(name, data_dir=None):
-    """Folder holding the four IDX files of mnist or fashion-mnist."""
+    """Folder holding the four IDX files of mnist or fashion-mnist, searched as nnzoo searches:
+    the data directory (--data-dir, else $NNZOO_DATA, else ./Data), then Debian's copy."""
     candidates = []
     if data_dir:
         candidates.append(os.path.join(data_dir, name))
-    candidates.append(os.path.join(os.environ.get("NNZOO_DATA", "Data"), name))
+    else:
+        candidates.append(os.path.join(os.environ.get("NNZOO_DATA", "Data"), name))
     if name == "fashion-mnist":
         candidates.append(DEBIAN_FASHION)
     for folder in candidates:
@@ -46,3 +57,87 @@ def load_mnist_like(name, data_dir=None):
         get("t10k-images-idx3-ubyte"),
         get("t10k-labels-idx1-ubyte").astype(np.int64),
     )
+
+
+def load_recipe(name_or_path):
+    """A recipe from zoo/ by name (`convnet-dropout`) or model alias (`convnet`), or a .json path."""
+    name = MODEL_RECIPES.get(name_or_path, name_or_path)
+    path = name if name.endswith(".json") or "/" in name else os.path.join(ZOO, name + ".json")
+    with open(path) as f:
+        return json.load(f)
+
+
+# The torch.nn classes a recipe may name (nnzoo's LayerSpec.typeNames).
+LAYER_TYPES = ("Linear", "Conv2d", "MaxPool2d", "ReLU", "Sigmoid", "Tanh", "Flatten", "Dropout", "Dropout2d",
+               "BatchNorm1d", "BatchNorm2d", "Softmax", "LogSoftmax")
+
+
+def resolved_layers(recipe, input_shape):
+    """The recipe's layers as (torch.nn class name, keyword arguments) with every input size filled
+    in from `input_shape` (C, H, W), as nnzoo's ModelBuilder infers them."""
+    shape = list(input_shape)
+    layers = []
+    for spec in recipe["layers"]:
+        spec = dict(spec)
+        written = spec.pop("type").lower()
+        kind = next(k for k in LAYER_TYPES if k.lower() == written)
+        if kind == "Linear":
+            spec.setdefault("in_features", shape[0])
+            shape = [spec["out_features"]]
+        elif kind == "Conv2d":
+            spec.setdefault("in_channels", shape[0])
+            k, s, p = spec["kernel_size"], spec.get("stride", 1), spec.get("padding", 0)
+            shape = [spec["out_channels"], (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1]
+        elif kind == "MaxPool2d":
+            k = spec["kernel_size"]
+            s, p = spec.get("stride") or k, spec.get("padding", 0)
+            shape = [shape[0], (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1]
+        elif kind == "Flatten":
+            shape = [int(np.prod(shape))]
+        elif kind in ("BatchNorm1d", "BatchNorm2d"):
+            spec.setdefault("num_features", shape[0])
+        elif kind in ("Softmax", "LogSoftmax"):
+            spec.setdefault("dim", 1)
+        layers.append((kind, spec))
+    return layers
+
+
+def normalization(recipe, train_images, max_value=255):
+    """(mean, std) per channel on the [0, 1] scale, as nnzoo's InputNormalization: `standardize` is the
+    mean and population standard deviation of the training pixels, `scale` is (0, 1)."""
+    spec = recipe.get("normalization", {"type": "scale"})
+    channels = 1 if train_images.ndim == 3 else train_images.shape[1]
+    if spec["type"] == "scale":
+        return [0.0] * channels, [1.0] * channels
+    if spec["type"] == "fixed":
+        return spec["mean"], spec["std"]
+    pixels = train_images.reshape(len(train_images), channels, -1).transpose(1, 0, 2).reshape(channels, -1)
+    mean = pixels.mean(axis=1, dtype=np.float64)
+    std = pixels.std(axis=1, dtype=np.float64)
+    return list(mean / max_value), [s / max_value if s > 0 else 1.0 for s in std]
+
+
+def normalized(images, mean, std, max_value=255):
+    """Float32 inputs `(pixel / max_value - mean) / std`, computed in float32 in that order (nnzoo's table)."""
+    x = images.astype(np.float32) / np.float32(max_value)
+    if x.ndim == 3:
+        return (x - np.float32(mean[0])) / np.float32(std[0])
+    return (x - np.array(mean, np.float32)[None, :, None, None]) / np.array(std, np.float32)[None, :, None, None]
+
+
+def learning_rate(recipe, base, epoch, epochs):
+    """The learning rate of 0-based `epoch` of `epochs` under the recipe's schedule (nnzoo's ScheduleSpec,
+    which is PyTorch's CosineAnnealingLR / StepLR stepped once per epoch)."""
+    schedule = recipe.get("schedule", {"type": "constant"})
+    kind = schedule["type"].lower()
+    if kind == "cosine":
+        low = schedule.get("min_lr", 0)
+        return low + (base - low) * (1 + math.cos(math.pi * epoch / epochs)) / 2
+    if kind == "step":
+        return base * schedule["gamma"] ** (epoch // schedule["step_size"])
+    return base
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""NumPy from-scratch MLP reference (vectorised, float32, OpenBLAS through numpy) for nnzoo's benchmark.
+"""NumPy from-scratch MLP reference (vectorised, float32, OpenBLAS through numpy) for nnzoo's speed
+comparison (Tools/bench/compare).
 
-The classic course-notebook MLP: Linear in->100, ReLU or sigmoid, Linear 100->10, softmax cross-entropy,
-mini-batch SGD with momentum (PyTorch's update rule). Prints one JSON line per epoch like torch_train.py.
-Threads are set with OPENBLAS_NUM_THREADS before numpy is imported (done here from --threads).
-    python3 Tools/bench/reference/numpy_mlp.py --activation relu --threads 1 --epochs 3
+The classic course-notebook MLP for an nnzoo MLP recipe (Flatten, Linear in->hidden, ReLU or Sigmoid,
+Linear hidden->classes, softmax cross-entropy), initialised as torch.nn.Linear, trained with mini-batch
+SGD with momentum (PyTorch's update rule) with the recipe's learning rate, momentum, batch size,
+schedule and input normalisation on the whole training split, every epoch a fresh random order.
+Prints one JSON line per epoch like torch_train.py ("seconds" is the training pass alone) and a summary
+with the inference time over the test set (median of passes in batches of 1000). Threads are set with
+OPENBLAS_NUM_THREADS before numpy is imported (done here from --threads).
+    python3 Tools/bench/reference/numpy_mlp.py --recipe sigmoid --threads 1 --epochs 3
 """
 import argparse
 import json
@@ -15,55 +20,72 @@ import time
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--activation", choices=["relu", "sigmoid"], default="relu")
-    p.add_argument("--dataset", default="fashion-mnist")
+    p.add_argument("--recipe", "--model", dest="recipe", default="mlp",
+                   help="mlp, sigmoid, or an MLP recipe name/path")
     p.add_argument("--data-dir")
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=0.01)
-    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--epochs", type=int, help="default: the recipe's (the schedule spans these epochs)")
+    p.add_argument("--batch-size", type=int, help="default: the recipe's")
+    p.add_argument("--lr", type=float, help="default: the recipe's")
+    p.add_argument("--momentum", type=float, help="default: the recipe's")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--inference-repeats", type=int, default=5)
     a = p.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = str(a.threads)
     os.environ["OMP_NUM_THREADS"] = str(a.threads)
     import numpy as np
 
-    sys.path.insert(0, os.path.dirname(__file__))
-    from common import load_mnist_like
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from common import learning_rate, load_mnist_like, load_recipe, median, normalization, normalized, resolved_layers
+
+    recipe = load_recipe(a.recipe)
+    xtr, ytr, xte, yte = load_mnist_like(recipe["dataset"], a.data_dir)
+    layers = resolved_layers(recipe, (1,) + xtr.shape[1:])
+    kinds = [kind for kind, _ in layers]
+    if kinds not in (["Flatten", "Linear", "ReLU", "Linear"], ["Flatten", "Linear", "Sigmoid", "Linear"]) \
+            or recipe["loss"].lower() != "crossentropyloss":
+        raise SystemExit(f"{recipe['name']}: the NumPy reference trains Flatten, Linear, ReLU|Sigmoid, Linear with "
+                         f"CrossEntropyLoss; this recipe has {kinds} with {recipe['loss']}")
+    sigmoid = kinds[2] == "Sigmoid"
+    epochs = a.epochs or recipe["epochs"]
+    batch_size = a.batch_size or recipe["batch_size"]
+    base_lr = a.lr if a.lr is not None else recipe["optimizer"]["lr"]
+    momentum = a.momentum if a.momentum is not None else recipe["optimizer"].get("momentum", 0)
 
     rng = np.random.default_rng(a.seed)
-    xtr, ytr, xte, yte = load_mnist_like(a.dataset, a.data_dir)
-    xtr = xtr.reshape(len(xtr), -1).astype(np.float32) / 255
-    xte = xte.reshape(len(xte), -1).astype(np.float32) / 255
+    mean, std = normalization(recipe, xtr)
+    xtr = normalized(xtr, mean, std).reshape(len(xtr), -1)
+    xte = normalized(xte, mean, std).reshape(len(xte), -1)
     n, d = xtr.shape
-    bound1, bound2 = 1 / np.sqrt(d), 1 / np.sqrt(100)
-    w1 = rng.uniform(-bound1, bound1, (d, 100)).astype(np.float32)
-    b1 = rng.uniform(-bound1, bound1, 100).astype(np.float32)
-    w2 = rng.uniform(-bound2, bound2, (100, 10)).astype(np.float32)
-    b2 = rng.uniform(-bound2, bound2, 10).astype(np.float32)
+    hidden, classes = layers[1][1]["out_features"], layers[3][1]["out_features"]
+    bound1, bound2 = 1 / np.sqrt(d), 1 / np.sqrt(hidden)
+    w1 = rng.uniform(-bound1, bound1, (d, hidden)).astype(np.float32)
+    b1 = rng.uniform(-bound1, bound1, hidden).astype(np.float32)
+    w2 = rng.uniform(-bound2, bound2, (hidden, classes)).astype(np.float32)
+    b2 = rng.uniform(-bound2, bound2, classes).astype(np.float32)
     params = [w1, b1, w2, b2]
     velocity = [np.zeros_like(q) for q in params]
-    sigmoid = a.activation == "sigmoid"
 
     def forward(x):
         z = x @ w1 + b1
         h = 1 / (1 + np.exp(-z)) if sigmoid else np.maximum(z, 0)
         return h, h @ w2 + b2
 
-    for epoch in range(1, a.epochs + 1):
-        perm = rng.permutation(n)
+    for epoch in range(epochs):
+        lr = np.float32(learning_rate(recipe, base_lr, epoch, epochs))
+        mom = np.float32(momentum)
         start = time.perf_counter()
-        total = np.float32(0)
-        for i in range(0, n, a.batch_size):
-            idx = perm[i : i + a.batch_size]
+        perm = rng.permutation(n)
+        total = 0.0
+        for i in range(0, n, batch_size):
+            idx = perm[i : i + batch_size]
             x, y = xtr[idx], ytr[idx]
             m = len(idx)
             h, logits = forward(x)
             logits -= logits.max(1, keepdims=True)
             e = np.exp(logits)
             probs = e / e.sum(1, keepdims=True)
-            total += -np.log(probs[np.arange(m), y] + 1e-12).sum()
+            total += float(-np.log(probs[np.arange(m), y] + 1e-12).sum())
             g = probs
             g[np.arange(m), y] -= 1
             g /= m
@@ -74,16 +96,21 @@ def main():
             gw1 = x.T @ gz
             gb1 = gz.sum(0)
             for q, v, gq in zip(params, velocity, [gw1, gb1, gw2, gb2]):
-                v *= a.momentum
+                v *= mom
                 v += gq
-                q -= a.lr * v
+                q -= lr * v
         seconds = time.perf_counter() - start
         acc = float((forward(xte)[1].argmax(1) == yte).mean())
-        print(json.dumps({"epoch": epoch, "seconds": seconds, "train_loss": float(total) / n, "test_accuracy": acc}), flush=True)
-    start = time.perf_counter()
-    for i in range(0, len(xte), 1000):
-        forward(xte[i : i + 1000])
-    print(json.dumps({"summary": True, "numpy": np.__version__, "threads": a.threads, "inference_seconds": time.perf_counter() - start}))
+        print(json.dumps({"epoch": epoch + 1, "seconds": seconds, "train_loss": total / n, "test_accuracy": acc,
+                          "lr": float(lr)}), flush=True)
+    times = []
+    for _ in range(a.inference_repeats + 1):  # the first pass warms up
+        start = time.perf_counter()
+        for i in range(0, len(xte), 1000):
+            forward(xte[i : i + 1000])
+        times.append(time.perf_counter() - start)
+    print(json.dumps({"summary": True, "recipe": recipe["name"], "numpy": np.__version__, "threads": a.threads,
+                      "inference_seconds": median(times[1:])}))
 
 
 if __name__ == "__main__":

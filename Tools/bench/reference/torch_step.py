@@ -2,7 +2,8 @@
 """PyTorch's training-step time for the engine benchmark (`nnbench engine`), as a reference.
 
 Times one mini-batch step (zero_grad, forward, loss, backward, SGD momentum step) of the MLP
-784-100-10 and the ConvNet of nnzoo's recipes at batch 64 on Fashion-MNIST images, with the given
+784-100-10 and the ConvNet of nnzoo's recipes (built from zoo/*.json as torch_train.py builds them)
+at batch 64 on Fashion-MNIST images, with the given
 thread count; prints one JSON line per model: {"model", "threads", "step_seconds", "torch"}
 (best of `--repeats` runs of `--steps` steps, as nnbench reports its own figures). Run with Debian's /usr/bin/python3 (torch 1.13):
     /usr/bin/python3 Tools/bench/reference/torch_step.py --threads 1
@@ -14,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import load_mnist_like  # noqa: E402
+from common import load_mnist_like, load_recipe  # noqa: E402
 from torch_train import build  # noqa: E402
 
 
@@ -27,7 +28,10 @@ def main():
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--data-dir")
     a = p.parse_args()
-
+    # OpenMP reads its thread count when torch loads; torch.set_num_threads alone leaves Debian's build
+    # (OpenMP plus OpenBLAS) oversubscribed at 2 threads.
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(name, str(a.threads))
     import torch
 
     torch.set_num_threads(a.threads)
@@ -37,7 +41,7 @@ def main():
     y_all = torch.randint(0, 10, (x_all.shape[0],))
     batches = [(x_all[i : i + a.batch_size], y_all[i : i + a.batch_size]) for i in range(0, 4096, a.batch_size)]
     for model in a.models.split(","):
-        net, loss_fn = build(model, torch, 784, 1)
+        net, loss_fn = build(load_recipe(model), torch, (1, 28, 28))
         net.train()
         opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 

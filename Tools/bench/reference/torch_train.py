@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""PyTorch reference trainer for nnzoo's benchmark (issue 7) and accuracy targets (issue 4).
+"""PyTorch reference trainer for nnzoo's speed comparison (Tools/bench/compare) and accuracy targets.
 
-Trains the same architectures nnzoo's recipes build, with plain mini-batch SGD + momentum, and prints
-one JSON line per epoch: {"epoch", "seconds", "train_loss", "test_accuracy"} then a summary line with
-the inference time over the test set. Run with Debian's /usr/bin/python3 (torch 1.13) or a venv with
-the CPU wheel. Example:
-    /usr/bin/python3 Tools/bench/reference/torch_train.py --model mlp --threads 1 --epochs 3
+Trains the network an nnzoo recipe (zoo/*.json) describes, built as the same torch.nn.Sequential
+(layer sizes inferred as nnzoo infers them, so the ConvNet has the recipe's Dropout2d p), with the
+recipe's loss, SGD learning rate and momentum, batch size, per-epoch learning-rate schedule and input
+normalisation, on the whole training split (what `nnzoo train --val-split 0` trains on: every epoch
+visits all 60000 images once in a fresh random order, the last batch smaller).
+Prints one JSON line per epoch {"epoch", "seconds", "train_loss", "test_accuracy", "lr"}, where
+"seconds" is the training pass alone (shuffle, batches, forward, backward, step; no evaluation), then
+a summary line with the inference time over the test set (median of --inference-repeats passes in
+batches of 1000). Run with the venv's PyTorch 2.13 or Debian's /usr/bin/python3 (torch 1.13):
+    /work/.venv-torch/bin/python Tools/bench/reference/torch_train.py --model convnet --threads 1 --epochs 3
 """
 import argparse
 import json
@@ -13,62 +18,67 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(__file__))
-from common import load_mnist_like  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (  # noqa: E402
+    learning_rate, load_mnist_like, load_recipe, median, normalization, normalized, resolved_layers)
 
 
-def build(model, torch, in_features, channels):
-    nn = torch.nn
-    if model == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(in_features, 100), nn.ReLU(), nn.Linear(100, 10)), nn.CrossEntropyLoss()
-    if model == "sigmoid":
-        return nn.Sequential(nn.Flatten(), nn.Linear(in_features, 100), nn.Sigmoid(), nn.Linear(100, 10)), nn.CrossEntropyLoss()
-    if model == "convnet":
-        net = nn.Sequential(
-            nn.Conv2d(channels, 10, 5), nn.MaxPool2d(2), nn.ReLU(),
-            nn.Conv2d(10, 20, 5), nn.Dropout2d(0.5), nn.MaxPool2d(2), nn.ReLU(),
-            nn.Flatten(), nn.Linear(320, 60), nn.ReLU(), nn.Dropout(0.5), nn.Linear(60, 10), nn.LogSoftmax(dim=1),
-        )
-        return net, nn.NLLLoss()
-    raise SystemExit(f"unknown model {model}")
+def build(recipe, torch, input_shape):
+    """(torch.nn.Sequential, loss) for the recipe on inputs of `input_shape` (C, H, W)."""
+    layers = [getattr(torch.nn, kind)(**args) for kind, args in resolved_layers(recipe, input_shape)]
+    loss = {"crossentropyloss": torch.nn.CrossEntropyLoss, "nllloss": torch.nn.NLLLoss}[recipe["loss"].lower()]
+    return torch.nn.Sequential(*layers), loss()
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=["mlp", "sigmoid", "convnet"], required=True)
-    p.add_argument("--dataset", default="fashion-mnist")
+    p.add_argument("--model", "--recipe", dest="recipe", required=True,
+                   help="mlp, sigmoid, convnet, a zoo recipe name or a recipe .json path")
     p.add_argument("--data-dir")
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=0.01)
-    p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--standardize", action="store_true", help="subtract the training mean, divide by its std")
+    p.add_argument("--epochs", type=int, help="default: the recipe's (the schedule spans these epochs)")
+    p.add_argument("--batch-size", type=int, help="default: the recipe's")
+    p.add_argument("--lr", type=float, help="default: the recipe's")
+    p.add_argument("--momentum", type=float, help="default: the recipe's")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--inference-repeats", type=int, default=5)
     a = p.parse_args()
-
+    # OpenMP reads its thread count when torch loads; torch.set_num_threads alone leaves Debian's build
+    # (OpenMP plus OpenBLAS) oversubscribed at 2 threads.
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(name, str(a.threads))
     import torch
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    xtr, ytr, xte, yte = load_mnist_like(a.dataset, a.data_dir)
-    xtr = torch.tensor(xtr, dtype=torch.float32).div_(255).unsqueeze(1)
-    xte = torch.tensor(xte, dtype=torch.float32).div_(255).unsqueeze(1)
-    if a.standardize:
-        mean, std = xtr.mean().item(), xtr.std().item()
-        xtr = (xtr - mean) / std
-        xte = (xte - mean) / std
-    ytr, yte = torch.tensor(ytr), torch.tensor(yte)
-    net, loss_fn = build(a.model, torch, 784, 1)
-    opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=a.momentum)
+    recipe = load_recipe(a.recipe)
+    optimizer = recipe["optimizer"]
+    assert optimizer["type"].lower() == "sgd", "the reference trains with SGD"
+    epochs = a.epochs or recipe["epochs"]
+    batch_size = a.batch_size or recipe["batch_size"]
+    base_lr = a.lr if a.lr is not None else optimizer["lr"]
+    momentum = a.momentum if a.momentum is not None else optimizer.get("momentum", 0)
+
+    xtr, ytr, xte, yte = load_mnist_like(recipe["dataset"], a.data_dir)
+    mean, std = normalization(recipe, xtr)
+    xtr = torch.from_numpy(normalized(xtr, mean, std)).unsqueeze(1)
+    xte = torch.from_numpy(normalized(xte, mean, std)).unsqueeze(1)
+    ytr, yte = torch.from_numpy(ytr), torch.from_numpy(yte)
+    net, loss_fn = build(recipe, torch, tuple(xtr.shape[1:]))
+    opt = torch.optim.SGD(net.parameters(), lr=base_lr, momentum=momentum,
+                          dampening=optimizer.get("dampening", 0), nesterov=optimizer.get("nesterov", False),
+                          weight_decay=optimizer.get("weight_decay", 0))
     n = xtr.shape[0]
-    for epoch in range(1, a.epochs + 1):
+    for epoch in range(epochs):
+        lr = learning_rate(recipe, base_lr, epoch, epochs)
+        for group in opt.param_groups:
+            group["lr"] = lr
         net.train()
-        perm = torch.randperm(n)
         start = time.perf_counter()
+        perm = torch.randperm(n)
         total = 0.0
-        for i in range(0, n, a.batch_size):
-            idx = perm[i : i + a.batch_size]
+        for i in range(0, n, batch_size):
+            idx = perm[i : i + batch_size]
             opt.zero_grad(set_to_none=False)
             loss = loss_fn(net(xtr[idx]), ytr[idx])
             loss.backward()
@@ -78,14 +88,27 @@ def main():
         net.eval()
         with torch.no_grad():
             acc = (net(xte).argmax(1) == yte).float().mean().item()
-        print(json.dumps({"epoch": epoch, "seconds": seconds, "train_loss": total / n, "test_accuracy": acc}), flush=True)
+        print(json.dumps({"epoch": epoch + 1, "seconds": seconds, "train_loss": total / n, "test_accuracy": acc,
+                          "lr": lr}), flush=True)
     net.eval()
+    times = []
     with torch.no_grad():
-        start = time.perf_counter()
-        for i in range(0, xte.shape[0], 1000):
-            net(xte[i : i + 1000])
-        infer = time.perf_counter() - start
-    print(json.dumps({"summary": True, "torch": torch.__version__, "threads": a.threads, "inference_seconds": infer}))
+        for _ in range(a.inference_repeats + 1):  # the first pass warms up
+            start = time.perf_counter()
+            for i in range(0, xte.shape[0], 1000):
+                net(xte[i : i + 1000])
+            times.append(time.perf_counter() - start)
+    print(json.dumps({"summary": True, "recipe": recipe["name"], "torch": torch.__version__, "threads": a.threads,
+                      "inference_seconds": median(times[1:]), "blas": blas_name(torch)}))
+
+
+def blas_name(torch):
+    """The BLAS library this PyTorch was built with, from its build configuration."""
+    config = torch.__config__.show()
+    for line in config.splitlines():
+        if "BLAS_INFO=" in line:
+            return line.split("BLAS_INFO=")[1].split(",")[0]
+    return "unknown"
 
 
 if __name__ == "__main__":
