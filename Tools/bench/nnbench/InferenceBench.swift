@@ -60,7 +60,8 @@ struct InferenceBench: ParsableCommand {
         let object: [String: Any] = [
             "recipe": info.recipe.name, "dataset": info.dataset, "examples": test.count,
             "threads": Parallel.threadCount, "batch_size": batchSize, "median_seconds": times[times.count / 2],
-            "min_seconds": times[0], "pass_seconds": passes, "test_accuracy": Double(correct) / Double(max(1, test.count)),
+            "min_seconds": times[0], "pass_seconds": passes,
+            "test_accuracy": Double(correct) / Double(max(1, test.count)),
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
