@@ -1,4 +1,3 @@
-import Dispatch
 import NNCore
 
 /// Operations applied one after another, read from a spec such as `hflip,crop:4,shift:2`
@@ -61,12 +60,25 @@ extension AugmentationPipeline {
     /// Image i draws from `AugmentationRandomness.generator(seed:epoch:sample: sampleIndices[i])`, so
     /// its pixels depend only on the seed, the epoch and its sample index: never on the thread
     /// count, the batch size or the order within the batch. The batch is split into `threadCount`
-    /// contiguous chunks (default `Parallel.threadCount`) run in parallel; each chunk allocates one
-    /// scratch image and reuses it for all its images. `maxValue` is the dataset's full intensity
-    /// (`ImageDataset.maxValue`: 255, or 16 for digits).
+    /// contiguous chunks (default `Parallel.threadCount`) run on `Parallel`'s threads; each chunk
+    /// allocates one scratch image and reuses it for all its images. `maxValue` is the dataset's full
+    /// intensity (`ImageDataset.maxValue`: 255, or 16 for digits).
     public func apply(
         toBatch images: UnsafeMutableBufferPointer<UInt8>, shape: ImageShape, maxValue: UInt8 = 255,
         sampleIndices: [Int], epoch: Int, seed: UInt64, threadCount: Int? = nil
+    ) {
+        sampleIndices.withUnsafeBufferPointer { samples in
+            apply(
+                toBatch: images, shape: shape, maxValue: maxValue, samples: samples, epoch: epoch, seed: seed,
+                threadCount: threadCount)
+        }
+    }
+
+    /// `apply(toBatch:...)` with the sample indices in a buffer (a slice of a batch's, for a caller
+    /// that splits the batch itself).
+    public func apply(
+        toBatch images: UnsafeMutableBufferPointer<UInt8>, shape: ImageShape, maxValue: UInt8 = 255,
+        samples sampleIndices: UnsafeBufferPointer<Int>, epoch: Int, seed: UInt64, threadCount: Int? = nil
     ) {
         let count = sampleIndices.count
         precondition(images.count == count * shape.byteCount, "the batch must hold one image per sample index")
@@ -87,11 +99,7 @@ extension AugmentationPipeline {
                 }
             }
         }
-        if chunks == 1 {
-            work(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-        }
+        Parallel.forChunks(chunks, work)
     }
 
     /// `apply(toBatch:...)` on an array of images.

@@ -31,7 +31,7 @@ import Testing
         let slot = BatchSlot()
         let indices = [9, 400, 2]
         for threads in [1, 2] {
-            assembler.fill(slot, indices: indices[...], augmentEpoch: 6, augmentationThreads: threads)
+            assembler.fill(slot, indices: indices[...], augmentEpoch: 6, threads: threads)
             let table = normalization.lookupTable()
             for (row, sample) in indices.enumerated() {
                 var expected = Array(Digits.train.image(sample))

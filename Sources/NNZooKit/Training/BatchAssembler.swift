@@ -67,84 +67,79 @@ public final class BatchAssembler: @unchecked Sendable {
     /// Fills `slot` with the examples `indices` (dataset indices). With `augmentEpoch` set and a
     /// non-empty pipeline, each image is augmented with its own stream for (epoch, sample index)
     /// first, so the pixels never depend on the batch, its order or the thread count.
-    /// `augmentationThreads` bounds the threads the augmentation uses; `parallel` lets the conversion to
-    /// Float32 use all of `Parallel`'s threads (only from the thread that runs the network).
-    public func fill(
-        _ slot: BatchSlot, indices: ArraySlice<Int>, augmentEpoch: Int?, augmentationThreads: Int = 1,
-        parallel: Bool = false
-    ) {
-        slot.reset(indices: indices, dataset: dataset)
-        let size = dataset.imageSize
-        let channels = dataset.channels
-        if let epoch = augmentEpoch, !augmentation.isEmpty {
-            slot.resizeStaging(indices.count * size)
-            dataset.images.withUnsafeBufferPointer { images in
-                slot.staging.withUnsafeMutableBufferPointer { staging in
-                    slot.prepareTouched(1)
-                    slot.touched[0] = touchLines(count: indices.count) { row in
-                        images.baseAddress! + indices[indices.startIndex + row] * size
-                    }
-                    for (row, index) in indices.enumerated() {
-                        (staging.baseAddress! + row * size).update(
-                            from: images.baseAddress! + index * size, count: size)
-                    }
-                }
-            }
-            slot.staging.withUnsafeMutableBufferPointer { staging in
-                augmentation.apply(
-                    toBatch: staging,
-                    shape: ImageShape(channels: channels, height: dataset.height, width: dataset.width),
-                    maxValue: dataset.maxValue, sampleIndices: slot.sampleIndices, epoch: epoch, seed: seed,
-                    threadCount: augmentationThreads)
-            }
-            slot.staging.withUnsafeBufferPointer { staging in
-                convert(count: indices.count, into: slot, parallel: parallel) { row in
-                    staging.baseAddress! + row * size
-                }
-            }
-        } else {
-            dataset.images.withUnsafeBufferPointer { images in
-                convert(count: indices.count, into: slot, parallel: parallel) { row in
-                    images.baseAddress! + indices[indices.startIndex + row] * size
-                }
-            }
-        }
-    }
-
-    /// Writes `count` images, image `row` read from `source(row)`, into the slot's input tensor.
+    ///
+    /// The batch is cut into at most `threads` row ranges (fewer when a range would hold too few
+    /// pixels to be worth a thread), run on `Parallel`'s threads: each range gathers its images,
+    /// augments them and converts them to Float32 while they are in its core's cache, all in one
+    /// parallel loop. Pass more than 1 only from the thread that runs the network (a thread beside
+    /// it would take the threads the network's products need).
     ///
     /// The images of a shuffled batch lie anywhere in the dataset (47 MB for Fashion-MNIST), so each
     /// is a run of cache misses. One byte of every cache line of a range's images is read first:
     /// those loads do not depend on each other, so the memory system serves many at once, and the
-    /// lookups that follow find the pixels in cache (reading image by image waits for each miss in
-    /// turn). Rows are split over the threads when `parallel` (not from a thread beside the
-    /// training loop, which would take the threads the network's products need).
-    private func convert(
-        count: Int, into slot: BatchSlot, parallel: Bool, source: (Int) -> UnsafePointer<UInt8>
-    ) {
+    /// reads that follow find the pixels in cache (reading image by image waits for each miss in
+    /// turn).
+    public func fill(_ slot: BatchSlot, indices: ArraySlice<Int>, augmentEpoch: Int?, threads: Int = 1) {
+        slot.reset(indices: indices, dataset: dataset)
+        let count = indices.count
+        guard count > 0 else { return }
         let size = dataset.imageSize
         let plane = dataset.height * dataset.width
         let channels = dataset.channels
+        let shape = ImageShape(channels: channels, height: dataset.height, width: dataset.width)
+        let epoch = augmentation.isEmpty ? nil : augmentEpoch
+        if epoch != nil { slot.resizeStaging(count * size) }
         slot.prepareTouched(count)
-        table.withUnsafeBufferPointer { lut in
-            slot.touched.withUnsafeMutableBufferPointer { touched in
-                slot.inputBuffer { out in
-                    func rows(_ range: Range<Int>) {
-                        // Kept (one slot per range, so threads never share one) so the reads stay.
-                        touched[range.lowerBound] = touchLines(count: range.count) { source(range.lowerBound + $0) }
-                        for row in range {
-                            let pixels = source(row)
-                            let destination = out.baseAddress! + row * size
-                            for c in 0..<channels {
-                                lookUp(
-                                    pixels + c * plane, destination + c * plane, plane, lut.baseAddress! + c * 256)
+        let chunks = max(1, min(threads, count / max(1, Self.pixelsWorthAThread / max(1, size))))
+        dataset.images.withUnsafeBufferPointer { images in
+            slot.staging.withUnsafeMutableBufferPointer { staging in
+                slot.touched.withUnsafeMutableBufferPointer { touched in
+                    slot.sampleIndices.withUnsafeBufferPointer { samples in
+                        table.withUnsafeBufferPointer { lut in
+                            slot.inputBuffer { out in
+                                func image(_ row: Int) -> UnsafePointer<UInt8> {
+                                    images.baseAddress! + indices[indices.startIndex + row] * size
+                                }
+                                func convert(_ row: Int, from pixels: UnsafePointer<UInt8>) {
+                                    let destination = out.baseAddress! + row * size
+                                    for c in 0..<channels {
+                                        lookUp(
+                                            pixels + c * plane, destination + c * plane, plane,
+                                            lut.baseAddress! + c * 256)
+                                    }
+                                }
+                                func rows(_ range: Range<Int>) {
+                                    // Kept (one entry per range, so threads never share one) so the
+                                    // reads stay.
+                                    touched[range.lowerBound] = touchLines(count: range.count) {
+                                        image(range.lowerBound + $0)
+                                    }
+                                    guard let epoch else {
+                                        for row in range { convert(row, from: image(row)) }
+                                        return
+                                    }
+                                    let batch = staging.baseAddress! + range.lowerBound * size
+                                    for row in range {
+                                        (batch + (row - range.lowerBound) * size).update(from: image(row), count: size)
+                                    }
+                                    augmentation.apply(
+                                        toBatch: UnsafeMutableBufferPointer(start: batch, count: range.count * size),
+                                        shape: shape, maxValue: dataset.maxValue,
+                                        samples: UnsafeBufferPointer(rebasing: samples[range]), epoch: epoch,
+                                        seed: seed, threadCount: 1)
+                                    for row in range {
+                                        convert(row, from: batch + (row - range.lowerBound) * size)
+                                    }
+                                }
+                                if chunks == 1 {
+                                    rows(0..<count)
+                                } else {
+                                    Parallel.forChunks(chunks) {
+                                        rows(Parallel.chunkRange($0, of: chunks, count: count))
+                                    }
+                                }
                             }
                         }
-                    }
-                    if parallel {
-                        Parallel.forRanges(count, minChunk: max(1, Self.rowsWorthAThread / max(1, size)), rows)
-                    } else {
-                        rows(0..<count)
                     }
                 }
             }
@@ -196,7 +191,7 @@ public final class BatchAssembler: @unchecked Sendable {
     }
 
     /// Pixels whose conversion is worth handing to another thread.
-    private static let rowsWorthAThread = 16_384
+    private static let pixelsWorthAThread = 16_384
 }
 
 extension BatchSlot {

@@ -76,7 +76,7 @@ public enum ModelEvaluation {
         while start < indices.count {
             let end = min(indices.count, start + batchSize)
             let slot = slots[(start / batchSize) % 2]
-            assembler.fill(slot, indices: indices[start..<end], augmentEpoch: nil, parallel: true)
+            assembler.fill(slot, indices: indices[start..<end], augmentEpoch: nil, threads: Parallel.threadCount)
             let output = model.forward(slot.input, training: false)
             total += Double(loss(output, slot.labels).value) * Double(slot.count)
             correct += countCorrect(output, labels: slot.labels)
@@ -102,7 +102,7 @@ public enum ModelEvaluation {
         while start < dataset.count {
             let end = min(dataset.count, start + batchSize)
             let slot = slots[(start / batchSize) % 2]
-            assembler.fill(slot, indices: Array(start..<end)[...], augmentEpoch: nil, parallel: true)
+            assembler.fill(slot, indices: Array(start..<end)[...], augmentEpoch: nil, threads: Parallel.threadCount)
             let output = model.forward(slot.input, training: false)
             output.withUnsafeBufferPointer { source in
                 result.withUnsafeMutableBufferPointer { target in
