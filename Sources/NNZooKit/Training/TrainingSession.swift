@@ -236,10 +236,16 @@ public final class TrainingSession {
                     assembler.fill(slot, indices: indices, augmentEpoch: epoch, threads: Parallel.threadCount)
                 }
             }
-            if state.batch < batches { prepare(state.batch) }
+            // In line, a batch is assembled just before its step, so its inputs are still in cache when
+            // the first product packs them.
+            if prefetching, state.batch < batches { prepare(state.batch) }
             for b in state.batch..<batches {
-                prefetcher.finish()
-                if b + 1 < batches { prepare(b + 1) }
+                if prefetching {
+                    prefetcher.finish()
+                    if b + 1 < batches { prepare(b + 1) }
+                } else {
+                    prepare(b)
+                }
                 let slot = slots[b % slots.count]
                 let (value, correct) = step(slot)
                 guard value.isFinite else {
