@@ -101,47 +101,45 @@ public final class BatchAssembler: @unchecked Sendable {
             slot.staging.withUnsafeMutableBufferPointer { staging in
                 slot.touched.withUnsafeMutableBufferPointer { touched in
                     slot.sampleIndices.withUnsafeBufferPointer { samples in
-                        do {
-                            slot.inputBuffer { out in
-                                func image(_ row: Int) -> UnsafePointer<UInt8> {
-                                    images.baseAddress! + indices[indices.startIndex + row] * size
+                        slot.inputBuffer { out in
+                            func image(_ row: Int) -> UnsafePointer<UInt8> {
+                                images.baseAddress! + indices[indices.startIndex + row] * size
+                            }
+                            func convert(_ row: Int, from pixels: UnsafePointer<UInt8>) {
+                                let destination = out.baseAddress! + row * size
+                                for c in 0..<channels {
+                                    convertPlane(
+                                        pixels + c * plane, destination + c * plane, plane, scales[c], offsets[c])
                                 }
-                                func convert(_ row: Int, from pixels: UnsafePointer<UInt8>) {
-                                    let destination = out.baseAddress! + row * size
-                                    for c in 0..<channels {
-                                        convertPlane(
-                                            pixels + c * plane, destination + c * plane, plane, scales[c], offsets[c])
-                                    }
+                            }
+                            func rows(_ range: Range<Int>) {
+                                // Kept (one entry per range, so threads never share one) so the
+                                // reads stay.
+                                touched[range.lowerBound] = touchLines(count: range.count) {
+                                    image(range.lowerBound + $0)
                                 }
-                                func rows(_ range: Range<Int>) {
-                                    // Kept (one entry per range, so threads never share one) so the
-                                    // reads stay.
-                                    touched[range.lowerBound] = touchLines(count: range.count) {
-                                        image(range.lowerBound + $0)
-                                    }
-                                    guard let epoch else {
-                                        for row in range { convert(row, from: image(row)) }
-                                        return
-                                    }
-                                    let batch = staging.baseAddress! + range.lowerBound * size
-                                    for row in range {
-                                        (batch + (row - range.lowerBound) * size).update(from: image(row), count: size)
-                                    }
-                                    augmentation.apply(
-                                        toBatch: UnsafeMutableBufferPointer(start: batch, count: range.count * size),
-                                        shape: shape, maxValue: dataset.maxValue,
-                                        samples: UnsafeBufferPointer(rebasing: samples[range]), epoch: epoch,
-                                        seed: seed, threadCount: 1)
-                                    for row in range {
-                                        convert(row, from: batch + (row - range.lowerBound) * size)
-                                    }
+                                guard let epoch else {
+                                    for row in range { convert(row, from: image(row)) }
+                                    return
                                 }
-                                if chunks == 1 {
-                                    rows(0..<count)
-                                } else {
-                                    Parallel.forChunks(chunks) {
-                                        rows(Parallel.chunkRange($0, of: chunks, count: count))
-                                    }
+                                let batch = staging.baseAddress! + range.lowerBound * size
+                                for row in range {
+                                    (batch + (row - range.lowerBound) * size).update(from: image(row), count: size)
+                                }
+                                augmentation.apply(
+                                    toBatch: UnsafeMutableBufferPointer(start: batch, count: range.count * size),
+                                    shape: shape, maxValue: dataset.maxValue,
+                                    samples: UnsafeBufferPointer(rebasing: samples[range]), epoch: epoch,
+                                    seed: seed, threadCount: 1)
+                                for row in range {
+                                    convert(row, from: batch + (row - range.lowerBound) * size)
+                                }
+                            }
+                            if chunks == 1 {
+                                rows(0..<count)
+                            } else {
+                                Parallel.forChunks(chunks) {
+                                    rows(Parallel.chunkRange($0, of: chunks, count: count))
                                 }
                             }
                         }
