@@ -91,6 +91,19 @@ import Testing
         #expect(try tensors(RunFolder(path: a.path).lastCheckpoint) == tensors(RunFolder(path: b.path).lastCheckpoint))
     }
 
+    @Test func augmentedBatchesAreTheSameOnThePrefetchThreadAndInLine() throws {
+        var checkpoints: [[String: SafeTensorsValue]] = []
+        for onPrefetchThread in [true, false] {
+            let folder = TemporaryFolder()
+            let session = try newSession(in: folder)
+            session.augmentsOnPrefetchThread = onPrefetchThread
+            #expect(try session.run() == .finished)
+            checkpoints.append(try tensors(RunFolder(path: folder.path).lastCheckpoint))
+        }
+        #expect(checkpoints[0].count == 15)
+        #expect(checkpoints[0] == checkpoints[1])
+    }
+
     @Test func theRunFolderHoldsCheckpointsAndMetrics() throws {
         let folder = TemporaryFolder()
         let session = try newSession(in: folder)

@@ -70,6 +70,10 @@ public final class TrainingSession {
     /// still holds batch n-1's input (its first layer keeps it for backward) in the third.
     private let slots = [BatchSlot(), BatchSlot(), BatchSlot()]
     private let prefetcher = BatchPrefetcher()
+    /// Whether augmented batches are prepared on the prefetch thread (`true`) or in line on the
+    /// network's threads (`false`); `nil` (the default) uses the prefetch thread when a core is spare.
+    /// The batches are the same either way.
+    var augmentsOnPrefetchThread: Bool?
 
     /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`.
     public init(recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder) throws {
@@ -226,7 +230,9 @@ public final class TrainingSession {
             // on batch b-1. When the network already has every core, a thread beside it would preempt one
             // of its workers and every split product would wait for that worker (+57% on a 2-thread MLP
             // epoch): the batch is then augmented in line, on all the threads.
-            let prefetching = !assembler.augmentation.isEmpty && Parallel.threadCount < Parallel.defaultThreadCount
+            let prefetching =
+                !assembler.augmentation.isEmpty
+                && (augmentsOnPrefetchThread ?? (Parallel.threadCount < Parallel.defaultThreadCount))
             func prepare(_ b: Int) {
                 let slot = slots[b % slots.count]
                 let indices = order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]
