@@ -123,6 +123,8 @@ struct AccuracyBench: ParsableCommand {
         let settings = TrainingSettings(defaultsOf: recipe, dataset: dataset, threads: threads)
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
+        // The run folder appears with its first checkpoint in it, as nnzoo train makes it.
+        try folder.materialize { staged in try session.checkpoint(kind: "last").write(to: staged.lastCheckpoint) }
         var events = TrainingEvents()
         events.epochFinished = { record, _ in
             FileHandle.standardError.write(
