@@ -12,7 +12,7 @@ struct InferenceBench: ParsableCommand {
         abstract: "Time a run's network over the test split (batches of 1000), as one JSON line.",
         discussion: """
             Loads <run>/checkpoint-last.safetensors and the test split of the dataset it was trained on, \
-            runs the whole split once to warm up, then --repeats more times, and prints the median and \
+            runs the whole split for --warmup-seconds to warm up (at least once), then --repeats more times, and prints the median and \
             fastest pass in seconds with the test accuracy. A pass includes turning the UInt8 pixels into \
             normalised Float32 inputs (the references time their already-converted tensors). Build in \
             release: swift run -c release nnbench inference runs/mlp-784-100-10-... --threads 1
@@ -27,8 +27,11 @@ struct InferenceBench: ParsableCommand {
     @Option(help: "Examples per forward pass.")
     var batchSize: Int = 1000
 
-    @Option(help: "Timed passes over the test split (after one warm-up pass).")
+    @Option(help: "Timed passes over the test split (after the warm-up).")
     var repeats: Int = 5
+
+    @Option(help: "Untimed passes first, for at least this many seconds (at least one pass).")
+    var warmupSeconds: Double = 0.5
 
     @Option(help: ArgumentHelp("Folder that holds the datasets (default: $NNZOO_DATA, else ./Data).", valueName: "dir"))
     var dataDir: String?
@@ -36,6 +39,7 @@ struct InferenceBench: ParsableCommand {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
         if batchSize < 1 || repeats < 1 { throw ValidationError("--batch-size and --repeats must be at least 1.") }
+        if !(0...60).contains(warmupSeconds) { throw ValidationError("--warmup-seconds must be 0 to 60.") }
     }
 
     func run() throws {
@@ -44,8 +48,14 @@ struct InferenceBench: ParsableCommand {
         let info = checkpoint.info
         let test = try DatasetLoader.load(
             info.dataset, split: .test, dataDirectory: DataDirectory.resolve(explicit: dataDir))
-        var outputs = ModelEvaluation.outputs(
-            checkpoint.model, dataset: test, normalization: info.normalization, batchSize: batchSize)
+        // Warm-up passes for at least warmupSeconds (the references do the same): an idle core takes
+        // a few hundred milliseconds to come up to speed, longer than one pass.
+        var outputs = Tensor()
+        let warmupEnd = monotonicSeconds() + warmupSeconds
+        repeat {
+            outputs = ModelEvaluation.outputs(
+                checkpoint.model, dataset: test, normalization: info.normalization, batchSize: batchSize)
+        } while monotonicSeconds() < warmupEnd
         var times: [Double] = []
         for _ in 0..<repeats {
             let start = monotonicSeconds()

@@ -6,6 +6,7 @@ import json
 import math
 import os
 import struct
+import time
 
 import numpy as np
 
@@ -136,6 +137,23 @@ def learning_rate(recipe, base, epoch, epochs):
     if kind == "step":
         return base * schedule["gamma"] ** (epoch // schedule["step_size"])
     return base
+
+
+def timed_passes(run_pass, warmup_seconds, repeats):
+    """Median seconds of `repeats` calls of `run_pass`, after untimed calls for at least `warmup_seconds`
+    (at least one): an idle core takes a few hundred milliseconds to come up to speed, longer than one
+    pass. nnbench inference warms up the same way."""
+    end = time.perf_counter() + warmup_seconds
+    while True:
+        run_pass()
+        if time.perf_counter() >= end:
+            break
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run_pass()
+        times.append(time.perf_counter() - start)
+    return median(times)
 
 
 def median(values):

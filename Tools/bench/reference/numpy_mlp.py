@@ -7,7 +7,8 @@ Linear hidden->classes, softmax cross-entropy), initialised as torch.nn.Linear, 
 SGD with momentum (PyTorch's update rule) with the recipe's learning rate, momentum, batch size,
 schedule and input normalisation on the whole training split, every epoch a fresh random order.
 Prints one JSON line per epoch like torch_train.py ("seconds" is the training pass alone) and a summary
-with the inference time over the test set (median of passes in batches of 1000). Threads are set with
+with the inference time over the test set (median of passes in batches of 1000, after --warmup-seconds of
+untimed ones). Threads are set with
 OPENBLAS_NUM_THREADS before numpy is imported (done here from --threads).
     python3 Tools/bench/reference/numpy_mlp.py --recipe sigmoid --threads 1 --epochs 3
 """
@@ -30,13 +31,16 @@ def main():
     p.add_argument("--momentum", type=float, help="default: the recipe's")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--inference-repeats", type=int, default=5)
+    p.add_argument("--warmup-seconds", type=float, default=0.5,
+                   help="untimed inference passes first, for at least this long (at least one pass)")
     a = p.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = str(a.threads)
     os.environ["OMP_NUM_THREADS"] = str(a.threads)
     import numpy as np
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from common import learning_rate, load_mnist_like, load_recipe, median, normalization, normalized, resolved_layers
+    from common import (learning_rate, load_mnist_like, load_recipe, normalization, normalized, resolved_layers,
+                        timed_passes)
 
     recipe = load_recipe(a.recipe)
     xtr, ytr, xte, yte = load_mnist_like(recipe["dataset"], a.data_dir)
@@ -103,14 +107,12 @@ def main():
         acc = float((forward(xte)[1].argmax(1) == yte).mean())
         print(json.dumps({"epoch": epoch + 1, "seconds": seconds, "train_loss": total / n, "test_accuracy": acc,
                           "lr": float(lr)}), flush=True)
-    times = []
-    for _ in range(a.inference_repeats + 1):  # the first pass warms up
-        start = time.perf_counter()
+    def inference_pass():
         for i in range(0, len(xte), 1000):
             forward(xte[i : i + 1000])
-        times.append(time.perf_counter() - start)
+
     print(json.dumps({"summary": True, "recipe": recipe["name"], "numpy": np.__version__, "threads": a.threads,
-                      "inference_seconds": median(times[1:])}))
+                      "inference_seconds": timed_passes(inference_pass, a.warmup_seconds, a.inference_repeats)}))
 
 
 if __name__ == "__main__":

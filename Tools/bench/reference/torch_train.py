@@ -8,7 +8,8 @@ normalisation, on the whole training split (what `nnzoo train --val-split 0` tra
 visits all 60000 images once in a fresh random order, the last batch smaller).
 Prints one JSON line per epoch {"epoch", "seconds", "train_loss", "test_accuracy", "lr"}, where
 "seconds" is the training pass alone (shuffle, batches, forward, backward, step; no evaluation), then
-a summary line with the inference time over the test set (median of --inference-repeats passes in
+a summary line with the inference time over the test set (median of --inference-repeats passes, after
+--warmup-seconds of untimed ones, in
 batches of 1000). Run with the venv's PyTorch 2.13 or Debian's /usr/bin/python3 (torch 1.13):
     /work/.venv-torch/bin/python Tools/bench/reference/torch_train.py --model convnet --threads 1 --epochs 3
 """
@@ -20,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (  # noqa: E402
-    learning_rate, load_mnist_like, load_recipe, median, normalization, normalized, resolved_layers)
+    learning_rate, load_mnist_like, load_recipe, normalization, normalized, resolved_layers, timed_passes)
 
 
 def build(recipe, torch, input_shape):
@@ -42,6 +43,8 @@ def main():
     p.add_argument("--momentum", type=float, help="default: the recipe's")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--inference-repeats", type=int, default=5)
+    p.add_argument("--warmup-seconds", type=float, default=0.5,
+                   help="untimed inference passes first, for at least this long (at least one pass)")
     a = p.parse_args()
     # OpenMP reads its thread count when torch loads; torch.set_num_threads alone leaves Debian's build
     # (OpenMP plus OpenBLAS) oversubscribed at 2 threads.
@@ -91,15 +94,14 @@ def main():
         print(json.dumps({"epoch": epoch + 1, "seconds": seconds, "train_loss": total / n, "test_accuracy": acc,
                           "lr": lr}), flush=True)
     net.eval()
-    times = []
-    with torch.no_grad():
-        for _ in range(a.inference_repeats + 1):  # the first pass warms up
-            start = time.perf_counter()
+    def inference_pass():
+        with torch.no_grad():
             for i in range(0, xte.shape[0], 1000):
                 net(xte[i : i + 1000])
-            times.append(time.perf_counter() - start)
+
+    inference_seconds = timed_passes(inference_pass, a.warmup_seconds, a.inference_repeats)
     print(json.dumps({"summary": True, "recipe": recipe["name"], "torch": torch.__version__, "threads": a.threads,
-                      "inference_seconds": median(times[1:]), "blas": blas_name(torch)}))
+                      "inference_seconds": inference_seconds, "blas": blas_name(torch)}))
 
 
 def blas_name(torch):
