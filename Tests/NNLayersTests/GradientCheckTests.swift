@@ -46,6 +46,13 @@ import Testing
         expectClose(reports)
     }
 
+    @Test(arguments: [true, false]) func denseWithFewerRowsThanOutputs(bias: Bool) throws {
+        // Such a batch takes the other way round through sgemm (Yᵀ = W Xᵀ, then transposed).
+        var rng = RNG(seed: 5)
+        let layer = try Dense(inFeatures: 4, outFeatures: 6, bias: bias, rng: &rng)
+        expectClose(GradientCheck.check(layer, input: Self.input([2, 4], seed: 6), training: true))
+    }
+
     @Test func denseWithoutBias() throws {
         var rng = RNG(seed: 1)
         let layer = try Dense(inFeatures: 3, outFeatures: 2, bias: false, rng: &rng)

@@ -61,15 +61,21 @@ def run_layer(module, x, training=True):
 
 
 def dense_cases():
-    cases = []
-    for n, i, o in [(4, 5, 3), (16, 20, 10)]:
+    def dense_case(n, i, o, name):
         layer = torch.nn.Linear(i, o)
         x = torch.randn(n, i)
         y, g, gx = run_layer(layer, x)
-        cases.append(case(
-            f"linear_{i}_{o}", {"in": i, "out": o},
+        return case(
+            name, {"in": i, "out": o},
             {"input": x, "weight": layer.weight, "bias": layer.bias, "output": y, "grad_output": g,
-             "grad_input": gx, "grad_weight": layer.weight.grad, "grad_bias": layer.bias.grad}))
+             "grad_input": gx, "grad_weight": layer.weight.grad, "grad_bias": layer.bias.grad})
+
+    cases = [dense_case(n, i, o, f"linear_{i}_{o}") for n, i, o in [(4, 5, 3), (16, 20, 10)]]
+    # A batch with fewer rows than outputs (nnzoo computes that product the other way round), drawn
+    # from a seed of its own so that the other fixtures keep their values.
+    with torch.random.fork_rng():
+        torch.manual_seed(7)
+        cases.append(dense_case(3, 12, 16, "linear_12_16_batch_3"))
     return cases
 
 
