@@ -1,4 +1,5 @@
 import Foundation
+import NNCore
 import NNData
 
 /// What `nnzoo inspect` found, printed as text for people or as JSON (`--json`) for programs.
@@ -101,9 +102,7 @@ struct InspectReport: Encodable {
     }
 
     func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONText.pretty(self)
     }
 
     /// The report for a person: aligned fields, a bar per class.

@@ -1,4 +1,5 @@
 import Foundation
+import NNCore
 
 /// The JSON form of `ClassificationMetrics` (for `--json` and `eval/metrics.json`): snake_case
 /// keys, fractions in 0...1, `null` for undefined scores and for a non-finite loss.
@@ -26,9 +27,7 @@ extension ClassificationMetrics: Encodable {
 
     /// Pretty-printed JSON with sorted keys.
     public func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONText.pretty(self)
     }
 }
 

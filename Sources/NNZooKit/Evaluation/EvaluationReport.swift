@@ -1,4 +1,5 @@
 import Foundation
+import NNCore
 
 /// The result of evaluating a model on a dataset split: what was evaluated and how it did. Its
 /// JSON is what `nnzoo eval --json` prints and what `eval/report.json` holds.
@@ -72,8 +73,6 @@ public struct EvaluationReport: Encodable, Sendable {
 
     /// Pretty-printed JSON with sorted keys.
     public func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONText.pretty(self)
     }
 }

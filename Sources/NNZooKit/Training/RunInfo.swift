@@ -104,9 +104,7 @@ public struct RunInfo: Codable, Equatable, Sendable {
     }
 
     public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try AtomicFile.write(text: String(decoding: try encoder.encode(self), as: UTF8.self) + "\n", to: path)
+        try AtomicFile.write(text: try JSONText.pretty(self) + "\n", to: path)
     }
 
     public static func read(from path: String) throws -> RunInfo {
