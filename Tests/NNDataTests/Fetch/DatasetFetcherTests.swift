@@ -7,6 +7,19 @@ import Testing
 /// `nnzoo fetch` end to end against a server on 127.0.0.1 that each test starts and stops, with the
 /// real MNIST files from ../shared/data/mnist as what the server holds.
 @Suite struct DatasetFetcherTests {
+    /// The error when MNIST's labels, the only file asked for, came from `location` and failed verification.
+    private static func labelsRejected(from location: String, problem: String, movedTo: String?) -> FetchError {
+        FetchError.unavailable(
+            dataset: "mnist",
+            files: [
+                UnavailableFile(
+                    name: F.labels,
+                    attempts: [
+                        SourceAttempt(location: location, failure: .rejected(problem: problem, movedTo: movedTo))
+                    ])
+            ], fetched: [], offline: false)
+    }
+
     typealias F = FetchFixtures
 
     @Test func firstMirrorAnswers404AndTheSecondDelivers() throws {
@@ -99,17 +112,8 @@ import Testing
             + "of the file)"
         #expect(
             caught
-                == FetchError.unavailable(
-                    dataset: "mnist",
-                    files: [
-                        UnavailableFile(
-                            name: F.labels,
-                            attempts: [
-                                SourceAttempt(
-                                    location: server.baseURL + F.labels,
-                                    failure: .rejected(problem: problem, movedTo: rejected.first))
-                            ])
-                    ], fetched: [], offline: false))
+                == Self.labelsRejected(
+                    from: server.baseURL + F.labels, problem: problem, movedTo: rejected.first))
         #expect(caught?.description.contains("it was moved aside to \(rejected.first ?? "?")") == true)
         #expect(!FileManager.default.fileExists(atPath: data.path + "/mnist/" + F.labels))
     }
@@ -158,17 +162,8 @@ import Testing
         let rejected = RejectedFile.list(F.labels, in: data.path + "/mnist")
         #expect(
             caught
-                == FetchError.unavailable(
-                    dataset: "mnist",
-                    files: [
-                        UnavailableFile(
-                            name: F.labels,
-                            attempts: [
-                                SourceAttempt(
-                                    location: server.baseURL + F.labels,
-                                    failure: .rejected(problem: problem, movedTo: rejected.first))
-                            ])
-                    ], fetched: [], offline: false))
+                == Self.labelsRejected(
+                    from: server.baseURL + F.labels, problem: problem, movedTo: rejected.first))
     }
 
     @Test func everySourceFailingGivesOneMessageWithEachSourceAndTheWaysOut() throws {
