@@ -1,3 +1,5 @@
+import NNCore
+
 /// Everything that can go wrong reading a dataset. Each description is a sentence (or a few) that
 /// names the file, says what was expected and what was found, and what to do next.
 public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -52,9 +54,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             let list = files.joined(separator: ", ")
             let places = lookedAt.joined(separator: ", ")
             return
-                "The \(dataset) dataset is not available: \(list) \(files.count == 1 ? "is" : "are") missing (looked at \(places), also without .gz). Run `nnzoo fetch \(dataset)` to download it, or pass --data-dir with the folder that holds it."
+                "The \(dataset) dataset is not available: \(list) \(files.count == 1 ? "is" : "are") missing (looked at \(places), also without .gz). Run `\(Invocation.current.command("fetch \(dataset)"))` to download it, or pass --data-dir with the folder that holds it."
         case .fileNotFound(let path):
-            return "\(path) does not exist. Check the path, or run `nnzoo fetch <dataset>` to download the dataset."
+            return
+                "\(path) does not exist. Check the path, or run `\(Invocation.current.command("fetch <dataset>"))` to download the dataset."
         case .unreadable(let path, let reason):
             return "Cannot read \(path): \(reason). Check the path and its permissions."
         case .emptyFile(let path):
@@ -160,9 +163,9 @@ enum Advice {
             }
             if let system = dataset.systemFolders.first(where: { path.hasPrefix($0 + "/") }) {
                 return
-                    "It is a read-only copy installed by the system in \(system); reinstall the package that provides it, or run `nnzoo fetch \(dataset.name)` to download a copy into the data directory."
+                    "It is a read-only copy installed by the system in \(system); reinstall the package that provides it, or run `\(Invocation.current.command("fetch \(dataset.name)"))` to download a copy into the data directory."
             }
-            return "Delete it and run `nnzoo fetch \(dataset.name)` to download it again."
+            return "Delete it and run `\(Invocation.current.command("fetch \(dataset.name)"))` to download it again."
         }
         return "Replace it with a good copy."
     }

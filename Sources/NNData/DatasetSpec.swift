@@ -1,3 +1,5 @@
+import NNCore
+
 /// The two splits every dataset has.
 public enum DatasetSplit: String, CaseIterable, Sendable, Codable {
     case train
@@ -113,5 +115,5 @@ public struct DatasetSpec: Sendable, Equatable {
     }
 
     /// The command that downloads this dataset.
-    public var fetchCommand: String { "nnzoo fetch \(name)" }
+    public var fetchCommand: String { Invocation.current.command("fetch \(name)") }
 }

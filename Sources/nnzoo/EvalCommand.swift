@@ -9,7 +9,8 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate a trained model: accuracy, per-class scores, confusion matrix, pictures of its mistakes.",
-        discussion: """
+        discussion: examplesAsInvoked(
+            """
             Evaluates a run folder's checkpoint-best.safetensors (or checkpoint-last with --last, or any \
             checkpoint file) on a dataset split, by default the test split of the dataset it was trained on. \
             Prints the loss, accuracy, per-class precision, recall and F1, and the confusion matrix (rows are \
@@ -29,6 +30,7 @@ struct EvalCommand: ParsableCommand {
               nnzoo eval runs/digits-mlp-20261123-120000 --last --split train
               nnzoo eval run/checkpoint-best.safetensors --json --out /tmp/eval
             """)
+    )
 
     enum Split: String, ExpressibleByArgument, CaseIterable {
         case train

@@ -8,7 +8,8 @@ struct FetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Download datasets into the data directory, verified; resumable, with mirrors and offline sources.",
-        discussion: """
+        discussion: examplesAsInvoked(
+            """
             Sources are tried in order: folders given with --from, copies installed by system packages \
             (Debian's dataset-fashion-mnist), the dataset's canonical URLs, then --mirror URLs and \
             $NNZOO_MIRROR (comma-separated). Downloads go to <file>.part and resume with an HTTP Range \
@@ -25,6 +26,7 @@ struct FetchCommand: ParsableCommand {
               nnzoo fetch mnist --from ~/Downloads
               nnzoo fetch fashion-mnist --offline
             """)
+    )
 
     @Argument(help: ArgumentHelp("Datasets to fetch.", valueName: "dataset"))
     var datasets: [String] = []

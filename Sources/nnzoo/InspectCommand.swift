@@ -8,7 +8,8 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what is in a dataset: counts, classes, pixel statistics, checksums, sample images.",
-        discussion: """
+        discussion: examplesAsInvoked(
+            """
             Datasets: \(DatasetRegistry.all.map(\.name).joined(separator: ", ")). Files are looked for in \
             <data-dir>/<dataset>/ (see --data-dir), then in read-only system copies such as Debian's \
             /usr/share/datasets/fashion-mnist/.
@@ -19,6 +20,7 @@ struct InspectCommand: ParsableCommand {
               nnzoo inspect mnist --samples 100 --png mnist.png
               nnzoo inspect --file Data/mnist/t10k-images-idx3-ubyte.gz
             """)
+    )
 
     enum Split: String, ExpressibleByArgument, CaseIterable {
         case train

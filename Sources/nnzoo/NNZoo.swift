@@ -1,4 +1,5 @@
 import ArgumentParser
+import NNCore
 import NNZooKit
 
 @main
@@ -12,4 +13,11 @@ struct NNZoo: ParsableCommand {
             DumpLogitsCommand.self,
         ]
     )
+
+    /// Learns how the user ran the tool before anything is parsed or printed, so that every command
+    /// a message prints starts the way the user started this one (see `Invocation`).
+    static func main() {
+        Invocation.current = Invocation.forThisProcess()
+        main(nil)
+    }
 }

@@ -60,7 +60,9 @@ extension TrainCommand {
             }
         }
         lines.append("Checkpoints, metrics, curves.svg and run.json are in \(session.folder.path)/")
-        lines.append("Per-class scores, confusion matrix and mistakes: nnzoo eval \(shellQuoted(session.folder.path))")
+        lines.append(
+            "Per-class scores, confusion matrix and mistakes: "
+                + Invocation.current.command("eval \(shellQuoted(session.folder.path))"))
         print(lines.joined(separator: "\n"))
     }
 }

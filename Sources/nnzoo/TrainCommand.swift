@@ -9,7 +9,8 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a recipe from the zoo on a dataset.",
-        discussion: """
+        discussion: examplesAsInvoked(
+            """
             Trains with the recipe's settings unless options override them, holding out --val-split of the \
             training split to choose the best epoch; the test split is only used to report accuracy at the end. \
             Each run gets a folder (runs/<recipe>-<time>, or --out) with checkpoint-last.safetensors \
@@ -28,6 +29,7 @@ struct TrainCommand: ParsableCommand {
               nnzoo train mlp-784-100-10 --batch-size 1 --lr 0.001 --momentum 0.9   (per-sample SGD)
               nnzoo train --resume runs/convnet-dropout-20261123-101500
             """)
+    )
 
     @Argument(
         help: ArgumentHelp(
@@ -108,7 +110,7 @@ struct TrainCommand: ParsableCommand {
                 batch == batches
                 ? "after epoch \(epoch) of \(session.settings.epochs)"
                 : "in epoch \(epoch) of \(session.settings.epochs), after batch \(batch) of \(batches)"
-            var command = "nnzoo train --resume \(shellQuoted(session.folder.path))"
+            var command = Invocation.current.command("train --resume \(shellQuoted(session.folder.path))")
             if let dataDir = data.dataDir { command += " --data-dir \(shellQuoted(dataDir))" }
             FileHandle.standardError.write(
                 Data(

@@ -1,4 +1,5 @@
 import Foundation
+import NNCore
 
 /// Runs the built `nnzoo` executable, as a person would.
 enum CLI {
@@ -18,6 +19,10 @@ enum CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[2]
     }()
 
+    /// How the binary's messages write the commands they suggest: it is run by its absolute path,
+    /// from a folder that is not on PATH (see `Invocation`).
+    static var program: String { shellQuoted(binary) }
+
     struct Result {
         let status: Int32
         let stdout: String
@@ -29,8 +34,22 @@ enum CLI {
     static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:])
         throws -> Result
     {
+        try run(executable: binary, arguments, in: directory, environment: extra)
+    }
+
+    /// Runs `command` with `/bin/sh -c` in `directory`, to run programs the way a person types them
+    /// (`./nnzoo ...`, or a bare name found on PATH).
+    static func shell(_ command: String, in directory: String, environment extra: [String: String] = [:]) throws
+        -> Result
+    {
+        try run(executable: "/bin/sh", ["-c", command], in: directory, environment: extra)
+    }
+
+    private static func run(
+        executable: String, _ arguments: [String], in directory: String?, environment extra: [String: String]
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot)
         var environment = ProcessInfo.processInfo.environment

@@ -114,7 +114,7 @@ import Testing
         #expect(
             missing.stderr.hasPrefix("Error: The mnist dataset is not available: train-images-idx3-ubyte.gz is missing")
         )
-        #expect(missing.stderr.contains("`nnzoo fetch mnist`"))
+        #expect(missing.stderr.contains("`\(CLI.program) fetch mnist`"))
         #expect(missing.stderr.split(separator: "\n").count == 1)
 
         let folder = TempFolder()
@@ -132,7 +132,7 @@ import Testing
         let truncated = try CLI.run(["inspect", "--file", cut])
         #expect(truncated.status == 1)
         #expect(truncated.stderr.hasPrefix("Error: \(cut) is truncated"))
-        #expect(truncated.stderr.contains("nnzoo fetch mnist"))
+        #expect(truncated.stderr.contains("\(CLI.program) fetch mnist"))
 
         let garbage = folder.write([UInt8](repeating: 0x41, count: 100), to: "junk.bin")
         let unknown = try CLI.run(["inspect", "--file", garbage])

@@ -74,7 +74,7 @@ import Testing
         #expect(
             stopped.stderr.contains(
                 "Interrupted in epoch 1 of 2, after batch 30 of 41. Saved \(resumed)/checkpoint-last.safetensors.\n"
-                    + "Continue this run with:\n  nnzoo train --resume \(resumed) --data-dir \(data)\n"))
+                    + "Continue this run with:\n  \(CLI.program) train --resume \(resumed) --data-dir \(data)\n"))
         let partial = try RunInfo.read(from: resumed + "/run.json")
         #expect(partial.status == "interrupted")
         let continued = try CLI.run(["train", "--resume", resumed, "--data-dir", data])
@@ -118,7 +118,8 @@ import Testing
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 130)
         #expect(message.contains("Stopping after this batch and saving a resumable checkpoint"))
-        #expect(message.contains("Continue this run with:\n  nnzoo train --resume \(out) --data-dir \(data)\n"))
+        #expect(
+            message.contains("Continue this run with:\n  \(CLI.program) train --resume \(out) --data-dir \(data)\n"))
         let checkpoint = try Checkpoint.read(from: out + "/checkpoint-last.safetensors")
         let state = try #require(checkpoint.info.resume)
         // Finish the epoch in progress and compare with an uninterrupted run of as many epochs.
@@ -166,7 +167,7 @@ import Testing
         ])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("Error: The mnist dataset is not available: "))
-        #expect(result.stderr.contains("Run `nnzoo fetch mnist` to download it"))
+        #expect(result.stderr.contains("Run `\(CLI.program) fetch mnist` to download it"))
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/mnist"))
     }
 
@@ -190,7 +191,7 @@ import Testing
         #expect(finished.status == 1)
         #expect(
             finished.stderr.contains(
-                "has already trained all its 1 epoch. To train further, resume with more epochs: nnzoo train --resume \(out) --epochs 6."
+                "has already trained all its 1 epoch. To train further, resume with more epochs: \(CLI.program) train --resume \(out) --epochs 6."
             ))
         let again = try train(["digits-mlp", "--epochs", "1", "--out", out])
         #expect(again.status == 1)

@@ -76,7 +76,9 @@ public struct DatasetStatus: Equatable, Sendable {
         var parts: [String] = []
         if present.count == count {
             parts.append(
-                unverified.isEmpty ? "verified" : "present, not verified (run nnzoo fetch --verify \(dataset))")
+                unverified.isEmpty
+                    ? "verified"
+                    : "present, not verified (run \(Invocation.current.command("fetch --verify \(dataset)")))")
         } else if present.isEmpty {
             parts.append("not downloaded")
         } else {
@@ -85,7 +87,9 @@ public struct DatasetStatus: Equatable, Sendable {
         }
         if !system.isEmpty {
             let where_ = URL(fileURLWithPath: system[0]).deletingLastPathComponent().path
-            parts.append("a read-only copy is installed in \(where_) (nnzoo fetch \(dataset) copies and verifies it)")
+            parts.append(
+                "a read-only copy is installed in \(where_) (\(Invocation.current.command("fetch \(dataset)")) copies and verifies it)"
+            )
         }
         if present.count != count && !missing.isEmpty && missing.count != count {
             parts.append("missing: " + missing.joined(separator: ", "))
@@ -129,7 +133,9 @@ public enum FetchURLList {
         let folder = DatasetLocator.folder(of: spec, in: dataDirectory)
         let fromEnvironment = (environment[SourcePlan.mirrorEnvironmentVariable] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        var lines = ["# \(spec.name): put these files in one folder, then run: nnzoo fetch \(spec.name) --from FOLDER"]
+        var lines = [
+            "# \(spec.name): put these files in one folder, then run: \(Invocation.current.command("fetch \(spec.name) --from FOLDER"))"
+        ]
         lines.append("# (or straight into \(folder)/)")
         for file in spec.files {
             var facts: [String] = []

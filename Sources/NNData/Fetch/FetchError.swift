@@ -1,3 +1,5 @@
+import NNCore
+
 /// One source tried for one file, and why it did not deliver.
 public struct SourceAttempt: Equatable, Sendable {
     /// The URL or local path that was tried.
@@ -45,7 +47,7 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .unknownDataset(let name, let known):
             return "There is no dataset called '\(name)'. Known datasets: \(known.joined(separator: ", ")). "
-                + "`nnzoo fetch --list` shows them with their sizes."
+                + "`\(Invocation.current.command("fetch --list"))` shows them with their sizes."
         case .dataDirectoryNotWritable(let path, let reason):
             return "Cannot write to the data directory \(path): \(reason). Nothing was downloaded and no file "
                 + "was changed. Choose a writable folder with --data-dir DIR (or NNZOO_DATA), or fix the "
@@ -76,10 +78,10 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
         case .verificationFailed(let dataset, let problems):
             return "\(dataset) failed verification:\n"
                 + problems.map { "  - " + $0 }.joined(separator: "\n")
-                + "\nRun `nnzoo fetch \(dataset)` to download the files again."
+                + "\nRun `\(Invocation.current.command("fetch \(dataset)"))` to download the files again."
         case .notPresent(let dataset, let missing, let folder):
             return "\(dataset) is not fully in \(folder): \(missing.joined(separator: ", ")) "
-                + "\(missing.count == 1 ? "is" : "are") missing. Run `nnzoo fetch \(dataset)` first."
+                + "\(missing.count == 1 ? "is" : "are") missing. Run `\(Invocation.current.command("fetch \(dataset)"))` first."
         }
     }
 
@@ -106,11 +108,12 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
             lines.append("  - run the command without --offline to try the network sources above;")
         }
         lines.append(
-            "  - a mirror that has the files: nnzoo fetch \(dataset) --mirror URL (repeatable, or "
+            "  - a mirror that has the files: \(Invocation.current.command("fetch \(dataset) --mirror URL")) (repeatable, or "
                 + "NNZOO_MIRROR=URL1,URL2; the file name is appended to URL, {dataset} in URL becomes \(dataset));")
         lines.append(
-            "  - download them on another machine: nnzoo fetch \(dataset) --print-urls lists every URL with its "
-                + "size and SHA-256; then nnzoo fetch \(dataset) --from DIR imports and verifies them.")
+            "  - download them on another machine: \(Invocation.current.command("fetch \(dataset) --print-urls")) lists every URL with its "
+                + "size and SHA-256; then \(Invocation.current.command("fetch \(dataset) --from DIR")) imports and verifies them."
+        )
         return lines.joined(separator: "\n")
     }
 }

@@ -1,3 +1,5 @@
+import NNCore
+
 /// What can go wrong reading or writing a checkpoint. Each description is a sentence naming the file,
 /// what was expected, what was found and what to do.
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
@@ -108,7 +110,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .notResumable(let path):
             return
                 "The checkpoint \(path) holds a model but no training state, so training cannot resume from "
-                + "it; resume from the run folder's checkpoint-last.safetensors (nnzoo train --resume <run folder>)."
+                + "it; resume from the run folder's checkpoint-last.safetensors (\(Invocation.current.command("train --resume <run folder>")))."
         case .noCheckpointInFolder(let folder):
             return
                 "The folder \(folder) has no checkpoint-last.safetensors to resume from. Give the run folder "

@@ -1,3 +1,5 @@
+import NNCore
+
 /// What can go wrong evaluating a model. Each description is a sentence that says what was
 /// expected, what was found and what to do.
 public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -48,7 +50,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
                 "\(path) does not exist. Give a run folder (runs/<recipe>-<time>, as nnzoo train printed it) or a checkpoint file (.safetensors)."
         case .noCheckpoint(let folder, let lookedFor):
             return
-                "The folder \(folder) holds no checkpoint: looked for \(lookedFor.joined(separator: " and ")). Give the run folder that nnzoo train printed, or a checkpoint file; train one with nnzoo train <recipe>."
+                "The folder \(folder) holds no checkpoint: looked for \(lookedFor.joined(separator: " and ")). Give the run folder that nnzoo train printed, or a checkpoint file; train one with \(Invocation.current.command("train <recipe>"))."
         case .recipeDoesNotFit(
             let checkpoint, let recipe, let trainedOn, let dataset, let images, let reason, let fitting):
             let train =
@@ -59,7 +61,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
                 "The checkpoint \(checkpoint) holds \(recipe), trained on \(trainedOn), which cannot be evaluated on \(dataset) (\(images) images): \(reason). Evaluate it on \(trainedOn) (leave out --dataset); \(train)."
         case .inputMismatch(let checkpoint, let recipe, let trainedOn, let trainedInput, let dataset, let datasetInput):
             return
-                "The checkpoint \(checkpoint) holds \(recipe) trained on \(trainedOn) (\(trainedInput)); its weights do not fit \(dataset) (\(datasetInput)). Evaluate it on \(trainedOn) (--dataset \(trainedOn)), or train \(recipe) on \(dataset) first (nnzoo train \(recipe) --dataset \(dataset))."
+                "The checkpoint \(checkpoint) holds \(recipe) trained on \(trainedOn) (\(trainedInput)); its weights do not fit \(dataset) (\(datasetInput)). Evaluate it on \(trainedOn) (--dataset \(trainedOn)), or train \(recipe) on \(dataset) first (\(Invocation.current.command("train \(shellQuoted(recipe)) --dataset \(dataset)")))."
         case .classesDiffer(let checkpoint, let trainedOn, let trainedClasses, let dataset, let classes):
             return
                 "The checkpoint \(checkpoint) was trained on \(trainedOn), whose classes are \(Self.list(trainedClasses)); \(dataset)'s classes are \(Self.list(classes)). A model cannot be scored on classes it never learned: evaluate it on \(trainedOn), or train on \(dataset)."

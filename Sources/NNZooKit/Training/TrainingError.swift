@@ -1,3 +1,5 @@
+import NNCore
+
 /// What can stop a training run before it starts (or a resume). Each description is a sentence that
 /// names the folder or option, what was expected and found, and what to do.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
@@ -29,7 +31,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .folderHoldsRun(let path):
             return
                 "The folder \(path) already holds a training run (checkpoint-last.safetensors). Continue it with "
-                + "nnzoo train --resume \(path), or choose another folder with --out."
+                + "\(Invocation.current.command("train --resume \(shellQuoted(path))")), or choose another folder with --out."
         case .resumeConflict(let option, let saved, let given, let folder):
             return
                 "The run in \(folder) was started with \(option) \(saved); resuming it with \(given) would not "
@@ -41,7 +43,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .alreadyFinished(let folder, let epochs):
             return
                 "The run in \(folder) has already trained all its \(epochs == 1 ? "1 epoch" : "\(epochs) epochs"). To train further, resume "
-                + "with more epochs: nnzoo train --resume \(folder) --epochs \(epochs + 5)."
+                + "with more epochs: \(Invocation.current.command("train --resume \(shellQuoted(folder)) --epochs \(epochs + 5)"))."
         case .datasetChanged(let dataset, let expected, let found):
             return
                 "The run was trained on \(expected) examples of \(dataset), but its training split now gives "
