@@ -49,7 +49,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .unknownDataset(let name, let known):
             return
-                "There is no dataset called '\(name)'. Known datasets: \(known.joined(separator: ", "))."
+                "There is no dataset called '\(name)'.\(NameSuggestions.didYouMean(name, among: known)) Known datasets: \(known.joined(separator: ", "))."
         case .missingFiles(let dataset, let files, let lookedAt):
             let list = files.joined(separator: ", ")
             let places = lookedAt.joined(separator: ", ")

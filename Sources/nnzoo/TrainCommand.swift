@@ -34,19 +34,29 @@ struct TrainCommand: ParsableCommand {
     @Argument(
         help: ArgumentHelp(
             "A recipe name from zoo/ (e.g. digits-mlp) or the path of a recipe .json file; leave out with --resume.",
-            valueName: "recipe"))
+            valueName: "recipe"),
+        completion: Completions.recipes)
     var recipe: String?
 
-    @Option(help: ArgumentHelp("The dataset to train on (default: the recipe's).", valueName: "name"))
+    @Flag(help: "List the recipes of the zoo with their dataset and what they are.")
+    var list = false
+
+    @Option(
+        help: ArgumentHelp("The dataset to train on (default: the recipe's).", valueName: "name"),
+        completion: Completions.datasets)
     var dataset: String?
 
     @OptionGroup var training: TrainingOptions
     @OptionGroup var threads: ThreadOptions
 
-    @Option(help: ArgumentHelp("The run folder (default: runs/<recipe>-<time>).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("The run folder (default: runs/<recipe>-<time>).", valueName: "dir"),
+        completion: .directory)
     var out: String?
 
-    @Option(help: ArgumentHelp("Continue the run in this folder from its checkpoint-last.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Continue the run in this folder from its checkpoint-last.", valueName: "dir"),
+        completion: .directory)
     var resume: String?
 
     @OptionGroup var data: DataOptions
@@ -56,8 +66,21 @@ struct TrainCommand: ParsableCommand {
     var stopAfterBatches: Int?
 
     func validate() throws {
+        if list {
+            guard recipe == nil, resume == nil else {
+                throw ValidationError("--list lists the recipes; give it alone, without a recipe or --resume.")
+            }
+            return
+        }
         if recipe == nil && resume == nil {
-            throw ValidationError("Give a recipe to train (e.g. nnzoo train digits-mlp), or --resume <run folder>.")
+            let names = RecipeCatalog.recipeFiles().map(\.name)
+            throw ValidationError(
+                "Give a recipe to train (e.g. \(Invocation.current.command("train digits-mlp"))), or --resume "
+                    + "<run folder>."
+                    + (names.isEmpty
+                        ? ""
+                        : " Recipes: \(names.joined(separator: ", ")); "
+                            + "\(Invocation.current.command("train --list")) says what they are."))
         }
         if resume != nil && out != nil {
             throw ValidationError("--resume continues in the run's own folder; leave out --out.")
@@ -68,6 +91,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if list {
+            let folders = RecipeCatalog.zooFolders()
+            let width = isatty(STDOUT_FILENO) == 1 ? TerminalWidth.columns(of: STDOUT_FILENO) : nil
+            print(Self.recipeList(RecipeCatalog.recipeFiles(in: folders), folders: folders, width: width))
+            return
+        }
         let start = ProgressReporter.monotonicSeconds()
         let prepared = try resume.map(prepareResume) ?? prepareNew()
         let session = prepared.session

@@ -46,7 +46,8 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .unknownDataset(let name, let known):
-            return "There is no dataset called '\(name)'. Known datasets: \(known.joined(separator: ", ")). "
+            return "There is no dataset called '\(name)'.\(NameSuggestions.didYouMean(name, among: known)) "
+                + "Known datasets: \(known.joined(separator: ", ")). "
                 + "`\(Invocation.current.command("fetch --list"))` shows them with their sizes."
         case .dataDirectoryNotWritable(let path, let reason):
             return "Cannot write to the data directory \(path): \(reason). Nothing was downloaded and no file "

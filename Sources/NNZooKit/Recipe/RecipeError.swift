@@ -1,3 +1,5 @@
+import NNCore
+
 /// What can go wrong finding, reading or using a recipe. Each description is a sentence naming the
 /// recipe file and the field (as a path such as `layers[3].type`), what was expected and what was
 /// found, and what to do.
@@ -31,7 +33,8 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
             let places = lookedIn.isEmpty ? "no zoo folder was found" : "looked in " + lookedIn.joined(separator: ", ")
             let choices = known.isEmpty ? "" : " Recipes available: \(known.joined(separator: ", "))."
             return
-                "There is no recipe called '\(name)' (\(places)).\(choices) Give a recipe name from the zoo "
+                "There is no recipe called '\(name)' (\(places)).\(NameSuggestions.didYouMean(name, among: known))"
+                + "\(choices) Give a recipe name from the zoo "
                 + "or the path of a recipe .json file."
         case .unreadable(let path, let reason):
             return "Cannot read the recipe \(path): \(reason). Check the path and its permissions."

@@ -1,0 +1,86 @@
+import Foundation
+import NNCore
+import Testing
+
+@testable import nnzoo
+
+/// `nnzoo train --list`, `nnzoo train` with no recipe, and a misspelt recipe or dataset.
+@Suite struct TrainListTests {
+    @Test func listNamesEachRecipeWithItsDatasetAndFirstSentence() throws {
+        let result = try CLI.run(["train", "--list"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.count == 8 && lines[5].isEmpty && lines[7].isEmpty)
+        #expect(
+            lines.first
+                == "convnet-dropout            fashion-mnist  A small convolutional network with dropout: Conv 10 k5, "
+                + "MaxPool 2, ReLU, Conv 20 k5, Dropout2d 0.1, MaxPool 2, ReLU, Flatten (320 on 28x28), Linear 60, "
+                + "ReLU, Dropout 0.5, Linear 10, log-softmax with NLL loss.")
+        #expect(
+            lines.contains(
+                "digits-mlp                 digits         A two-layer perceptron (Linear 64-100, ReLU, Linear "
+                    + "100-10) for the 8x8 UCI digits that ship with nnzoo: trains offline in a few seconds."))
+        #expect(
+            lines[6]
+                == "Train one with \(CLI.program) train <recipe> (on its dataset, or --dataset NAME); recipes are "
+                + "the .json files in \(CLI.packageRoot)/zoo.")
+    }
+
+    @Test func listFitsATerminalWidthAndSaysWhenThereAreNoRecipes() throws {
+        let folder = TempFolder()
+        let recipe = try String(contentsOfFile: CLI.packageRoot + "/zoo/digits-mlp.json", encoding: .utf8)
+        folder.write(Array(recipe.utf8), to: "zoo/digits-mlp.json")
+        folder.write(Array("{".utf8), to: "zoo/broken.json")
+        let files = [
+            ("broken", folder.path + "/zoo/broken.json"), ("digits-mlp", folder.path + "/zoo/digits-mlp.json"),
+        ]
+        let text = TrainCommand.recipeList(files, folders: [folder.path + "/zoo"], width: 60)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("broken      "))
+        #expect(lines[0].contains("  unreadable: "))
+        #expect(lines[1] == "digits-mlp  digits  A two-layer perceptron (Linear 64-100,…")
+        #expect(lines[1].count == 59)
+        #expect(
+            TrainCommand.recipeList([], folders: [], width: nil)
+                == "No recipes (no zoo folder was found). Give the path of a recipe .json file, or run from a folder "
+                + "with zoo/.")
+    }
+
+    @Test func trainWithoutARecipeNamesTheRecipesAndTheListCommand() throws {
+        let result = try CLI.run(["train"])
+        #expect(result.status == 64)
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: Give a recipe to train (e.g. \(CLI.program) train digits-mlp), or --resume <run folder>. "
+                    + "Recipes: convnet-dropout, convnet-dropout-augmented, digits-mlp, mlp-784-100-10, sigmoid-mlp; "
+                    + "\(CLI.program) train --list says what they are.\n"))
+        let both = try CLI.run(["train", "--list", "digits-mlp"])
+        #expect(both.status == 64)
+        #expect(
+            both.stderr.hasPrefix("Error: --list lists the recipes; give it alone, without a recipe or --resume.\n"))
+    }
+
+    @Test func aMisspeltRecipeOrDatasetGetsDidYouMean() throws {
+        let recipe = try CLI.run(["train", "digits-mpl"])
+        #expect(recipe.status == 1)
+        #expect(
+            recipe.stderr
+                == "Error: There is no recipe called 'digits-mpl' (looked in \(CLI.packageRoot)/zoo). Did you mean "
+                + "digits-mlp? Recipes available: convnet-dropout, convnet-dropout-augmented, digits-mlp, "
+                + "mlp-784-100-10, sigmoid-mlp. Give a recipe name from the zoo or the path of a recipe .json file.\n")
+        let dataset = try CLI.run(["train", "digits-mlp", "--dataset", "fasion-mnist"])
+        #expect(dataset.status == 1)
+        #expect(
+            dataset.stderr
+                == "Error: There is no dataset called 'fasion-mnist'. Did you mean fashion-mnist? Known datasets: "
+                + "mnist, fashion-mnist, cifar10, digits.\n")
+        let fetch = try CLI.run(["fetch", "cifar", "--offline"])
+        #expect(fetch.status == 64)
+        #expect(
+            fetch.stderr.hasPrefix(
+                "Error: There is no dataset called 'cifar'. Did you mean cifar10? Known datasets: mnist, "
+                    + "fashion-mnist, cifar10, digits. `\(CLI.program) fetch --list` shows them with their sizes.\n"))
+        let inspect = try CLI.run(["inspect", "mnsit"])
+        #expect(inspect.stderr.hasPrefix("Error: There is no dataset called 'mnsit'. Did you mean mnist? "))
+    }
+}
