@@ -129,12 +129,18 @@ extension PNGImage {
         return PNGImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 
+    /// The largest PNG file read (256 MiB: more than any image of the largest size decoded compresses to).
+    public static let maxFileSize = 1 << 28
+
     /// Reads and decodes the PNG file at `path`.
     public static func read(from path: String, channels: Int? = nil) throws -> PNGImage {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PNGError(path: path, message: "cannot read the file (missing or unreadable)")
+        let bytes: [UInt8]
+        do {
+            bytes = try ReadableFile.readAll(path, limit: maxFileSize)
+        } catch let error as FileReadError {
+            throw PNGError(path: path, message: "cannot read the file: \(error.reason)")
         }
-        return try decode([UInt8](data), channels: channels, path: path)
+        return try decode(bytes, channels: channels, path: path)
     }
 
     /// Walks the chunk headers (4-byte length, 4-byte type, data, 4-byte CRC) and refuses a chunk

@@ -8,6 +8,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingFiles(dataset: String, files: [String], lookedAt: [String])
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
+    /// A FIFO, folder, device or socket where a file was expected (`kind` names it).
+    case notRegularFile(path: String, kind: String)
     case emptyFile(path: String)
     case webPage(path: String, kind: String)
 
@@ -60,6 +62,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
                 "\(path) does not exist. Check the path, or run `\(Invocation.current.command("fetch <dataset>"))` to download the dataset."
         case .unreadable(let path, let reason):
             return "Cannot read \(path): \(reason). Check the path and its permissions."
+        case .notRegularFile(let path, let kind):
+            return
+                "\(path) is \(kind), not a regular file; nnzoo reads data only from regular files, which it never waits on. Give the path of the file itself."
         case .emptyFile(let path):
             return "\(path) is empty (0 bytes). \(Advice.redownload(path))"
         case .webPage(let path, let kind):
@@ -187,5 +192,16 @@ enum Hex {
             let digits = String(byte, radix: 16)
             return digits.count == 1 ? "0" + digits : digits
         }.joined()
+    }
+}
+
+extension DataError {
+    /// A file that could not be opened: missing, not a regular file (a FIFO, a folder, a device)...
+    public init(_ error: FileReadError) {
+        switch error.problem {
+        case .missing: self = .fileNotFound(path: error.path)
+        case .notRegular(let kind): self = .notRegularFile(path: error.path, kind: kind)
+        default: self = .unreadable(path: error.path, reason: error.reason)
+        }
     }
 }

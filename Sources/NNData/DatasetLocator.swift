@@ -41,9 +41,11 @@ public enum DatasetLocator {
         return paths
     }
 
-    /// The first existing candidate for `file`, or nil.
+    /// The first existing candidate for `file`, or nil. Anything at a candidate path counts: a
+    /// folder or FIFO where the file belongs is reported by the reader (as not a regular file)
+    /// rather than passed over for a copy elsewhere.
     public static func locate(_ file: DatasetFile, of spec: DatasetSpec, dataDirectory: String) -> String? {
-        candidates(for: file, of: spec, dataDirectory: dataDirectory).first(where: isFile)
+        candidates(for: file, of: spec, dataDirectory: dataDirectory).first(where: exists)
     }
 
     /// Finds the files `split` of `spec` needs. Throws `DataError.missingFiles` naming every missing
@@ -88,6 +90,12 @@ public enum DatasetLocator {
             throw DataError.missingFiles(dataset: spec.name, files: missing, lookedAt: lookedAt)
         }
         return found
+    }
+
+    /// True if something (a file, a folder, a FIFO...) is at `path`, following symbolic links.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
     }
 
     static func isFile(_ path: String) -> Bool {

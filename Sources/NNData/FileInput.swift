@@ -21,35 +21,28 @@ public final class FileInput: ByteStream {
     /// Called after each read from disk with (bytes read so far, file size); for progress display.
     public var onRead: ((Int, Int) -> Void)?
 
-    /// The open file, or -1 for bytes given in memory.
+    /// The open file, or nil for bytes given in memory.
+    private let file: ReadableFile?
+    /// Its descriptor, or -1 for bytes given in memory.
     private let fd: Int32
     private let buffer: UnsafeMutableRawBufferPointer
     private var start = 0  // first unread byte in `buffer`
     private var end = 0  // one past the last buffered byte
     private var fileOffset = 0  // file offset of buffer[end]
 
-    /// Opens `path`. Fails with a `DataError` if it is missing, a folder or unreadable.
+    /// Opens `path` (through `ReadableFile`: a FIFO, device or socket is refused without blocking).
+    /// Fails with a `DataError` if it is missing, not a regular file or unreadable.
     public init(path: String, bufferSize: Int = 1 << 20) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw DataError.fileNotFound(path: path) }
-            throw DataError.unreadable(path: path, reason: String(cString: strerror(code)))
+        let file: ReadableFile
+        do {
+            file = try ReadableFile(path: path)
+        } catch let error as FileReadError {
+            throw DataError(error)
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let reason = errnoText()
-            close(fd)
-            throw DataError.unreadable(path: path, reason: reason)
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            let what = (info.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"
-            throw DataError.unreadable(path: path, reason: "it is \(what)")
-        }
-        self.fd = fd
-        self.size = Int(info.st_size)
+        self.file = file
+        self.fd = file.descriptor
+        self.size = file.size
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(4096, bufferSize), alignment: 64)
     }
 
@@ -57,6 +50,7 @@ public final class FileInput: ByteStream {
     public init(bytes: [UInt8], path: String) {
         self.path = path
         self.size = bytes.count
+        self.file = nil
         self.fd = -1
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(4096, bytes.count), alignment: 64)
         bytes.withUnsafeBytes { source in
@@ -67,7 +61,6 @@ public final class FileInput: ByteStream {
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
         buffer.deallocate()
     }
 

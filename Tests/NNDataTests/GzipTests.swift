@@ -158,7 +158,7 @@ import Testing
         #expect(throws: DataError.fileNotFound(path: folder.path + "/nope.gz")) {
             try Gzip.decodeFile(folder.path + "/nope.gz")
         }
-        #expect(throws: DataError.unreadable(path: folder.path, reason: "it is a folder")) {
+        #expect(throws: DataError.notRegularFile(path: folder.path, kind: "a folder")) {
             try Gzip.decodeFile(folder.path)
         }
     }

@@ -226,6 +226,7 @@ extension CheckpointError {
     func withPath(_ newPath: String) -> CheckpointError {
         switch self {
         case .unreadable(_, let reason): return .unreadable(path: newPath, reason: reason)
+        case .notRegularFile(_, let kind): return .notRegularFile(path: newPath, kind: kind)
         case .tooShort(_, let size): return .tooShort(path: newPath, size: size)
         case .headerLengthOutOfRange(_, let declared, let fileSize, let limit):
             return .headerLengthOutOfRange(path: newPath, declared: declared, fileSize: fileSize, limit: limit)

@@ -30,11 +30,13 @@ enum CLI {
     }
 
     /// Runs `nnzoo arguments...` in `directory` (default: the package root) with `NNZOO_DATA` unset
-    /// and `environment` added.
-    static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:])
-        throws -> Result
-    {
-        try run(executable: binary, arguments, in: directory, environment: extra)
+    /// and `environment` added. With `timeout`, a process still running after that many seconds is
+    /// killed (status 137), so a test of something that must not hang fails instead of hanging.
+    static func run(
+        _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:],
+        timeout: Double? = nil
+    ) throws -> Result {
+        try run(executable: binary, arguments, in: directory, environment: extra, timeout: timeout)
     }
 
     /// Runs `command` with `/bin/sh -c` in `directory`, to run programs the way a person types them
@@ -42,11 +44,12 @@ enum CLI {
     static func shell(_ command: String, in directory: String, environment extra: [String: String] = [:]) throws
         -> Result
     {
-        try run(executable: "/bin/sh", ["-c", command], in: directory, environment: extra)
+        try run(executable: "/bin/sh", ["-c", command], in: directory, environment: extra, timeout: nil)
     }
 
     private static func run(
-        executable: String, _ arguments: [String], in directory: String?, environment extra: [String: String]
+        executable: String, _ arguments: [String], in directory: String?, environment extra: [String: String],
+        timeout: Double?
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -61,6 +64,12 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [process] in
+                if process.isRunning { kill(pid, SIGKILL) }
+            }
+        }
         // Read both pipes while the process runs, so a full pipe never blocks it.
         let errData = Collected()
         let group = DispatchGroup()

@@ -76,6 +76,17 @@ public final class DatasetFetcher {
         record: inout VerificationRecord
     ) throws -> FileOutcome {
         let destination = folder + "/" + file.name
+        // A FIFO or device there would block or never end when read, and is not nnzoo's to move.
+        var info = stat()
+        if stat(destination, &info) == 0, let kind = FileKind.nonRegular(info.st_mode) {
+            throw FetchError.notRegularFile(path: destination, kind: kind)
+        }
+        // At the download's name, whatever cannot take bytes the way a file does: a FIFO would block
+        // (or feed a reader), a folder or socket cannot be written.
+        if stat(destination + ".part", &info) == 0, [S_IFIFO, S_IFDIR, S_IFSOCK].contains(info.st_mode & S_IFMT) {
+            throw FetchError.notRegularFile(
+                path: destination + ".part", kind: FileKind.nonRegular(info.st_mode) ?? "not a regular file")
+        }
         if DatasetLocator.isFile(destination) {
             if let entry = record.current(file.name, at: destination) {
                 output.message("\(file.name): already verified")
@@ -136,7 +147,8 @@ public final class DatasetFetcher {
         to destination: String, record: inout VerificationRecord, attempts: inout [SourceAttempt]
     ) throws -> VerifiedFile? {
         let candidate = folder + "/" + file.name
-        guard DatasetLocator.isFile(candidate) else {
+        // Anything there is verified (a FIFO or folder fails verification, saying what it is).
+        guard DatasetLocator.exists(candidate) else {
             let decompressed = folder + "/" + file.contentName
             let failure: SourceFailure =
                 file.contentName != file.name && DatasetLocator.isFile(decompressed)

@@ -58,6 +58,8 @@ enum Diagnosis {
             return kind == "HTML" ? "this is an HTML page, not gzip data" : "this is an \(kind) document, not data"
         case .emptyFile:
             return "the file is empty (0 bytes)"
+        case .notRegularFile(_, let kind):
+            return "it is \(kind), not a regular file"
         case .unexpectedShape(let path, let expected, let found):
             if let member = archiveMember(path) { return "its \(member) holds \(found), expected \(expected)" }
             return "it holds \(found), expected \(expected) (a file of another dataset or split?)"

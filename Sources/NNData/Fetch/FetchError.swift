@@ -32,6 +32,8 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
     case lockTimedOut(path: String, dataset: String, seconds: Double)
     case invalidMirror(String, reason: String)
     case fromFolderNotFound(path: String)
+    /// Something other than a regular file (a FIFO, a folder, a device) is where a dataset file goes.
+    case notRegularFile(path: String, kind: String)
     /// Writing to the data directory failed (disk full, permissions); `partKept` is a partial
     /// download left in place for resuming.
     case writeFailed(path: String, reason: String, partKept: String?)
@@ -66,6 +68,9 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
         case .fromFolderNotFound(let path):
             return "The folder given with --from, \(path), does not exist or is not a folder. Give the folder "
                 + "that holds the downloaded files."
+        case .notRegularFile(let path, let kind):
+            return "\(path) is \(kind), not a regular file, where nnzoo keeps a dataset file. nnzoo leaves it "
+                + "alone: remove it (or choose another --data-dir), then run the command again."
         case .writeFailed(let path, let reason, let partKept):
             let kept =
                 partKept.map {

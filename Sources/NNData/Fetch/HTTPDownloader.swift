@@ -120,11 +120,21 @@ public final class HTTPDownloader: @unchecked Sendable {
             offset = 0
         }
         let origin = PartialDownload.read(forPart: partPath)
-        let fd = open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        // O_NONBLOCK: a FIFO left at the .part's name must not block the open (without a reader it
+        // fails with ENXIO); one with a reader is refused below.
+        let fd = open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
         guard fd >= 0 else {
-            throw LocalWriteFailure(path: partPath, reason: "cannot create it (\(errnoText()))", bytesKept: 0)
+            let reason =
+                errno == ENXIO ? "it is a FIFO or socket, not a regular file" : "cannot create it (\(errnoText()))"
+            throw LocalWriteFailure(path: partPath, reason: reason, bytesKept: 0)
         }
         defer { close(fd) }
+        var opened = stat()
+        if fstat(fd, &opened) == 0, let kind = FileKind.nonRegular(opened.st_mode), kind != "a character device" {
+            throw LocalWriteFailure(path: partPath, reason: "it is \(kind), not a regular file", bytesKept: 0)
+        }
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         // Drop anything past the resume point (only a regular file can have any).
         var info = stat()
         let truncated =

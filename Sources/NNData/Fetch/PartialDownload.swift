@@ -22,8 +22,8 @@ public struct PartialDownload: Codable, Equatable, Sendable {
 
     /// The recorded origin of `partPath`, or nil when there is none or it cannot be read.
     public static func read(forPart partPath: String) -> PartialDownload? {
-        guard let data = FileManager.default.contents(atPath: originPath(forPart: partPath)) else { return nil }
-        return try? JSONDecoder().decode(PartialDownload.self, from: data)
+        guard let bytes = try? ReadableFile.readAll(originPath(forPart: partPath), limit: 1 << 16) else { return nil }
+        return try? JSONDecoder().decode(PartialDownload.self, from: Data(bytes))
     }
 
     /// Records the origin of `partPath` (atomically).

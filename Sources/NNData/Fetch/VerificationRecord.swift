@@ -8,13 +8,15 @@ public struct VerificationRecord: Codable, Equatable, Sendable {
     public static let fileName = ".verified"
 
     public var files: [String: VerifiedFile] = [:]
+    /// The largest record read (one entry per dataset file: a few kB).
+    public static let maxFileSize = 1 << 20
 
     public init(files: [String: VerifiedFile] = [:]) { self.files = files }
 
     /// The record in `folder`, or an empty one when there is none or it cannot be read.
     public static func read(folder: String) -> VerificationRecord {
-        guard let data = FileManager.default.contents(atPath: folder + "/" + fileName),
-            let record = try? JSONDecoder().decode(VerificationRecord.self, from: data)
+        guard let bytes = try? ReadableFile.readAll(folder + "/" + fileName, limit: maxFileSize),
+            let record = try? JSONDecoder().decode(VerificationRecord.self, from: Data(bytes))
         else { return VerificationRecord() }
         return record
     }

@@ -5,6 +5,8 @@ import NNCore
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadable(path: String, reason: String)
+    /// A FIFO, folder, device or socket where a checkpoint file was expected (`kind` names it).
+    case notRegularFile(path: String, kind: String)
     /// The file is shorter than the 8-byte header length every safetensors file starts with.
     case tooShort(path: String, size: Int)
     /// The header length in the first 8 bytes is more than the file holds (or than any header may be).
@@ -44,6 +46,10 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let path, let reason):
             return "Cannot read the checkpoint \(path): \(reason). Check the path and its permissions."
+        case .notRegularFile(let path, let kind):
+            return
+                "The checkpoint \(path) is \(kind), not a regular file. Give a checkpoint file written by nnzoo "
+                + "train (checkpoint-last.safetensors or checkpoint-best.safetensors) or its run folder."
         case .tooShort(let path, let size):
             return
                 "The checkpoint \(path) is \(size) bytes long, but a safetensors file starts with an 8-byte "
@@ -121,5 +127,15 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     private func list(_ names: [String]) -> String {
         let shown = names.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ")
         return names.count > 6 ? shown + " and \(names.count - 6) more" : shown
+    }
+}
+
+extension CheckpointError {
+    /// A checkpoint file that could not be opened or read.
+    init(_ error: FileReadError) {
+        switch error.problem {
+        case .notRegular(let kind): self = .notRegularFile(path: error.path, kind: kind)
+        default: self = .unreadable(path: error.path, reason: error.reason)
+        }
     }
 }

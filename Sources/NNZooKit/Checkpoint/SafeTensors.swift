@@ -257,26 +257,23 @@ extension SafeTensorsFile {
     /// Reads and validates `path`. The header length is checked against the file's size before the
     /// header is read, and the header against the data section before the data is read.
     public static func read(from path: String) throws -> SafeTensorsFile {
-        let handle: FileHandle
+        let file: ReadableFile
         do {
-            handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be opened" : "there is no such file"
-            throw CheckpointError.unreadable(path: path, reason: reason)
+            file = try ReadableFile(path: path)
+        } catch let error as FileReadError {
+            throw CheckpointError(error)
         }
-        defer { try? handle.close() }
         do {
-            let fileSize = Int(try handle.seekToEnd())
-            try handle.seek(toOffset: 0)
-            let lengthBytes = [UInt8](try handle.read(upToCount: 8) ?? Data())
+            let fileSize = file.size
+            let lengthBytes = try file.readBytes(upTo: 8)
             let headerLength = try checkedHeaderLength(lengthBytes, fileSize: fileSize, path: path)
-            let header = [UInt8](try handle.read(upToCount: headerLength) ?? Data())
+            let header = try file.readBytes(upTo: headerLength)
             guard header.count == headerLength else {
                 throw CheckpointError.unreadable(path: path, reason: "the file shrank while it was read")
             }
             let dataSize = fileSize - 8 - headerLength
             let (metadata, entries) = try parseHeader(header, dataSize: dataSize, path: path)
-            let data = try handle.read(upToCount: dataSize) ?? Data()
+            let data = try file.readBytes(upTo: dataSize)
             guard data.count == dataSize else {
                 throw CheckpointError.unreadable(path: path, reason: "the file shrank while it was read")
             }
@@ -284,10 +281,8 @@ extension SafeTensorsFile {
                 entries.map { entry in (entry.name, decodeValue(entry, from: bytes)) }
             }
             return SafeTensorsFile(metadata: metadata, tensors: tensors)
-        } catch let error as CheckpointError {
-            throw error
-        } catch {
-            throw CheckpointError.unreadable(path: path, reason: "\(error.localizedDescription)")
+        } catch let error as FileReadError {
+            throw CheckpointError(error)
         }
     }
 

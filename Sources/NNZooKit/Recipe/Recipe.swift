@@ -1,5 +1,6 @@
 import Foundation
 import NNAugment
+import NNCore
 import NNData
 
 /// A fixed model recipe from `zoo/*.json`: the network, how its input is normalised, and how it is
@@ -126,15 +127,17 @@ public struct Recipe: Equatable, Sendable, Codable {
 
     /// Reads the recipe file at `path`.
     public static func read(from path: String) throws -> Recipe {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be opened" : "there is no such file"
-            throw RecipeError.unreadable(path: path, reason: reason)
+            bytes = try ReadableFile.readAll(path, limit: maxFileSize)
+        } catch let error as FileReadError {
+            throw RecipeError(error)
         }
-        return try decode(data, source: path)
+        return try decode(Data(bytes), source: path)
     }
+
+    /// The largest recipe file read (the zoo's are about 1 kB).
+    public static let maxFileSize = 1 << 20
 
     /// The recipe as compact JSON with sorted keys (stored in checkpoints and run.json).
     public func jsonString() -> String {

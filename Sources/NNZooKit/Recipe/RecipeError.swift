@@ -8,6 +8,8 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
     case notFound(name: String, lookedIn: [String], known: [String])
     /// The file could not be read.
     case unreadable(path: String, reason: String)
+    /// A FIFO, folder, device or socket where a recipe file was expected (`kind` names it).
+    case notRegularFile(path: String, kind: String)
     /// The file is not valid JSON.
     case invalidJSON(path: String, detail: String)
     /// A required field is missing.
@@ -38,6 +40,10 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
                 + "or the path of a recipe .json file."
         case .unreadable(let path, let reason):
             return "Cannot read the recipe \(path): \(reason). Check the path and its permissions."
+        case .notRegularFile(let path, let kind):
+            return
+                "The recipe \(path) is \(kind), not a regular file. Give a recipe name from the zoo or the path "
+                + "of a recipe .json file."
         case .invalidJSON(let path, let detail):
             return "The recipe \(path) is not valid JSON: \(detail). Fix the file (compare with the recipes in zoo/)."
         case .missingField(let path, let field):
@@ -66,6 +72,16 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
                 ? "No recipe in the zoo fits \(dataset)."
                 : "Recipes that fit \(dataset): \(fitting.joined(separator: ", "))."
             return "The recipe \(recipe) cannot train on \(dataset) (\(input) images): \(reason). \(advice)"
+        }
+    }
+}
+
+extension RecipeError {
+    /// A recipe file that could not be opened or read.
+    init(_ error: FileReadError) {
+        switch error.problem {
+        case .notRegular(let kind): self = .notRegularFile(path: error.path, kind: kind)
+        default: self = .unreadable(path: error.path, reason: error.reason)
         }
     }
 }

@@ -108,8 +108,11 @@ public struct RunInfo: Codable, Equatable, Sendable {
     }
 
     public static func read(from path: String) throws -> RunInfo {
-        try JSONDecoder().decode(RunInfo.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        try JSONDecoder().decode(RunInfo.self, from: Data(try ReadableFile.readAll(path, limit: maxFileSize)))
     }
+
+    /// The largest run.json read (a finished run's is a few kB).
+    public static let maxFileSize = 16 << 20
 
     /// The content hashes of the files `dataset` is read from (both splits), compared with the registry.
     public static func fingerprint(_ spec: DatasetSpec, dataDirectory: String) throws -> [DatasetFileRecord] {
