@@ -1,3 +1,4 @@
+import Foundation
 import NNCore
 
 /// One image operation, deterministic given the generator: every random choice comes from `rng`,
@@ -8,6 +9,36 @@ import NNCore
 public protocol Augmentation: Sendable, CustomStringConvertible {
     /// Transforms `image` in place. The result is in `image.pixels` afterwards (see `ImageView`).
     func apply(to image: inout ImageView, using rng: inout RNG)
+
+    /// Does exactly what `apply(to:using:)` does, drawing the same random numbers, and says what was
+    /// drawn, for a picture's caption.
+    func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation
+}
+
+/// What one operation drew for one image, in a few words: "shift x+1 y-2", "rotate -7.5°",
+/// "hflip no"; `changesImage` is false when the draw leaves the image as it was (no flip, a shift
+/// of 0, a factor of exactly 1).
+public struct DrawnAugmentation: Equatable, Sendable {
+    public let text: String
+    public let changesImage: Bool
+
+    public init(_ text: String, changesImage: Bool) {
+        self.text = text
+        self.changesImage = changesImage
+    }
+}
+
+/// A signed whole number for a caption: "+2", "-1", "0".
+func signed(_ value: Int) -> String { value > 0 ? "+\(value)" : "\(value)" }
+
+/// A factor or angle for a caption with up to `decimals` decimals: 1.1, 0.87, 12.25.
+func shortDecimal(_ value: Float, decimals: Int = 2) -> String {
+    var text = String(format: "%.\(decimals)f", Double(value))
+    if text.contains(".") {
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text == "-0" ? "0" : text
 }
 
 /// Where an image's random choices come from during training and in previews.

@@ -31,6 +31,19 @@ public struct AugmentationPipeline: Augmentation, Equatable, Codable {
         for operation in operations { operation.apply(to: &image, using: &rng) }
     }
 
+    /// Applies the pipeline as `apply(to:using:)` does and returns what each operation drew, one
+    /// entry per operation (see `Augmentation.applyDescribing`).
+    public func applyDescribingEach(to image: inout ImageView, using rng: inout RNG) -> [DrawnAugmentation] {
+        operations.map { $0.applyDescribing(to: &image, using: &rng) }
+    }
+
+    /// The same as one description, the operations' texts joined with ", ".
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        let each = applyDescribingEach(to: &image, using: &rng)
+        return DrawnAugmentation(
+            each.map(\.text).joined(separator: ", "), changesImage: each.contains { $0.changesImage })
+    }
+
     /// Applies the pipeline to one CHW image held in an array (allocates a scratch buffer: for
     /// single images; batches go through `apply(toBatch:...)`).
     public func apply(to pixels: inout [UInt8], shape: ImageShape, maxValue: UInt8 = 255, using rng: inout RNG) {

@@ -1,8 +1,10 @@
 import NNCore
 import NNData
 
-/// A picture of what a pipeline does to a dataset: one row per sample, the original first, a
-/// separator bar, then `variants` augmented versions, all scaled up with crisp pixels.
+/// A picture of what a pipeline does to a dataset: one row per sample under its index and class
+/// name, the original first, a separator bar, then `variants` augmented versions, all scaled up
+/// with crisp pixels. Under each variant a line per operation says what it drew for that image
+/// ("crop x+1 y-2", "hflip no", "rotate -7.5°"), in gray where the operation changed nothing.
 ///
 /// Variant k of a sample is exactly what training with the same seed would feed the network for
 /// that sample in epoch k (`AugmentationRandomness`). The samples are picked at random with the
@@ -62,28 +64,55 @@ public enum AugmentationPreview {
         let wide =
             gap + (Double(variants) + 1) * (Double(shape.width) * Double(grid.scale) + gap)
             + Double(grid.separatorWidth) + gap
-        let tall = gap + Double(samples) * (Double(shape.height) * Double(grid.scale) + gap)
+        let captionLines = max(1, pipeline.operations.count)
+        let rowHeight =
+            Double(grid.titleHeight(true)) + Double(shape.height) * Double(grid.scale)
+            + Double(grid.captionHeight(lines: min(captionLines, 1000))) + gap
+        let tall = gap + Double(samples) * rowHeight
         guard wide * tall <= Double(maxPixels) else {
             throw AugmentError.previewTooLarge(
                 width: Int(min(wide, 1e15)), height: Int(min(tall, 1e15)), limit: maxPixels)
         }
 
         var rows = [[GridCell?]]()
+        var captions = [[GridCaption?]]()
+        var titles = [GridText?]()
         for sample in sampleIndices(count: dataset.count, samples: samples, seed: seed) {
             let original = Array(dataset.image(sample))
             var row: [GridCell?] = [cell(original, shape, maxValue: dataset.maxValue)]
+            var rowCaptions: [GridCaption?] = [GridCaption(lines: [GridText("original", color: faintColor)])]
             var pixels = original
             withImageView(&pixels, shape: shape, maxValue: dataset.maxValue) { view in
                 for variant in 0..<variants {
                     view.pixels.baseAddress!.update(from: original, count: shape.byteCount)
                     var rng = AugmentationRandomness.generator(seed: seed, epoch: variant, sample: sample)
-                    pipeline.apply(to: &view, using: &rng)
+                    let drawn = pipeline.applyDescribingEach(to: &view, using: &rng)
                     row.append(cell(Array(view.pixels), shape, maxValue: dataset.maxValue))
+                    rowCaptions.append(caption(drawn))
                 }
             }
             rows.append(row)
+            captions.append(rowCaptions)
+            titles.append(title(sample: sample, dataset: dataset))
         }
-        return grid.render(rows: rows)
+        return grid.render(rows: rows, captions: captions, titles: titles)
+    }
+
+    /// Caption colours on the grid's dark background: what an operation did, and (fainter) an
+    /// operation that left the image alone this time.
+    public static let textColor: BitmapFont.Color = (230, 230, 230)
+    public static let faintColor: BitmapFont.Color = (150, 150, 150)
+
+    /// The caption under a variant: a line per operation, with what it drew ("shift x+1 y-2").
+    public static func caption(_ drawn: [DrawnAugmentation]) -> GridCaption {
+        GridCaption(lines: drawn.map { GridText($0.text, color: $0.changesImage ? textColor : faintColor) })
+    }
+
+    /// The title above a sample's row: its index in the split and its class, "#1234 Sneaker".
+    public static func title(sample: Int, dataset: ImageDataset) -> GridText {
+        let label = Int(dataset.labels[sample])
+        let name = label < dataset.classNames.count ? dataset.classNames[label] : String(label)
+        return GridText("#\(sample) \(name)", color: textColor)
     }
 
     /// A grid cell showing `pixels`, stretched from 0...maxValue to 0...255 (rounded) so a

@@ -19,10 +19,25 @@ public struct Cutout: Augmentation, Equatable {
     }
 
     public func apply(to image: inout ImageView, using rng: inout RNG) {
-        guard size > 0, rng.bernoulli(probability) else { return }
+        guard let (centerY, centerX) = draw(&rng, image) else { return }
+        Self.erase(&image, top: centerY - size / 2, left: centerX - size / 2, size: size)
+    }
+
+    /// The square's centre, or nil when nothing is erased.
+    private func draw(_ rng: inout RNG, _ image: ImageView) -> (y: Int, x: Int)? {
+        guard size > 0, rng.bernoulli(probability) else { return nil }
         let centerY = rng.int(below: image.height)
         let centerX = rng.int(below: image.width)
+        return (centerY, centerX)
+    }
+
+    /// "cutout at 12,7" (the square's centre, x then y), or "cutout no".
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        guard let (centerY, centerX) = draw(&rng, image) else {
+            return DrawnAugmentation("cutout no", changesImage: false)
+        }
         Self.erase(&image, top: centerY - size / 2, left: centerX - size / 2, size: size)
+        return DrawnAugmentation("cutout at \(centerX),\(centerY)", changesImage: true)
     }
 
     /// Zeros the square with top-left corner (left, top) and side `size`, clipped to the image.

@@ -16,6 +16,12 @@ public struct HorizontalFlip: Augmentation, Equatable {
         if rng.bernoulli(probability) { Self.flip(&image) }
     }
 
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        let flipped = rng.bernoulli(probability)
+        if flipped { Self.flip(&image) }
+        return DrawnAugmentation(flipped ? "hflip yes" : "hflip no", changesImage: flipped)
+    }
+
     /// Mirrors every row of every channel, in place.
     public static func flip(_ image: inout ImageView) {
         let width = image.width
@@ -51,6 +57,12 @@ public struct VerticalFlip: Augmentation, Equatable {
 
     public func apply(to image: inout ImageView, using rng: inout RNG) {
         if rng.bernoulli(probability) { Self.flip(&image) }
+    }
+
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        let flipped = rng.bernoulli(probability)
+        if flipped { Self.flip(&image) }
+        return DrawnAugmentation(flipped ? "vflip yes" : "vflip no", changesImage: flipped)
     }
 
     /// Swaps row y with row height-1-y in every channel, in place.

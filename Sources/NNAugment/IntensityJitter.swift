@@ -18,6 +18,14 @@ public struct BrightnessJitter: Augmentation, Equatable {
         Self.scale(&image, factor: rng.uniform(max(0, 1 - amount), 1 + amount))
     }
 
+    /// "brightness ×1.12".
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        guard amount > 0 else { return DrawnAugmentation("brightness ×1", changesImage: false) }
+        let factor = rng.uniform(max(0, 1 - amount), 1 + amount)
+        Self.scale(&image, factor: factor)
+        return DrawnAugmentation("brightness ×\(shortDecimal(factor))", changesImage: factor != 1)
+    }
+
     /// Multiplies every pixel by `factor`.
     public static func scale(_ image: inout ImageView, factor: Float) {
         for i in image.pixels.indices {
@@ -45,6 +53,14 @@ public struct ContrastJitter: Augmentation, Equatable {
     public func apply(to image: inout ImageView, using rng: inout RNG) {
         guard amount > 0 else { return }
         Self.scale(&image, factor: rng.uniform(max(0, 1 - amount), 1 + amount))
+    }
+
+    /// "contrast ×0.87".
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        guard amount > 0 else { return DrawnAugmentation("contrast ×1", changesImage: false) }
+        let factor = rng.uniform(max(0, 1 - amount), 1 + amount)
+        Self.scale(&image, factor: factor)
+        return DrawnAugmentation("contrast ×\(shortDecimal(factor))", changesImage: factor != 1)
     }
 
     /// The mean gray level the contrast scales about.

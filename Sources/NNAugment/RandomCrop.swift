@@ -47,10 +47,25 @@ public struct RandomCrop: Augmentation, Equatable {
     }
 
     public func apply(to image: inout ImageView, using rng: inout RNG) {
-        guard padding > 0 else { return }
+        guard let (top, left) = draw(&rng) else { return }
+        Self.crop(&image, padding: padding, top: top, left: left, mode: mode)
+    }
+
+    /// The window's place in the padded image, or nil without padding (nothing is drawn then).
+    private func draw(_ rng: inout RNG) -> (top: Int, left: Int)? {
+        guard padding > 0 else { return nil }
         let top = rng.int(below: 2 * padding + 1)
         let left = rng.int(below: 2 * padding + 1)
+        return (top, left)
+    }
+
+    /// "crop x+1 y-2": the window's offset from the centred one (right and down are positive).
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        guard let (top, left) = draw(&rng) else { return DrawnAugmentation("crop x0 y0", changesImage: false) }
         Self.crop(&image, padding: padding, top: top, left: left, mode: mode)
+        return DrawnAugmentation(
+            "crop x\(signed(left - padding)) y\(signed(top - padding))", changesImage: top != padding || left != padding
+        )
     }
 
     /// Output pixel (x, y) is the padded image's pixel (x + left, y + top), that is the original's

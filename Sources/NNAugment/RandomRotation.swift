@@ -21,6 +21,14 @@ public struct RandomRotation: Augmentation, Equatable {
         Self.rotate(&image, degrees: rng.uniform(-maxDegrees, maxDegrees), fill: fill)
     }
 
+    /// "rotate +12.3°" (counter-clockwise positive), to a tenth of a degree ("+5.0°", "-0.0°").
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        guard maxDegrees > 0 else { return DrawnAugmentation("rotate 0°", changesImage: false) }
+        let degrees = rng.uniform(-maxDegrees, maxDegrees)
+        Self.rotate(&image, degrees: degrees, fill: fill)
+        return DrawnAugmentation("rotate \(String(format: "%+.1f", Double(degrees)))°", changesImage: degrees != 0)
+    }
+
     /// Rotates by `degrees` counter-clockwise.
     ///
     /// With the centre c = ((W-1)/2, (H-1)/2) and d = (x, y) - c, output pixel (x, y) samples the

@@ -16,10 +16,23 @@ public struct RandomShift: Augmentation, Equatable {
     }
 
     public func apply(to image: inout ImageView, using rng: inout RNG) {
-        guard maxShift > 0 else { return }
+        guard let (dx, dy) = draw(&rng) else { return }
+        Self.shift(&image, dx: dx, dy: dy, fill: fill)
+    }
+
+    /// The move, or nil when `maxShift` is 0 (nothing is drawn then).
+    private func draw(_ rng: inout RNG) -> (dx: Int, dy: Int)? {
+        guard maxShift > 0 else { return nil }
         let dx = rng.int(below: 2 * maxShift + 1) - maxShift
         let dy = rng.int(below: 2 * maxShift + 1) - maxShift
+        return (dx, dy)
+    }
+
+    /// "shift x+1 y-2": how far the content moved (right and down are positive).
+    public func applyDescribing(to image: inout ImageView, using rng: inout RNG) -> DrawnAugmentation {
+        guard let (dx, dy) = draw(&rng) else { return DrawnAugmentation("shift x0 y0", changesImage: false) }
         Self.shift(&image, dx: dx, dy: dy, fill: fill)
+        return DrawnAugmentation("shift x\(signed(dx)) y\(signed(dy))", changesImage: dx != 0 || dy != 0)
     }
 
     /// Moves the content `dx` pixels right and `dy` pixels down: out(x, y) = in(x - dx, y - dy),

@@ -1,7 +1,7 @@
 import NNData
 
-/// A picture of a dataset: samples grouped by class, one row per class, scaled up with
-/// `ImageGrid` so that small images (28x28, 8x8) are easy to see.
+/// A picture of a dataset: samples grouped by class, one row per class under the class's name,
+/// scaled up with `ImageGrid` so that small images (28x28, 8x8) are easy to see.
 public enum SampleGrid {
     /// The sample indices to show, one row per class (in class order; classes with no images are
     /// left out). `count` samples are shared out as evenly as the classes allow: each class gets
@@ -35,10 +35,11 @@ public enum SampleGrid {
 
     /// Renders `rows` of sample indices. Pixel values are stretched from `0...maxValue` to
     /// `0...255` for display (digits' 0...16 would otherwise be nearly black). `captions`, shaped
-    /// like `rows`, puts a line of text under each image (see `ImageGrid`).
+    /// like `rows`, puts lines of text under each image, `titles` a line above each row (see
+    /// `ImageGrid`).
     public static func render(
         _ dataset: ImageDataset, rows: [[Int]], scale: Int? = nil, gap: Int = 2, captions: [[GridCaption?]]? = nil,
-        captionScale: Int = 1
+        captionScale: Int = 1, titles: [GridText?]? = nil
     ) -> PNGImage {
         var grid = ImageGrid(scale: scale ?? defaultScale(for: dataset), gap: gap)
         grid.captionScale = max(1, captionScale)
@@ -52,6 +53,17 @@ public enum SampleGrid {
                     channels: dataset.channels, height: dataset.height, width: dataset.width, pixels: pixels)
             }
         }
-        return grid.render(rows: cells, captions: captions)
+        return grid.render(rows: cells, captions: captions, titles: titles)
+    }
+
+    /// The colour of a row title: light gray on the grid's dark background.
+    public static let titleColor: BitmapFont.Color = (230, 230, 230)
+
+    /// The title above a class's row: "3 Dress", just "3" when the name is the index itself
+    /// (digits), "unlabelled" for a negative label.
+    public static func title(label: Int, classNames: [String]) -> GridText {
+        guard label >= 0 else { return GridText("unlabelled", color: titleColor) }
+        let name = label < classNames.count ? classNames[label] : String(label)
+        return GridText(name == String(label) ? name : "\(label) \(name)", color: titleColor)
     }
 }

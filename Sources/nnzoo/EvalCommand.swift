@@ -17,9 +17,14 @@ struct EvalCommand: ParsableCommand {
             true classes, columns predicted ones), and writes into <run folder>/eval/ (or --out):
               report.json        everything printed, as --json prints it
               confusion.csv      the confusion matrix with class names
-              confusion.png      its heatmap, coloured by each true class's share
-              misclassified.png  mistakes, a row per true class, captioned true→pred
+              confusion.png      its heatmap, coloured by each true class's share, class names on the axes
+              misclassified.png  mistakes, a row per true class, its most frequent confusions first and
+                                 the most confident mistakes first within each; captioned with the names
+                                 and the probability given to the wrong class
               misclassified.csv  which image each cell of that grid is
+
+            It also prints the ten most confused pairs (true → predicted), which report.json holds as \
+            most_confused.
 
             A class that is never predicted has no precision, one with no images no recall: they show as \
             n/a (null in JSON). Macro averages are over the classes that occur, with n/a counted as 0 \
@@ -95,16 +100,18 @@ struct EvalCommand: ParsableCommand {
 
         let progress = ProgressReporter(
             label: "Evaluating", total: Int64(images.count), unit: .items("images"), plainInterval: .infinity)
-        let (predicted, loss) = CheckpointEvaluation.predict(checkpoint.model, info: info, on: images) {
+        let predictions = CheckpointEvaluation.predict(checkpoint.model, info: info, on: images) {
             progress.update(Int64($0))
         }
         progress.dismiss()
 
         let truth = images.labels.map(Int.init)
         let metrics = try ClassificationMetrics(
-            predicted: predicted, truth: truth, classCount: info.input.classes, classNames: info.classNames,
-            averageLoss: loss)
-        let rows = try MisclassifiedGrid.select(truth: truth, predicted: predicted, perRow: mistakesPerClass)
+            predicted: predictions.predicted, truth: truth, classCount: info.input.classes, classNames: info.classNames,
+            averageLoss: predictions.loss)
+        let rows = try MisclassifiedGrid.select(
+            truth: truth, predicted: predictions.predicted, probability: predictions.probability,
+            perRow: mistakesPerClass)
         var report = EvaluationReport(
             checkpoint: checkpointPath, recipe: info.recipe.name, trainedOn: info.dataset, epoch: info.epoch,
             dataset: spec.name, split: split.rawValue, metrics: metrics, misclassified: rows)
@@ -127,12 +134,25 @@ struct EvalCommand: ParsableCommand {
             metrics.confusionMatrixTable(),
             "",
         ]
+        if !report.mostConfused.isEmpty {
+            lines.append("Most confused pairs (true → predicted: images, share of the true class):")
+            let trueWidth = report.mostConfused.map(\.trueName.count).max() ?? 0
+            let predictedWidth = report.mostConfused.map(\.predictedName.count).max() ?? 0
+            let countWidth = report.mostConfused.map { String($0.count).count }.max() ?? 0
+            lines += report.mostConfused.map { pair in
+                "  " + pair.trueName.padding(toLength: trueWidth, withPad: " ", startingAt: 0) + " → "
+                    + pair.predictedName.padding(toLength: predictedWidth, withPad: " ", startingAt: 0) + "  "
+                    + String(repeating: " ", count: countWidth - String(pair.count).count) + "\(pair.count)  "
+                    + String(format: "%5.1f%%", pair.shareOfTrue * 100)
+            }
+            lines.append("")
+        }
         if rows.isEmpty {
             lines.append("No image was misclassified.")
         } else {
             lines.append(
-                "Misclassified images in \(EvaluationFiles.misclassifiedPNG), a row per true class, "
-                    + "captioned true→predicted:")
+                "Misclassified images in \(EvaluationFiles.misclassifiedPNG), a row per true class: its most frequent "
+                    + "confusions first,\nthe most confident mistakes first within each:")
             lines += MisclassifiedGrid.legend(rows, classNames: info.classNames)
         }
         lines.append("")

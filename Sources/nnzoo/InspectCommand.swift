@@ -319,7 +319,10 @@ struct InspectCommand: ParsableCommand {
         }
         let scale = SampleGrid.defaultScale(for: dataset)
         let gap = 2
-        let image = SampleGrid.render(dataset, rows: rows.map(\.indices), scale: scale, gap: gap)
+        // Each row of a labelled grid is titled with its class.
+        let titles: [GridText?]? =
+            hasLabels ? rows.map { SampleGrid.title(label: $0.label, classNames: dataset.classNames) } : nil
+        let image = SampleGrid.render(dataset, rows: rows.map(\.indices), scale: scale, gap: gap, titles: titles)
         try image.write(to: path)
         return InspectReport.Samples(
             path: path, count: rows.reduce(0) { $0 + $1.indices.count }, scale: scale, gap: gap, width: image.width,

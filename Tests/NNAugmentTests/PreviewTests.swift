@@ -15,38 +15,84 @@ import Testing
         images: (0..<24).map { UInt8(10 * $0 + 5) }, labels: [0, 1], channels: 3, height: 2, width: 2,
         classNames: ["x", "y"])
 
-    /// The preview drawn by hand: background 48, red bar after the first column, cell c of row r at
-    /// x = gap + c * (w * scale + gap) (+ bar and gap after the first column), y = gap + r * (h * scale
-    /// + gap). `cells[r][c]` are CHW images.
-    func expectedCanvas(cells: [[[UInt8]]], channels: Int, height: Int, width: Int, scale: Int, gap: Int, bar: Int)
-        -> (width: Int, height: Int, pixels: [UInt8])
-    {
-        let columns = cells[0].count
-        let canvasWidth = gap + columns * (width * scale + gap) + bar + gap
-        let canvasHeight = gap + cells.count * (height * scale + gap)
-        var pixels = [UInt8](repeating: 48, count: canvasWidth * canvasHeight * 3)
-        let barX = gap + width * scale + gap
-        for y in 0..<canvasHeight {
-            for x in barX..<(barX + bar) {
-                pixels.replaceSubrange(3 * (y * canvasWidth + x)..<3 * (y * canvasWidth + x) + 3, with: [220, 40, 40])
-            }
+    /// The layout of a preview: background 48, a title strip (13 pixels) above each row, the red
+    /// bar after the first column, cell c of row r at x = gap + c * (w * scale + gap) (+ bar and gap
+    /// after the first column), y = gap + r * pitch + 13, with a caption strip of `lines` lines
+    /// (10 pixels each, less one, plus 4) under each row.
+    struct Layout {
+        let channels: Int
+        let height: Int
+        let width: Int
+        let scale: Int
+        let gap: Int
+        let bar: Int
+        let lines: Int
+
+        var captionHeight: Int { lines * 10 - 1 + 4 }
+        var pitch: Int { 13 + height * scale + captionHeight + gap }
+        func canvas(rows: Int, columns: Int) -> (width: Int, height: Int) {
+            (gap + columns * (width * scale + gap) + bar + gap, gap + rows * pitch)
         }
-        for (r, row) in cells.enumerated() {
-            for (c, image) in row.enumerated() {
-                let x0 = gap + c * (width * scale + gap) + (c >= 1 ? bar + gap : 0)
-                let y0 = gap + r * (height * scale + gap)
-                for y in 0..<(height * scale) {
-                    for x in 0..<(width * scale) {
-                        let source = (y / scale) * width + x / scale
-                        for k in 0..<3 {
-                            let channel = channels == 1 ? 0 : k
-                            pixels[3 * ((y0 + y) * canvasWidth + x0 + x) + k] = image[channel * height * width + source]
+        func origin(row r: Int, column c: Int) -> (x: Int, y: Int) {
+            (gap + c * (width * scale + gap) + (c >= 1 ? bar + gap : 0), gap + r * pitch + 13)
+        }
+
+        /// The cell at (r, c) read back as a CHW image (every pixel of each scale x scale block
+        /// checked to be the same); nil if a block is not uniform or a gray cell is not gray.
+        func cell(_ png: PNGImage, row r: Int, column c: Int) -> [UInt8]? {
+            let (x0, y0) = origin(row: r, column: c)
+            var out = [UInt8](repeating: 0, count: channels * height * width)
+            for y in 0..<height {
+                for x in 0..<width {
+                    let first = 3 * ((y0 + y * scale) * png.width + x0 + x * scale)
+                    let rgb = Array(png.pixels[first..<(first + 3)])
+                    for dy in 0..<scale {
+                        for dx in 0..<scale {
+                            let o = 3 * ((y0 + y * scale + dy) * png.width + x0 + x * scale + dx)
+                            if Array(png.pixels[o..<(o + 3)]) != rgb { return nil }
                         }
+                    }
+                    if channels == 1 {
+                        if rgb[1] != rgb[0] || rgb[2] != rgb[0] { return nil }
+                        out[y * width + x] = rgb[0]
+                    } else {
+                        for k in 0..<3 { out[k * height * width + y * width + x] = rgb[k] }
                     }
                 }
             }
+            return out
         }
-        return (canvasWidth, canvasHeight, pixels)
+
+        /// Whether the bar runs the whole height in red right after the first column, except
+        /// through the title strips (background, or a title's ink).
+        func hasBar(_ png: PNGImage) -> Bool {
+            let x0 = gap + width * scale + gap
+            return (0..<png.height).allSatisfy { y in
+                let inTitle = y >= gap && (y - gap) % pitch < 13
+                return (x0..<(x0 + bar)).allSatisfy { x in
+                    let o = 3 * (y * png.width + x)
+                    let pixel = Array(png.pixels[o..<(o + 3)])
+                    return inTitle ? pixel == [48, 48, 48] || pixel == [230, 230, 230] : pixel == [220, 40, 40]
+                }
+            }
+        }
+    }
+
+    /// Every cell of `png` against `cells[r][c]`, and the bar.
+    func expectCells(
+        _ png: PNGImage, _ cells: [[[UInt8]]], _ layout: Layout, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let size = layout.canvas(rows: cells.count, columns: cells[0].count)
+        #expect(png.width == size.width && png.height == size.height, sourceLocation: sourceLocation)
+        guard png.width == size.width && png.height == size.height else { return }
+        for (r, row) in cells.enumerated() {
+            for (c, expected) in row.enumerated() {
+                #expect(
+                    layout.cell(png, row: r, column: c) == expected, "cell \(r), \(c)", sourceLocation: sourceLocation)
+            }
+        }
+        let bar = layout.hasBar(png)
+        #expect(bar, sourceLocation: sourceLocation)
     }
 
     func flippedHorizontally(_ image: [UInt8], channels: Int, height: Int, width: Int) -> [UInt8] {
@@ -67,10 +113,9 @@ import Testing
             let flipped = flippedHorizontally(original, channels: 1, height: 4, width: 4)
             return [original, flipped, flipped]
         }
-        let expected = expectedCanvas(cells: cells, channels: 1, height: 4, width: 4, scale: 2, gap: 2, bar: 4)
-        #expect(png.width == 38 && png.height == 32 && png.channels == 3)
-        #expect((expected.width, expected.height) == (38, 32))
-        #expect(png.pixels == expected.pixels)
+        // 3 rows of 13 (title) + 8 (cells) + 13 (one caption line) + 2 (gap), after a gap of 2.
+        #expect(png.width == 38 && png.height == 2 + 3 * 36 && png.channels == 3)
+        expectCells(png, cells, Layout(channels: 1, height: 4, width: 4, scale: 2, gap: 2, bar: 4, lines: 1))
         let decoded = try PNGImage.decode(png.encoded())
         #expect(decoded == png)
     }
@@ -86,9 +131,8 @@ import Testing
             let flipped = [o[2], o[3], o[0], o[1], o[6], o[7], o[4], o[5], o[10], o[11], o[8], o[9]]
             return [o, flipped]
         }
-        let expected = expectedCanvas(cells: cells, channels: 3, height: 2, width: 2, scale: 3, gap: 3, bar: 5)
-        #expect(png.width == 29 && png.height == 21)
-        #expect(png.pixels == expected.pixels)
+        #expect(png.width == 29)
+        expectCells(png, cells, Layout(channels: 3, height: 2, width: 2, scale: 3, gap: 3, bar: 5, lines: 1))
     }
 
     @Test func variantKIsWhatEpochKOfTrainingGives() throws {
@@ -104,8 +148,7 @@ import Testing
                     return applied(pipeline, original, ImageShape(channels: 1, height: 4, width: 4), rng: &rng)
                 }
         }
-        let expected = expectedCanvas(cells: cells, channels: 1, height: 4, width: 4, scale: 1, gap: 2, bar: 4)
-        #expect(png.pixels == expected.pixels)
+        expectCells(png, cells, Layout(channels: 1, height: 4, width: 4, scale: 1, gap: 2, bar: 4, lines: 2))
         #expect(Set(cells.flatMap { $0.dropFirst() }).count > 1, "the variants differ")
     }
 
@@ -117,10 +160,58 @@ import Testing
         let png = try AugmentationPreview.render(
             dataset: digits, pipeline: try AugmentationPipeline(spec: "shift:4:16"), samples: 1,
             variants: 1, seed: 0, scale: 1)
-        let expected = expectedCanvas(
-            cells: [[[0, 64, 128, 255], [255, 255, 255, 255]]], channels: 1, height: 2, width: 2, scale: 1, gap: 2,
-            bar: 4)
-        #expect(png.pixels == expected.pixels)
+        expectCells(
+            png, [[[0, 64, 128, 255], [255, 255, 255, 255]]],
+            Layout(channels: 1, height: 2, width: 2, scale: 1, gap: 2, bar: 4, lines: 1))
+    }
+
+    @Test func rowsAreTitledAndVariantsCaptionedWithWhatWasDrawn() throws {
+        let pipeline = try AugmentationPipeline(spec: "shift:1,hflip")
+        let png = try AugmentationPreview.render(
+            dataset: gray, pipeline: pipeline, samples: 2, variants: 2, seed: 4, scale: 28)
+        let samples = AugmentationPreview.sampleIndices(count: 5, samples: 2, seed: 4)
+        let layout = Layout(channels: 1, height: 4, width: 4, scale: 28, gap: 4, bar: 6, lines: 2)
+        // What the drawing says, written out here from the order of draws: shift's dx and dy,
+        // then the flip.
+        func expected(sample: Int, variant: Int) -> [String] {
+            var rng = AugmentationRandomness.generator(seed: 4, epoch: variant, sample: sample)
+            let dx = rng.int(below: 3) - 1
+            let dy = rng.int(below: 3) - 1
+            let flip = rng.bernoulli(0.5)
+            return ["shift x\(dx > 0 ? "+" : "")\(dx) y\(dy > 0 ? "+" : "")\(dy)", flip ? "hflip yes" : "hflip no"]
+        }
+        // Draw each expected text the same way on a copy of the background and compare the strips.
+        var reference = png
+        for (r, sample) in samples.enumerated() {
+            let title = AugmentationPreview.title(sample: sample, dataset: gray)
+            #expect(title.text == "#\(sample) \(gray.classNames[Int(gray.labels[sample])])")
+            for c in 0..<3 {
+                let (x0, y0) = layout.origin(row: r, column: c)
+                let lines = c == 0 ? ["original"] : expected(sample: sample, variant: c - 1)
+                for (n, line) in lines.enumerated() {
+                    let y = y0 + 112 + 2 + n * 10
+                    // Clear the caption area, then draw the text centred in the 112-pixel cell.
+                    for py in y..<(y + 9) {
+                        for px in x0..<(x0 + 112) {
+                            reference.pixels.replaceSubrange(
+                                (3 * (py * png.width + px))..<(3 * (py * png.width + px) + 3), with: [48, 48, 48])
+                        }
+                    }
+                    let drawnColor: BitmapFont.Color =
+                        c == 0 || line.hasSuffix("no") || line.hasSuffix("x0 y0")
+                        ? AugmentationPreview.faintColor : AugmentationPreview.textColor
+                    BitmapFont.draw(
+                        line, into: &reference, x: x0 + (112 - BitmapFont.width(of: line)) / 2, y: y, color: drawnColor)
+                }
+            }
+        }
+        #expect(reference.pixels == png.pixels, "the captions are the drawn values")
+        // The title's first glyph "#" (row 0 ".#.#.") sits 2 pixels into the title strip.
+        let titleTop = 4 + 2
+        #expect(
+            Array(png.pixels[(3 * (titleTop * png.width + 5))..<(3 * (titleTop * png.width + 5) + 3)]) == [
+                230, 230, 230,
+            ])
     }
 
     @Test func sameSeedSameBytesOtherSeedOtherBytes() throws {
@@ -178,8 +269,8 @@ import Testing
             Issue.record("a preview of Int.max variants must be refused")
             return
         }
-        // Default scale 112 / 4 = 28, gap 4: one row is 4 + (4 * 28 + 4) = 120 pixels tall.
-        #expect(height == 120 && width > 1_000_000_000 && limit == AugmentationPreview.maxPixels)
+        // Default scale 112 / 4 = 28, gap 4: one row is 4 + (13 + 4 * 28 + 13 + 4) = 146 pixels tall.
+        #expect(height == 146 && width > 1_000_000_000 && limit == AugmentationPreview.maxPixels)
         #expect(
             AugmentError.previewTooLarge(width: 5000, height: 20000, limit: 67_108_864).description
                 == "The preview would be 5000x20000 pixels, more than the 67108864 pixels a preview may have; "

@@ -167,10 +167,14 @@ import Testing
             }
         }
         var progress = [Int]()
-        let (predicted, loss) = CheckpointEvaluation.predict(model, info: info, on: dataset, batchSize: 2) {
+        let predictions = CheckpointEvaluation.predict(model, info: info, on: dataset, batchSize: 2) {
             progress.append($0)
         }
-        #expect(predicted == [0, 1, 2, 0, 1])
+        let loss = predictions.loss
+        #expect(predictions.predicted == [0, 1, 2, 0, 1])
+        // Softmax of (1, 0, 0) at the 1 is e / (e + 2); of (0, 0, 0) a third.
+        let sure = exp(1.0) / (exp(1.0) + 2)
+        #expect(zip(predictions.probability, [sure, sure, sure, 1.0 / 3, sure]).allSatisfy { abs($0 - $1) < 1e-7 })
         #expect(progress == [2, 4, 5])
         // Cross-entropy per image: logits (1, 0, 0) and its rotations score log(e + 2) - 1 for the
         // lit class and log(e + 2) for another; all zeros score log 3.
@@ -179,5 +183,26 @@ import Testing
         let e = exp(1.0)
         let expected = (2 * (log(e + 2) - 1) + 2 * log(e + 2) + log(3.0)) / 5
         #expect(abs(loss - expected) < 1e-6)
+    }
+}
+
+@Suite struct ClassProbabilityTests {
+    func classAndProbability(_ values: [Float]) -> (Int, Double) {
+        values.withUnsafeBufferPointer { CheckpointEvaluation.classAndProbability($0) }
+    }
+
+    @Test func softmaxOfTheLargestOutput() {
+        // Scores (2, 1, 0): softmax at 2 is 1 / (1 + e^-1 + e^-2) = 0.66524.
+        let (best, p) = classAndProbability([2, 1, 0])
+        #expect(best == 0 && abs(p - 1 / (1 + exp(-1.0) + exp(-2.0))) < 1e-12)
+        // Log-probabilities (a LogSoftmax network): the probability is their exponential.
+        let (logBest, logP) = classAndProbability([log(0.2), log(0.7), log(0.1)].map(Float.init))
+        #expect(logBest == 1 && abs(logP - 0.7) < 1e-6)
+        // Ties: the first; large scores do not overflow.
+        #expect(classAndProbability([5, 5]).0 == 0 && classAndProbability([5, 5]).1 == 0.5)
+        #expect(classAndProbability([1e30, 0]).1 == 1)
+        // A NaN output is no confidence, and an empty row no class.
+        #expect(classAndProbability([.nan, .nan]).1 == 0)
+        #expect(classAndProbability([]).0 == 0 && classAndProbability([]).1 == 0)
     }
 }

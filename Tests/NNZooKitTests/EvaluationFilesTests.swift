@@ -34,11 +34,12 @@ import Testing
             try String(contentsOfFile: folder + "/eval/confusion.csv", encoding: .utf8)
                 == "true\\predicted,a,b,c\na,1,1,0\nb,0,2,0\nc,1,0,1\n")
         let heatmap = try PNGImage.read(from: folder + "/eval/confusion.png")
-        #expect(heatmap.width == ConfusionMatrixHeatmap.layout(classCount: 3, maxCount: 2).width)
+        #expect(heatmap.width == ConfusionMatrixHeatmap.layout(classNames: ["a", "b", "c"], maxCount: 2).width)
         // Two rows of mistakes (classes a and c), one image each: 2x2 images at the default scale
-        // 32 are 64 pixels, captions at scale 2 take 14 + 4, with gaps of 4.
+        // 48 are 96 pixels, under a 13-pixel title, over two caption lines ("a→b", "p=0.00": 23
+        // pixels), with gaps of 4.
         let grid = try PNGImage.read(from: folder + "/eval/misclassified.png")
-        #expect(grid.width == 4 + 64 + 4 && grid.height == 4 + 2 * (64 + 18 + 4))
+        #expect(grid.width == 4 + 96 + 4 && grid.height == 4 + 2 * (13 + 96 + 23 + 4))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: written[0])))
         let object = try #require(json as? [String: Any])
         #expect((object["files"] as? [String]) == written)
@@ -47,6 +48,12 @@ import Testing
         #expect(misclassified.map { $0["true_class"] as? Int } == [0, 2])
         #expect(misclassified.map { $0["shown_indices"] as? [Int] } == [[1], [4]])
         #expect((object["metrics"] as? [String: Any])?["correct"] as? Int == 4)
+        // The most confused pairs: a taken for b and c for a, once each (half of each class).
+        let confused = try #require(object["most_confused"] as? [[String: Any]])
+        #expect(confused.map { $0["true_name"] as? String } == ["a", "c"])
+        #expect(confused.map { $0["predicted_name"] as? String } == ["b", "a"])
+        #expect(confused.map { $0["count"] as? Int } == [1, 1])
+        #expect(confused.map { $0["share_of_true"] as? Double } == [0.5, 0.5])
         // No temporary files are left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/eval").count == 5)
 

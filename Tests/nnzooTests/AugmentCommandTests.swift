@@ -51,10 +51,11 @@ import Testing
             let path = folder + "/d.png"
             let run = try nnzoo(["augment", "digits", "--ops", "shift:1", "--png", path, "--data-dir", shippedData])
             #expect(run.status == 0, "\(run.errors)")
-            // 8x8 digits at scale 14: cells 112 px, gaps 4, red bar 6; 8 rows, original + 6 variants.
+            // 8x8 digits at scale 14: cells 112 px, gaps 4, red bar 6; 8 rows, original + 6 variants,
+            // each row under a 13-pixel title and over one caption line (13 pixels).
             #expect(
                 run.output
-                    == "Wrote \(path) (826x932 pixels): 8 digits train samples, each original then 6 variants of "
+                    == "Wrote \(path) (826x1140 pixels): 8 digits train samples, each original then 6 variants of "
                     + "shift:1, seed 0.\n")
             let written = try PNGImage.read(from: path)
             let dataset = try DatasetLoader.load("digits", split: .train, dataDirectory: shippedData)
@@ -86,8 +87,9 @@ import Testing
             ])
             #expect(run.status == 0, "\(run.errors)")
             let written = try PNGImage.read(from: path)
-            // 28x28 at scale 4: 4 + 4 * (112 + 4) + 6 + 4 wide, 4 + 2 * (112 + 4) tall.
-            #expect(written.width == 478 && written.height == 236 && written.channels == 3)
+            // 28x28 at scale 4: 4 + 4 * (112 + 4) + 6 + 4 wide, 4 + 2 * (13 + 112 + 33 + 4) tall
+            // (a title strip, the cells, three caption lines).
+            #expect(written.width == 478 && written.height == 328 && written.channels == 3)
             let dataset = try DatasetLoader.load("fashion-mnist", split: .test, dataDirectory: folder)
             let expected = try AugmentationPreview.render(
                 dataset: dataset, pipeline: try AugmentationPipeline(spec: "crop:2,hflip,shift:2"), samples: 2,

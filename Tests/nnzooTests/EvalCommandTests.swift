@@ -38,6 +38,7 @@ import Testing
         #expect(lines[18] == "confusion matrix: rows are true classes, columns predicted classes (. = 0)")
         #expect(lines[19] == "true\\pred    0    1    2    3    4    5    6    7    8    9")
         #expect(result.stdout.contains("Misclassified images in misclassified.png, a row per true class"))
+        #expect(result.stdout.contains("Most confused pairs (true → predicted: images, share of the true class):"))
         #expect(
             lines.last(where: { !$0.isEmpty })
                 == "Wrote \(run)/eval/: report.json, confusion.csv, confusion.png, misclassified.png, misclassified.csv"
@@ -57,15 +58,17 @@ import Testing
         #expect(metrics["correct"] as? Int == correct && metrics["count"] as? Int == 359)
         #expect(report["checkpoint"] as? String == run + "/checkpoint-best.safetensors")
         let heatmap = try PNGImage.read(from: run + "/eval/confusion.png")
-        // 10 squares of 48 from (54, 54); the legend bar 16 to the right, 14 wide, then 6 and "100%"
-        // at scale 2 (46 pixels), and a margin of 12: 54 + 480 + 16 + 14 + 6 + 46 + 12 = 628.
-        #expect(heatmap.width == 628 && heatmap.height == 54 + 480 + 12)
+        // 10 squares of 48 from (60, 68) (the names "0" to "9" stand upright above the columns);
+        // the legend bar 16 to the right, 14 wide, then a tick (4), 6 blank and "100%" at scale 2
+        // (46 pixels), and a margin of 12: 60 + 480 + 16 + 14 + 4 + 6 + 46 + 12 = 638.
+        #expect(heatmap.width == 638 && heatmap.height == 68 + 480 + 12)
         let grid = try PNGImage.read(from: run + "/eval/misclassified.png")
         let misclassifiedRows = (report["misclassified"] as? [[String: Any]])?.count ?? 0
-        // 8x8 digits at scale 8 are 64 pixels; captions at scale 2 add 18; gaps of 4.
-        #expect(misclassifiedRows > 0 && grid.height == 4 + misclassifiedRows * (64 + 18 + 4))
+        // 8x8 digits at scale 12 are 96 pixels, under a 13-pixel title, over two caption lines
+        // (23 pixels); gaps of 4.
+        #expect(misclassifiedRows > 0 && grid.height == 4 + misclassifiedRows * (13 + 96 + 23 + 4))
         let listed = try String(contentsOfFile: run + "/eval/misclassified.csv", encoding: .utf8)
-        #expect(listed.hasPrefix("row,column,index,true,true_name,predicted,predicted_name\n1,1,"))
+        #expect(listed.hasPrefix("row,column,index,true,true_name,predicted,predicted_name,probability\n1,1,"))
         // No temporary files are left in eval/.
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: run + "/eval").sorted() == [

@@ -71,25 +71,39 @@ import Testing
             #expect(row == Array(test.labels.indices.filter { test.labels[$0] == UInt8(label) }.prefix(3)))
         }
         let image = try PNGImage.read(from: png)
-        let (scale, gap, side) = (3, 2, 28)
+        // Each row: a 13-pixel strip with the class's name, then the cells.
+        let (scale, gap, side, title) = (3, 2, 28, 13)
         let cell = side * scale
         #expect(image.channels == 3)
-        #expect(image.width == gap + 3 * (cell + gap) && image.height == gap + 10 * (cell + gap))
+        #expect(image.width == gap + 3 * (cell + gap) && image.height == gap + 10 * (title + cell + gap))
         var mismatches = 0
+        var titleInk = [Int](repeating: 0, count: 10)
         for y in 0..<image.height {
             for x in 0..<image.width {
-                let (r, ry) = ((y - gap) / (cell + gap), (y - gap) % (cell + gap))
-                let (c, cx) = ((x - gap) / (cell + gap), (x - gap) % (cell + gap))
-                let inCell = y >= gap && x >= gap && ry < cell && cx < cell
-                let expected: UInt8 =
-                    inCell ? Array(test.image(indices[r][c]))[(ry / scale) * side + cx / scale] : 48
+                let (r, ry) = ((y - gap) / (title + cell + gap), (y - gap) % (title + cell + gap))
                 let o = 3 * (y * image.width + x)
+                if y >= gap && ry < title {
+                    // The title strip: background, or the title's light gray ink.
+                    if image.pixels[o] == 230 { titleInk[r] += 1 } else if image.pixels[o] != 48 { mismatches += 1 }
+                    continue
+                }
+                let (c, cx) = ((x - gap) / (cell + gap), (x - gap) % (cell + gap))
+                let inCell = y >= gap && x >= gap && ry - title < cell && cx < cell
+                let expected: UInt8 =
+                    inCell ? Array(test.image(indices[r][c]))[((ry - title) / scale) * side + cx / scale] : 48
                 if image.pixels[o] != expected || image.pixels[o + 1] != expected || image.pixels[o + 2] != expected {
                     mismatches += 1
                 }
             }
         }
         #expect(mismatches == 0)
+        // Every row has its title; a longer name has more ink ("9 Ankle boot" against "8 Bag").
+        #expect(titleInk.allSatisfy { $0 > 0 } && titleInk[9] > titleInk[8])
+        var reference = PNGImage(
+            width: image.width, height: 13, channels: 3, pixels: [UInt8](repeating: 48, count: image.width * 13 * 3))
+        BitmapFont.draw("9 Ankle boot", into: &reference, x: gap, y: 2, color: (230, 230, 230))
+        let strip = 3 * image.width * (gap + 9 * (title + cell + gap))
+        #expect(Array(image.pixels[strip..<(strip + reference.pixels.count)]) == reference.pixels)
     }
 
     @Test func digitsPixelsAreStretchedForDisplay() throws {
@@ -101,10 +115,11 @@ import Testing
         let first = try #require((rows.first?["indices"] as? [Int])?.first)
         let train = try DatasetLoader.load("digits", split: .train, dataDirectory: CLI.packageRoot + "/Data")
         let image = try PNGImage.read(from: png)
-        // Cell 0 starts at (2, 2), scale 8; source pixel (row 0, column 2) of the first sample.
+        // Cell 0 starts at (2, 2 + 13) under its title, scale 8; source pixel (row 0, column 2) of
+        // the first sample.
         let value = Array(train.image(first))[2]
         let expected = UInt8((Int(value) * 255 + 8) / 16)
-        #expect(image.pixels[3 * ((2 + 4) * image.width + 2 + 2 * 8 + 4)] == expected)
+        #expect(image.pixels[3 * ((2 + 13 + 4) * image.width + 2 + 2 * 8 + 4)] == expected)
     }
 
     @Test func errorsAreOneSentenceOnStderrWithANonZeroExit() throws {

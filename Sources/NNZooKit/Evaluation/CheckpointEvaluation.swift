@@ -59,16 +59,43 @@ public enum CheckpointEvaluation {
         }
     }
 
-    /// The model's predicted class for every image of `dataset` (the highest output; the first on
-    /// ties, as the trainer counts accuracy) and the mean loss, with the checkpoint's normalisation
-    /// and loss, in evaluation mode. `onBatch` is told how many images are done.
+    /// What a model said about every image of a dataset.
+    public struct Predictions: Equatable, Sendable {
+        /// The predicted class of each image: the highest output, the first on ties (as the trainer
+        /// counts accuracy).
+        public var predicted: [Int]
+        /// The probability the model gave its predicted class: the softmax of the outputs at that
+        /// class (for a LogSoftmax network, whose outputs are log-probabilities, the same as their
+        /// exponential). For a mistake, how sure the model was of the wrong class.
+        public var probability: [Double]
+        /// The mean loss over the images.
+        public var loss: Double
+    }
+
+    /// The class and its softmax probability for one row of outputs: the largest entry (the
+    /// first on ties) and 1 / sum(exp(o_j - o_max)), in double precision.
+    public static func classAndProbability(_ row: UnsafeBufferPointer<Float>) -> (predicted: Int, probability: Double) {
+        guard !row.isEmpty else { return (0, 0) }
+        var best = 0
+        for j in 1..<row.count where row[j] > row[best] { best = j }
+        let top = Double(row[best])
+        var sum = 0.0
+        for value in row { sum += exp(Double(value) - top) }
+        // A NaN output makes no number; report it as no confidence rather than as certainty.
+        return (best, sum.isFinite && sum >= 1 ? 1 / sum : 0)
+    }
+
+    /// The model's prediction and its probability for every image of `dataset`, and the mean loss,
+    /// with the checkpoint's normalisation and loss, in evaluation mode. `onBatch` is told how many
+    /// images are done.
     public static func predict(
         _ model: Sequential, info: CheckpointInfo, on dataset: ImageDataset, batchSize: Int = ModelEvaluation.batchSize,
         onBatch: ((Int) -> Void)? = nil
-    ) -> (predicted: [Int], loss: Double) {
+    ) -> Predictions {
         let assembler = BatchAssembler(
             dataset: dataset, normalization: info.normalization, augmentation: AugmentationPipeline([]), seed: 0)
         var predicted = [Int](repeating: 0, count: dataset.count)
+        var probability = [Double](repeating: 0, count: dataset.count)
         var done = 0
         let result = ModelEvaluation.evaluate(
             model, loss: ClassificationLoss(info.recipe.loss), assembler: assembler, indices: Array(0..<dataset.count),
@@ -77,16 +104,13 @@ public enum CheckpointEvaluation {
             let width = slot.count > 0 ? output.count / slot.count : 0
             output.withUnsafeBufferPointer { values in
                 for (row, index) in slot.sampleIndices.enumerated() {
-                    var best = 0
-                    for j in 1..<max(1, width) where values[row * width + j] > values[row * width + best] {
-                        best = j
-                    }
-                    predicted[index] = best
+                    let outputs = UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
+                    (predicted[index], probability[index]) = classAndProbability(outputs)
                 }
             }
             done += slot.count
             onBatch?(done)
         }
-        return (predicted, result.loss)
+        return Predictions(predicted: predicted, probability: probability, loss: result.loss)
     }
 }

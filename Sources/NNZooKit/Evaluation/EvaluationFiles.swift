@@ -46,7 +46,8 @@ public enum EvaluationFiles {
                 try? FileManager.default.removeItem(atPath: path(name))
             }
         } else {
-            try MisclassifiedGrid.render(dataset, rows: rows).write(to: path(misclassifiedPNG))
+            try MisclassifiedGrid.render(dataset, rows: rows, classNames: metrics.classNames).write(
+                to: path(misclassifiedPNG))
             try AtomicFile.write(
                 text: MisclassifiedGrid.csv(rows, classNames: metrics.classNames), to: path(misclassifiedCSV))
         }

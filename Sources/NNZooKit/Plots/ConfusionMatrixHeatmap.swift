@@ -7,10 +7,12 @@ import NNAugment
 /// The colour is viridis(sqrt(share)): the square root spreads the small shares that matter most
 /// (a 2% confusion is a third of the way up the ramp, not invisible next to a 98% diagonal); the
 /// legend bar on the right is labelled in shares (0, 10, 25, 50, 100%) at their places on that
-/// scale. Each square also shows its count when it fits, in black or white for contrast, and the
-/// class indices label the rows and columns ("TRUE" and "PREDICTED" say which is which), drawn
-/// with the built-in `BitmapFont`; class names are in the terminal output and the CSV. A row of
-/// a class with no samples is light gray.
+/// scale. Each square also shows its count when it fits, in black or white for contrast. The class
+/// names label the rows (left of the grid) and the columns (above it), each at a tick mark with a
+/// gap between mark and text; column names read bottom to top when any of them is wider than its
+/// column, and names longer than `maxLabelCharacters` are shortened with "…". "True class" and
+/// "Predicted class" say which axis is which. Everything is drawn with the built-in `BitmapFont`. A
+/// row of a class with no samples is light gray.
 public struct ConfusionMatrixHeatmap {
     public typealias Color = (UInt8, UInt8, UInt8)
 
@@ -18,6 +20,17 @@ public struct ConfusionMatrixHeatmap {
     public static let ink: Color = (40, 40, 40)
     public static let emptyRow: Color = (220, 220, 220)
     static let margin = 12
+    /// Class names longer than this are shortened with "…" on the axes.
+    public static let maxLabelCharacters = 16
+    /// A tick mark's length, and the blank pixels between it and the grid. Between a tick and its
+    /// label there are `Layout.tickGap` blank pixels: three font pixels, so that a tick never
+    /// reads as a hyphen of the name.
+    public static let tickLength = 5
+    static let gridGap = 1
+    /// The tick marks' colour, lighter than the text.
+    public static let tickColor: Color = (130, 130, 130)
+    public static let predictedTitle = "Predicted class"
+    public static let trueTitle = "True class"
 
     /// Where things are, in pixels.
     public struct Layout: Equatable, Sendable {
@@ -29,11 +42,17 @@ public struct ConfusionMatrixHeatmap {
         public let legendWidth: Int
         public let width: Int
         public let height: Int
-        /// Scale of the index labels, and which of them are drawn (every `columnLabelStride`-th
+        /// The label of each class as drawn (the name, shortened if needed).
+        public let labels: [String]
+        /// Scale of the class labels, and which of them are drawn (every `columnLabelStride`-th
         /// column and `rowLabelStride`-th row, when squares are too small for all).
         public let labelScale: Int
         public let columnLabelStride: Int
         public let rowLabelStride: Int
+        /// Whether the column labels read bottom to top (some name is wider than its column).
+        public let columnLabelsUp: Bool
+        /// Blank pixels between a tick mark and its label.
+        public var tickGap: Int { 3 * labelScale }
         /// Scale of the counts in the squares (0: they do not fit and are left out).
         public let countScale: Int
 
@@ -44,6 +63,9 @@ public struct ConfusionMatrixHeatmap {
         public func cellOrigin(truth: Int, predicted: Int) -> (x: Int, y: Int) {
             (gridLeft + predicted * cellSize, gridTop + truth * cellSize)
         }
+
+        /// The pixel across the middle of row or column `index` (where its tick mark is).
+        public func middle(of index: Int) -> Int { index * cellSize + (cellSize - 1) / 2 }
     }
 
     /// A square size that keeps the grid about 480 to 640 pixels wide: 48 for up to 13 classes,
@@ -52,40 +74,52 @@ public struct ConfusionMatrixHeatmap {
         max(3, min(48, 640 / max(1, classCount)))
     }
 
-    public static func layout(classCount: Int, maxCount: Int, cellSize: Int? = nil) -> Layout {
-        let n = max(1, classCount)
+    /// The label of a class on the axes: its name, shortened to `maxLabelCharacters`.
+    public static func label(_ name: String) -> String {
+        BitmapFont.fitted(
+            name, width: BitmapFont.width(of: String(repeating: "x", count: maxLabelCharacters)))
+    }
+
+    public static func layout(classNames: [String], maxCount: Int, cellSize: Int? = nil) -> Layout {
+        let n = max(1, classNames.count)
         let cell = max(3, cellSize ?? defaultCellSize(classCount: n))
-        let largestIndex = String(n - 1)
-        // Index labels at scale 2 if they fit a square, else at scale 1 on every `stride`-th row or
-        // column (1, 2, 5, 10, ...), so that neighbouring labels never touch.
-        let labelScale =
-            BitmapFont.width(of: largestIndex, scale: 2) <= cell - 2 && BitmapFont.height(scale: 2) <= cell - 2 ? 2 : 1
+        let labels = (0..<n).map { $0 < classNames.count ? label(classNames[$0]) : String($0) }
+        // Labels at scale 2 when a line of them fits a square, else at scale 1 on every `stride`-th
+        // row or column (1, 2, 5, 10, ...), so that neighbouring labels never touch.
+        let labelScale = BitmapFont.height(scale: 2) <= cell - 4 ? 2 : 1
         func stride(for size: Int) -> Int {
             [1, 2, 5, 10, 20, 50, 100, 200, 500].first { size <= $0 * cell - 3 } ?? 1000
         }
-        let columnStride = stride(for: BitmapFont.width(of: largestIndex, scale: labelScale))
-        let rowStride = stride(for: BitmapFont.height(scale: labelScale))
+        let widest = labels.map { BitmapFont.width(of: $0, scale: labelScale) }.max() ?? 0
+        let lineHeight = BitmapFont.height(scale: labelScale)
+        let rowStride = stride(for: lineHeight)
+        // Column labels side by side when every one fits its column; otherwise turned to read
+        // upwards, a line's height apart.
+        let columnsUp = widest > cell - 3
+        let columnStride = stride(for: columnsUp ? lineHeight : widest)
         let countText = String(maxCount)
         let countScale =
             BitmapFont.width(of: countText, scale: 2) <= cell - 6
             ? 2 : BitmapFont.width(of: countText, scale: 1) <= cell - 3 && cell >= 11 ? 1 : 0
         let titleHeight = BitmapFont.height(scale: 2)
-        // Above the grid: "PREDICTED", then the column indices. Left of it: "TRUE" (stacked
-        // letters), then the row indices.
-        let labelHeight = BitmapFont.height(scale: labelScale) + 6
-        let labelWidth = BitmapFont.width(of: largestIndex, scale: labelScale) + 6
-        let gridTop = margin + titleHeight + 8 + labelHeight
-        let gridLeft = margin + BitmapFont.width(of: "T", scale: 2) + 16 + labelWidth
+        let ticks = 3 * labelScale + tickLength + gridGap
+        // Above the grid: "Predicted class", then the column labels and their ticks. Left of it:
+        // "True class" reading upwards, then the row labels and their ticks.
+        let gridTop = margin + titleHeight + 8 + (columnsUp ? widest : lineHeight) + ticks
+        let gridLeft = margin + titleHeight + 8 + widest + ticks
         let legendLeft = gridLeft + n * cell + 16
         let legendWidth = 14
         let legendLabelScale = n * cell >= 200 ? 2 : 1
-        let width = legendLeft + legendWidth + 6 + BitmapFont.width(of: "100%", scale: legendLabelScale) + margin
-        let height = max(gridTop + n * cell, gridTop + 4 * (BitmapFont.height(scale: 2) + 4)) + margin
+        let width =
+            legendLeft + legendWidth + 4 + 3 * legendLabelScale + BitmapFont.width(of: "100%", scale: legendLabelScale)
+            + margin
+        let height =
+            max(gridTop + n * cell, gridTop + BitmapFont.width(of: trueTitle, scale: 2), gridTop + 100) + margin
         return Layout(
             classCount: n, cellSize: cell, gridLeft: gridLeft, gridTop: gridTop, legendLeft: legendLeft,
-            legendWidth: legendWidth, width: width, height: height, labelScale: labelScale,
-            columnLabelStride: columnStride,
-            rowLabelStride: rowStride, countScale: countScale)
+            legendWidth: legendWidth, width: width, height: height, labels: labels, labelScale: labelScale,
+            columnLabelStride: columnStride, rowLabelStride: rowStride, columnLabelsUp: columnsUp,
+            countScale: countScale)
     }
 
     /// The colour of a square holding `count` of the `rowTotal` samples of its true class.
@@ -101,38 +135,53 @@ public struct ConfusionMatrixHeatmap {
     public static func render(_ metrics: ClassificationMetrics, cellSize: Int? = nil) -> PNGImage {
         let n = metrics.classCount
         let maxCount = metrics.confusion.flatMap { $0 }.max() ?? 0
-        let layout = layout(classCount: n, maxCount: maxCount, cellSize: cellSize)
+        let layout = layout(classNames: metrics.classNames, maxCount: maxCount, cellSize: cellSize)
         var image = PNGImage(
             width: layout.width, height: layout.height, channels: 3,
             pixels: [UInt8](repeating: 255, count: layout.width * layout.height * 3))
         let cell = layout.cellSize
 
-        // Titles.
-        let predicted = "PREDICTED"
+        // Axis titles: "Predicted class" centred above the grid, "True class" reading upwards,
+        // centred beside it.
         BitmapFont.draw(
-            predicted, into: &image,
-            x: layout.gridLeft + max(0, (layout.gridSize - BitmapFont.width(of: predicted, scale: 2)) / 2),
+            predictedTitle, into: &image,
+            x: layout.gridLeft + (layout.gridSize - BitmapFont.width(of: predictedTitle, scale: 2)) / 2,
             y: margin, scale: 2, color: ink)
-        let letterPitch = BitmapFont.height(scale: 2) + 4
-        let trueTop = layout.gridTop + max(0, (layout.gridSize - 4 * letterPitch + 4) / 2)
-        for (i, letter) in "TRUE".enumerated() {
-            BitmapFont.draw(String(letter), into: &image, x: margin, y: trueTop + i * letterPitch, scale: 2, color: ink)
-        }
+        BitmapFont.draw(
+            trueTitle, into: &image, x: margin,
+            y: layout.gridTop + max(0, (layout.gridSize - BitmapFont.width(of: trueTitle, scale: 2)) / 2), scale: 2,
+            color: ink, direction: .up)
 
-        // Index labels: columns centred above, rows right-aligned to the left of the grid.
-        let labelHeight = BitmapFont.height(scale: layout.labelScale)
+        // Tick marks and class labels: a tick outside the grid at the middle of each labelled row
+        // and column, `tickGap` blank pixels, then the label (rows: right-aligned, its capitals
+        // centred on the tick; columns: ending just above the tick, centred on it).
+        let scale = layout.labelScale
+        let tickEnd = tickLength + gridGap
+        let tickGap = layout.tickGap
         for i in 0..<n {
-            let text = String(i)
-            let textWidth = BitmapFont.width(of: text, scale: layout.labelScale)
-            if i % layout.columnLabelStride == 0 {
-                BitmapFont.draw(
-                    text, into: &image, x: layout.gridLeft + i * cell + (cell - 1 - textWidth) / 2,
-                    y: layout.gridTop - 6 - labelHeight, scale: layout.labelScale, color: ink)
-            }
+            let text = layout.labels[i]
+            let length = BitmapFont.width(of: text, scale: scale)
+            let middle = layout.middle(of: i)
             if i % layout.rowLabelStride == 0 {
+                let y = layout.gridTop + middle
+                fillRect(&image, x: layout.gridLeft - tickEnd, y: y, width: tickLength, height: 1, color: tickColor)
                 BitmapFont.draw(
-                    text, into: &image, x: layout.gridLeft - 6 - textWidth,
-                    y: layout.gridTop + i * cell + (cell - 1 - labelHeight) / 2, scale: layout.labelScale, color: ink)
+                    text, into: &image, x: layout.gridLeft - tickEnd - tickGap - length,
+                    y: y - (BitmapFont.capHeight(scale: scale) - 1) / 2, scale: scale, color: ink)
+            }
+            if i % layout.columnLabelStride == 0 {
+                let x = layout.gridLeft + middle
+                let tickTop = layout.gridTop - tickEnd
+                fillRect(&image, x: x, y: tickTop, width: 1, height: tickLength, color: tickColor)
+                if layout.columnLabelsUp {
+                    BitmapFont.draw(
+                        text, into: &image, x: x - (BitmapFont.capHeight(scale: scale) - 1) / 2,
+                        y: tickTop - tickGap - length, scale: scale, color: ink, direction: .up)
+                } else {
+                    BitmapFont.draw(
+                        text, into: &image, x: x - (length - 1) / 2,
+                        y: tickTop - tickGap - BitmapFont.height(scale: scale), scale: scale, color: ink)
+                }
             }
         }
 
@@ -150,7 +199,7 @@ public struct ConfusionMatrixHeatmap {
                     BitmapFont.draw(
                         text, into: &image,
                         x: x0 + (cell - 1 - BitmapFont.width(of: text, scale: layout.countScale)) / 2,
-                        y: y0 + (cell - 1 - BitmapFont.height(scale: layout.countScale)) / 2,
+                        y: y0 + (cell - 1 - BitmapFont.capHeight(scale: layout.countScale)) / 2,
                         scale: layout.countScale, color: textColor)
                 }
             }
@@ -166,16 +215,17 @@ public struct ConfusionMatrixHeatmap {
                 color: ColorRamp.viridis(position))
         }
         let legendScale = barHeight >= 200 ? 2 : 1
-        let legendTextHeight = BitmapFont.height(scale: legendScale)
+        let legendTextHeight = BitmapFont.capHeight(scale: legendScale)
         var lastLabelTop = Int.max
         for (share, label) in legendShares {
             let y = barBottom - Int((share.squareRoot() * Double(barHeight - 1)).rounded())
-            fillRect(&image, x: layout.legendLeft + layout.legendWidth, y: y, width: 4, height: 1, color: ink)
+            fillRect(&image, x: layout.legendLeft + layout.legendWidth, y: y, width: 4, height: 1, color: tickColor)
             let top = min(max(layout.gridTop, y - legendTextHeight / 2), barBottom - legendTextHeight + 1)
             // Leave out a label that would touch the one below it.
             guard top + legendTextHeight + 2 <= lastLabelTop else { continue }
             BitmapFont.draw(
-                label, into: &image, x: layout.legendLeft + layout.legendWidth + 6, y: top, scale: legendScale,
+                label, into: &image, x: layout.legendLeft + layout.legendWidth + 4 + 3 * legendScale, y: top,
+                scale: legendScale,
                 color: ink)
             lastLabelTop = top
         }
