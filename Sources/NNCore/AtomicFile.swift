@@ -10,19 +10,54 @@ import Foundation
 public struct FileWriteError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let reason: String
-    public init(path: String, reason: String) {
+    /// What to do next.
+    public let advice: String
+
+    /// The advice for a failure of the folder or the disk.
+    public static let defaultAdvice =
+        "check that the folder exists, is writable and has free space, then run the command again."
+    /// The advice for a target that is not a regular file (`OutputTarget`).
+    public static let notAFileAdvice =
+        "nnzoo writes only regular files (a new one, or one it replaces): give the path of a file."
+
+    public init(path: String, reason: String, advice: String = FileWriteError.defaultAdvice) {
         self.path = path
         self.reason = reason
+        self.advice = advice
     }
     public var description: String {
-        "Could not write \(path): \(reason). Nothing was changed at that path; check that the folder exists, is writable and has free space, then run the command again."
+        "Could not write \(path): \(reason). Nothing was changed at that path; \(advice)"
     }
 }
 
 /// Writes files so that a crash, a full disk or Ctrl-C never leaves a half-written file behind:
 /// the bytes go to a temporary file in the same folder, which is flushed (`fsync`) and then
 /// renamed over the destination; the folder is flushed too, so the rename survives a power cut.
+///
+/// What may be replaced is `OutputTarget`'s decision: only a regular file (its mode and owner are
+/// kept), through a symbolic link only to an existing regular file; never a device, FIFO, socket
+/// or folder. The first write into a folder removes the temporaries that killed writers left there
+/// (`TemporaryFiles`); the temporaries in flight are registered so that a signal handler can
+/// remove them (`TemporaryFiles.removePending`). A set of files that must change together is
+/// written with `AtomicFileSet`.
 public enum AtomicFile {
+    /// Test hook: seconds to wait with each finished temporary file in place, before it is renamed
+    /// (so that a test can signal a process while it writes). `nnzoo` sets it from the environment
+    /// variable `NNZOO_TEST_PAUSE_BEFORE_RENAME`.
+    nonisolated(unsafe) public static var pauseBeforeRename: Double?
+
+    /// Checks, before any work is done, that `path` is somewhere a file can be written: a new file
+    /// in an existing folder, or a regular file that may be replaced (see `OutputTarget`).
+    public static func checkTarget(_ path: String) throws {
+        let target = try OutputTarget.resolve(path)
+        var info = stat()
+        guard stat(target.folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw FileWriteError(
+                path: path, reason: "its folder \(target.folder) does not exist",
+                advice: "create the folder first, or give a path in an existing one.")
+        }
+    }
+
     /// Writes `bytes` to `path` atomically.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { sink in try sink.write(bytes) }
@@ -36,31 +71,38 @@ public enum AtomicFile {
     /// Streams a file to `path` atomically: `body` writes through the sink; if it throws, the
     /// temporary file is removed and the destination is untouched.
     public static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw FileWriteError(path: path, reason: "cannot create a file in \(folder) (\(errnoText()))")
-        }
-        var sink = FileSink(fd: fd, path: path)
+        let pending = try PendingFile(path)
         do {
-            try body(&sink)
-            guard fsync(fd) == 0 else {
-                throw FileWriteError(path: path, reason: "flushing to disk failed (\(errnoText()))")
-            }
-            close(fd)
-            sink.closed = true
-            guard rename(temp, path) == 0 else {
-                throw FileWriteError(
-                    path: path, reason: "renaming the finished file into place failed (\(errnoText()))")
-            }
-            syncDirectory(folder)
+            try body(&pending.sink)
+            try pending.finish()
+            try pending.rename()
         } catch {
-            if !sink.closed { close(fd) }
-            unlink(temp)
+            pending.discard()
             throw error
         }
+        syncDirectory(pending.target.folder)
+    }
+
+    /// Renames `finished`, a complete file written by other means (a download's `.part`, in the
+    /// same folder), over `path`, with the checks and permissions of `write`: `path` must be new or
+    /// a regular file (through a link only to an existing one). The file is flushed first.
+    public static func moveIntoPlace(_ finished: String, to path: String) throws {
+        let target = try OutputTarget.resolve(path)
+        let fd = open(finished, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw FileWriteError(path: path, reason: "cannot open \(finished) to move it into place (\(errnoText()))")
+        }
+        target.applyPermissions(to: fd)
+        let synced = fsync(fd) == 0
+        let reason = errnoText()
+        close(fd)
+        guard synced else {
+            throw FileWriteError(path: path, reason: "flushing \(finished) to disk failed (\(reason))")
+        }
+        guard Glibc.rename(finished, target.path) == 0 else {
+            throw FileWriteError(path: path, reason: "renaming \(finished) into place failed (\(errnoText()))")
+        }
+        syncDirectory(target.folder)
     }
 
     /// Flushes a file written by other means (a download's `.part`) to disk, before it is renamed
@@ -77,7 +119,8 @@ public enum AtomicFile {
 
     /// Removes the temporary files (`.<name>.tmp-<pid>-<n>`) that writers killed mid-write left in
     /// `folder`: those whose process no longer runs. A live process's files are never touched.
-    /// Returns the names removed. Best effort.
+    /// Returns the names removed. Best effort. (Every write does this once per folder and process,
+    /// see `TemporaryFiles`.)
     @discardableResult
     public static func removeStaleTemporaries(in folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -112,7 +155,6 @@ public enum AtomicFile {
 public struct FileSink {
     let fd: Int32
     let path: String
-    var closed = false
     public private(set) var bytesWritten = 0
 
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NNAugment
+import NNCore
 import NNData
 
 /// `nnzoo augment <dataset> --ops SPEC --png FILE`: a PNG preview of an augmentation pipeline.
@@ -72,6 +73,8 @@ struct AugmentCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A target nnzoo would refuse to write is refused before the data is read.
+        try AtomicFile.checkTarget(png)
         let pipeline = try AugmentationPipeline(spec: ops)
         let splitName = DatasetSplit(rawValue: split) ?? .train
         let progress = Progress("Loading \(dataset) \(split)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NNAugment
+import NNCore
 import NNData
 
 /// `nnzoo inspect`: what is in a dataset split or a single dataset file.
@@ -79,6 +80,8 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A target nnzoo would refuse to write is refused before the data is read.
+        if let png { try AtomicFile.checkTarget(png) }
         var report: InspectReport
         var images: ImageDataset?
         var mismatches = [DataError]()

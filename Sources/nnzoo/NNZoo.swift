@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NNCore
 import NNZooKit
 
@@ -15,9 +16,14 @@ struct NNZoo: ParsableCommand {
     )
 
     /// Learns how the user ran the tool before anything is parsed or printed, so that every command
-    /// a message prints starts the way the user started this one (see `Invocation`).
+    /// a message prints starts the way the user started this one (see `Invocation`). Every command
+    /// removes the temporary files it has in flight when Ctrl-C or SIGTERM ends it.
     static func main() {
         Invocation.current = Invocation.forThisProcess()
+        SignalCleanup.shared.install()
+        // Test hook (see AtomicFile.pauseBeforeRename).
+        AtomicFile.pauseBeforeRename = ProcessInfo.processInfo.environment["NNZOO_TEST_PAUSE_BEFORE_RENAME"]
+            .flatMap(Double.init)
         main(nil)
     }
 }

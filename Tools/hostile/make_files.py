@@ -6,12 +6,15 @@
 
 Tar archives (as cifar-10-binary.tar.gz) with members that could write outside the folder they are
 unpacked into; gzip bombs of the registry's files; IDX headers whose dimension product exceeds the
-file or overflows; damaged checkpoints; a recipe whose network cannot fit in memory.
+file or overflows; damaged checkpoints; a recipe whose network cannot fit in memory; output
+targets that are not regular files, links, and a private file to be replaced.
 """
 import gzip
 import io
 import json
 import os
+import socket
+import stat
 import struct
 import sys
 import tarfile
@@ -90,3 +93,24 @@ recipe = json.load(open(os.path.join(os.path.dirname(__file__), "../../zoo/digit
 recipe["name"] = "huge"
 recipe["layers"][1]["out_features"] = 1_000_000_000
 put("huge.json", json.dumps(recipe, indent=1).encode())
+
+# Output targets (`--png`, eval's files, ...): things at the path nnzoo is asked to write that are
+# not regular files, or files it must replace with care. A character device only as root, made in
+# this folder (never /dev/null itself).
+targets = os.path.join(root, "targets")
+os.makedirs(targets, exist_ok=True)
+os.mkfifo(os.path.join(targets, "fifo.png"))
+with socket.socket(socket.AF_UNIX) as s:
+    s.bind(os.path.join(targets, "socket.png"))
+os.mkdir(os.path.join(targets, "folder.png"))
+if os.geteuid() == 0:
+    os.mknod(os.path.join(targets, "null.png"), 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+os.symlink("nowhere/missing.png", os.path.join(targets, "dangling.png"))
+os.symlink("fifo.png", os.path.join(targets, "link-to-fifo.png"))
+os.symlink("loop-b.png", os.path.join(targets, "loop-a.png"))
+os.symlink("loop-a.png", os.path.join(targets, "loop-b.png"))
+put("targets/real.png", b"the link's target")
+os.symlink("real.png", os.path.join(targets, "link.png"))
+put("targets/private.png", b"private")
+os.chmod(os.path.join(targets, "private.png"), 0o600)
+put("targets/.private.png.tmp-99999999-1", b"a temporary a killed writer left")

@@ -267,21 +267,16 @@ public final class DatasetFetcher {
         }
     }
 
-    /// Renames a verified .part into place and drops its origin record. The .part is flushed first:
-    /// the download flushes it when it ends, but a .part completed by an earlier, interrupted run
-    /// (found complete with a 416 reply) may never have been.
+    /// Renames a verified .part into place (flushed first, with `AtomicFile`'s checks of what it
+    /// replaces) and drops its origin record. The download flushes the .part when it ends, but one
+    /// completed by an earlier, interrupted run (found complete with a 416 reply) may never have been.
     private func moveIntoPlace(_ part: String, _ destination: String) throws {
         do {
-            try AtomicFile.syncFile(part)
+            try AtomicFile.moveIntoPlace(part, to: destination)
         } catch let error as FileWriteError {
-            throw FetchError.writeFailed(path: part, reason: error.reason, partKept: part)
-        }
-        guard rename(part, destination) == 0 else {
-            throw FetchError.writeFailed(
-                path: destination, reason: "renaming \(part) into place failed (\(errnoText()))", partKept: part)
+            throw FetchError.writeFailed(path: error.path, reason: error.reason, partKept: part)
         }
         unlink(PartialDownload.originPath(forPart: part))
-        AtomicFile.syncDirectory(URL(fileURLWithPath: destination).deletingLastPathComponent().path)
     }
 
     // MARK: - Verification

@@ -1,11 +1,13 @@
 import Dispatch
 import Foundation
+import NNCore
 
 /// Turns Ctrl-C (SIGINT) and SIGTERM into a request the training loop polls between batches.
 ///
 /// The signals are ignored at the process level and delivered through a `DispatchSource` instead,
 /// so no code runs inside a signal handler: the source's handler runs on an ordinary queue and only
-/// sets a flag (and prints a line). A second Ctrl-C exits at once, without saving.
+/// sets a flag (and prints a line). A second Ctrl-C exits at once, without saving (removing the
+/// temporary files in flight, as `SignalCleanup` does, which this replaces while it runs).
 final class InterruptMonitor: @unchecked Sendable {
     private let lock = NSLock()
     private var requested = false
@@ -14,6 +16,7 @@ final class InterruptMonitor: @unchecked Sendable {
 
     /// `message` is printed on stderr at the first signal.
     init(message: String) {
+        SignalCleanup.shared.suspend()
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
@@ -29,6 +32,7 @@ final class InterruptMonitor: @unchecked Sendable {
         requested = true
         lock.unlock()
         if second {
+            TemporaryFiles.removePending()
             FileHandle.standardError.write(Data("\nStopped without saving.\n".utf8))
             exit(130)
         }
@@ -48,5 +52,6 @@ final class InterruptMonitor: @unchecked Sendable {
         sources = []
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        SignalCleanup.shared.install()
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One file being written atomically: a temporary file beside its destination (registered with
+/// `TemporaryFiles` while it exists), flushed, then renamed over the destination after
+/// `OutputTarget` has checked the destination a second time. `AtomicFile` writes one;
+/// `AtomicFileSet` several, renamed together.
+final class PendingFile {
+    /// The destination as first resolved (the temporary is in its folder).
+    let target: OutputTarget
+    let temp: String
+    var sink: FileSink
+    private var fd: Int32
+    /// Renamed into place or removed.
+    private var done = false
+
+    /// Checks `path` (`OutputTarget.resolve`), removes the folder's stale temporaries on the
+    /// process's first write there, and creates the temporary file.
+    init(_ path: String) throws {
+        target = try OutputTarget.resolve(path)
+        TemporaryFiles.sweepOnce(target.folder)
+        temp = TemporaryFiles.name(for: target.path, in: target.folder)
+        // 0666: the umask decides a new file's mode, as for any program's new file.
+        fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else {
+            throw FileWriteError(path: path, reason: "cannot create a file in \(target.folder) (\(errnoText()))")
+        }
+        TemporaryFiles.register(temp)
+        sink = FileSink(fd: fd, path: path)
+    }
+
+    deinit { discard() }
+
+    /// Flushes the bytes written to disk.
+    func finish() throws {
+        guard fsync(fd) == 0 else {
+            throw FileWriteError(path: target.requested, reason: "flushing to disk failed (\(errnoText()))")
+        }
+        if let seconds = AtomicFile.pauseBeforeRename { usleep(useconds_t(seconds * 1_000_000)) }
+    }
+
+    /// The destination as it is now: checked again, since it may have changed while the file was
+    /// written (another process's write to the same path, a link changed).
+    func currentTarget() throws -> OutputTarget {
+        let now = try OutputTarget.resolve(target.requested)
+        guard now.folder == target.folder else {
+            throw FileWriteError(
+                path: target.requested,
+                reason: "it changed while it was written: it now leads to \(now.path), in another folder")
+        }
+        return now
+    }
+
+    /// Gives the temporary the permissions of the file `destination` replaces, closes it and renames
+    /// it over `destination.path` (from `currentTarget`, default: resolved now).
+    func rename(over destination: OutputTarget? = nil) throws {
+        let destination = try destination ?? currentTarget()
+        if destination.existing != nil {
+            destination.applyPermissions(to: fd)
+            // The mode and owner, made durable like the bytes.
+            _ = fsync(fd)
+        }
+        close(fd)
+        fd = -1
+        guard Glibc.rename(temp, destination.path) == 0 else {
+            throw FileWriteError(
+                path: target.requested, reason: "renaming the finished file into place failed (\(errnoText()))")
+        }
+        done = true
+        TemporaryFiles.unregister(temp)
+    }
+
+    /// Removes the temporary file, if it is still there (after a failure).
+    func discard() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        guard !done else { return }
+        done = true
+        unlink(temp)
+        TemporaryFiles.unregister(temp)
+    }
+}
