@@ -25,12 +25,19 @@ final class PendingFile {
         target = try OutputTarget.resolve(path)
         TemporaryFiles.sweepOnce(target.folder)
         temp = TemporaryFiles.name(for: target.path, in: target.folder)
+        // Created and registered under the registry's lock, so that a signal handler removing the
+        // temporaries in flight sees it, or runs before it exists.
         // 0666: the umask decides a new file's mode, as for any program's new file.
-        fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard fd >= 0 else {
-            throw FileWriteError(path: path, reason: "cannot create a file in \(target.folder) (\(errnoText()))")
+        let (fd, code) = TemporaryFiles.withLock { [temp] in
+            let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            if fd >= 0 { TemporaryFiles.register(temp) }
+            return (fd, errno)
         }
-        TemporaryFiles.register(temp)
+        guard fd >= 0 else {
+            throw FileWriteError(
+                path: path, reason: "cannot create a file in \(target.folder) (\(String(cString: strerror(code))))")
+        }
+        self.fd = fd
         sink = FileSink(fd: fd, path: path)
     }
 
@@ -67,12 +74,16 @@ final class PendingFile {
         }
         close(fd)
         fd = -1
-        guard Glibc.rename(temp, destination.path) == 0 else {
+        let renamed = TemporaryFiles.withLock { [temp] in
+            guard Glibc.rename(temp, destination.path) == 0 else { return false }
+            TemporaryFiles.unregister(temp)
+            return true
+        }
+        guard renamed else {
             throw FileWriteError(
                 path: target.requested, reason: "renaming the finished file into place failed (\(errnoText()))")
         }
         done = true
-        TemporaryFiles.unregister(temp)
     }
 
     /// Removes the temporary file, if it is still there (after a failure).
