@@ -15,10 +15,15 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// no validation, no checkpoint writing), the figure speed comparisons use. nil in records
     /// written before it was recorded.
     public var trainSeconds: Double?
+    /// Where this epoch's training was resumed after a stop (`nnzoo train --resume`), as the fraction
+    /// of its batches trained before each resume (0 for a resume at its start); nil when it ran
+    /// without a stop. The training curves mark these places.
+    public var resumedAt: [Double]?
 
     public init(
         epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?,
-        validationAccuracy: Double?, learningRate: Double, seconds: Double, trainSeconds: Double? = nil
+        validationAccuracy: Double?, learningRate: Double, seconds: Double, trainSeconds: Double? = nil,
+        resumedAt: [Double]? = nil
     ) {
         self.epoch = epoch
         self.trainLoss = trainLoss
@@ -28,6 +33,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         self.learningRate = learningRate
         self.seconds = seconds
         self.trainSeconds = trainSeconds
+        self.resumedAt = resumedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -39,5 +45,6 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         case learningRate = "lr"
         case seconds
         case trainSeconds = "train_seconds"
+        case resumedAt = "resumed_at"
     }
 }

@@ -33,6 +33,10 @@ extension TrainCommand {
         info.status = "finished"
         info.finished = RunInfo.timestamp()
         try info.write(to: session.folder.runInfo)
+        // The curves gain checkpoint-best's test accuracy.
+        try session.folder.writeCurves(
+            session.records, title: session.curvesTitle,
+            marks: CurveMarks(bestEpoch: best.info.epoch, testAccuracy: bestResult.accuracy))
 
         let s = session.settings
         let duration = seconds < 60 ? String(format: "%.1f s", seconds) : ProgressReporter.formatDuration(seconds)

@@ -51,9 +51,10 @@ import Testing
         #expect(svg.named("polyline", class: "train-loss").isEmpty)
         let marker = try #require(svg.named("circle", class: "train-loss").first)
         #expect(marker.attributes["cx"] == "266.0")
-        #expect(svg.named("circle").count == 4)
-        // Only the tick for epoch 1 on each x axis.
-        #expect(svg.named("text").filter { $0.text == "1" }.count == 2)
+        // Train and validation loss and accuracy, and the learning rate.
+        #expect(svg.named("circle").count == 5)
+        // Only the tick for epoch 1 on each x axis (loss, accuracy, learning rate).
+        #expect(svg.named("text").filter { $0.text == "1" }.count == 3)
     }
 
     @Test func withoutValidationThereIsNoValidationSeries() throws {
@@ -96,8 +97,64 @@ import Testing
 
     @Test func noRecordsStillMakesAWellFormedPlot() throws {
         let svg = try SVGElements(TrainingCurves.svg(records: [], title: "empty"))
-        #expect(svg.named("text").filter { $0.text == "no epochs recorded" }.count == 2)
+        #expect(svg.named("text").filter { $0.text == "no epochs recorded" }.count == 3)
         #expect(svg.named("polyline").allSatisfy { $0.attributes["class"] == "axes" })
+    }
+
+    @Test func learningRatePanelUnderTheOthers() throws {
+        var records = Self.threeEpochs
+        records[0].learningRate = 0.02
+        records[1].learningRate = 0.015
+        records[2].learningRate = 0.005
+        let svg = try SVGElements(TrainingCurves.svg(records: records, title: "t"))
+        // Plot area x 76...936, y 466...566; the axis starts at 0: 0...0.02 in steps of 0.005, so
+        // y = 566 - v / 0.02 * 100: 0.02 -> 466, 0.015 -> 491, 0.005 -> 541. Epochs at 76, 506, 936.
+        #expect(svg.polylinePoints("learning-rate") == ["76.0,466.0 506.0,491.0 936.0,541.0"])
+        let texts = svg.named("text").map(\.text)
+        for label in ["Learning rate", "learning rate", "0.000", "0.005", "0.010", "0.015", "0.020"] {
+            #expect(texts.contains(label), "text \(label)")
+        }
+        #expect(svg.all.contains { $0.name == "g" && $0.attributes["id"] == "learning-rate-panel" })
+    }
+
+    @Test func bestEpochTestAccuracyAndResumesAreMarked() throws {
+        var records = Self.threeEpochs
+        // Resumed after 1/4 of epoch 2, and at the start of epoch 3 (right after epoch 2).
+        records[1].resumedAt = [0.25]
+        records[2].resumedAt = [0]
+        let svg = try SVGElements(
+            TrainingCurves.svg(records: records, title: "t", marks: CurveMarks(bestEpoch: 3, testAccuracy: 0.85)))
+        // The best epoch: a dashed line at epoch 3 on the loss and accuracy panels (x 456, 936).
+        let best = svg.named("line", class: "best-epoch")
+        #expect(best.map { $0.attributes["x1"] } == ["456.0", "936.0"])
+        #expect(best.allSatisfy { $0.attributes["y1"] == "92.0" && $0.attributes["y2"] == "352.0" })
+        #expect(svg.named("text", class: "best-epoch").map(\.text) == ["best epoch 3"])
+        // The test accuracy: a diamond at (epoch 3, 85%) on the accuracy panel, whose axis still
+        // spans 50...90: y = 352 - 35 / 40 * 260 = 124.5.
+        let diamond = try #require(svg.named("path", class: "test-accuracy").first)
+        #expect(diamond.attributes["d"] == "M936.0,118.5 L942.0,124.5 L936.0,130.5 L930.0,124.5 Z")
+        #expect(svg.named("text", class: "test-accuracy").map(\.text) == ["test 85.0%"])
+        // Resumes at epoch 1.25 and 2.0: x = 76 + 0.125 * 380 = 123.5 and 266 on the loss panel,
+        // 603.5 and 746 on the accuracy panel, 183.5 and 506 on the learning-rate panel.
+        let resumed = svg.named("line", class: "resumed").map { $0.attributes["x1"] ?? "" }
+        #expect(resumed == ["123.5", "266.0", "603.5", "746.0", "183.5", "506.0"])
+        #expect(svg.named("text", class: "resumed").map(\.text) == ["resumed"])
+        let legend = svg.named("text").map(\.text)
+        for entry in ["best epoch", "test accuracy of checkpoint-best", "resumed"] {
+            #expect(legend.contains(entry), "legend \(entry)")
+        }
+        // A test accuracy below the curves widens the axis to include it: 30...90 in steps of 20
+        // from 20.
+        let low = try SVGElements(
+            TrainingCurves.svg(records: records, title: "t", marks: CurveMarks(bestEpoch: 2, testAccuracy: 0.3)))
+        #expect(low.named("text").map(\.text).contains("20") && !svg.named("text").map(\.text).contains("20"))
+        // Without marks, none are drawn, nor listed; a best epoch outside the records is ignored.
+        let plain = try SVGElements(
+            TrainingCurves.svg(
+                records: Self.threeEpochs, title: "t", marks: CurveMarks(bestEpoch: 9, testAccuracy: 0.9)))
+        #expect(plain.named("line", class: "best-epoch").isEmpty && plain.named("path", class: "test-accuracy").isEmpty)
+        #expect(!plain.named("text").map(\.text).contains("best epoch"))
+        #expect(plain.named("line", class: "resumed").isEmpty)
     }
 
     @Test func titleIsEscaped() throws {

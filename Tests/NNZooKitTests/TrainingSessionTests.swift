@@ -35,6 +35,7 @@ import Testing
             var r = $0
             r.seconds = 0
             r.trainSeconds = 0
+            r.resumedAt = nil
             return r
         }
     }
@@ -77,6 +78,18 @@ import Testing
             #expect(resumed[name] == value, "\(name) differs after resuming")
         }
         #expect(withoutTimes(session.records) == withoutTimes(straight.records))
+        // The records say where the run was resumed: after 7 of epoch 1's 26 batches, after 1 of
+        // epoch 2's; the straight run has no marks.
+        let resumes: [[Double]?] = session.records.map(\.resumedAt)
+        let expectedResumes: [[Double]?] = [[7.0 / 26], [1.0 / 26]]
+        #expect(resumes == expectedResumes)
+        #expect(straight.records.allSatisfy { $0.resumedAt == nil })
+        let jsonl = try String(contentsOfFile: RunFolder(path: folder.path).metricsJSONL, encoding: .utf8)
+        #expect(jsonl.contains("\"resumed_at\":[0.2692307692307") && !jsonl.contains("epoch_resumes"))
+        let curves = try String(contentsOfFile: RunFolder(path: folder.path).curves, encoding: .utf8)
+        let resumeMarks = curves.components(separatedBy: "class=\"resumed\"").count - 1
+        // Two resumes on each of the three panels, and one label.
+        #expect(resumeMarks == 7)
         #expect(session.state.bestEpoch == straight.state.bestEpoch)
         #expect(
             try tensors(RunFolder(path: folder.path).bestCheckpoint)

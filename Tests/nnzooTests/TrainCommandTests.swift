@@ -55,6 +55,10 @@ import Testing
         #expect(last.info.settings.augmentation == "shift:1")
         let best = try Checkpoint.read(from: out + "/checkpoint-best.safetensors")
         #expect(best.info.epoch == run.bestEpoch)
+        // The finished run's curves mark the best epoch and checkpoint-best's test accuracy.
+        let testPercent = String(format: "test %.1f%%", (run.testBest?.accuracy ?? 0) * 100)
+        #expect(svg.contains(">best epoch \(best.info.epoch)</text>") && svg.contains(">\(testPercent)</text>"))
+        #expect(svg.contains("id=\"learning-rate-panel\"") && !svg.contains("class=\"resumed\""))
         // nnzoo eval on the run folder reports what train reported for checkpoint-best.
         let (evaluation, report) = try CLI.json(["eval", out, "--threads", "1"])
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
@@ -87,6 +91,9 @@ import Testing
         #expect(run.status == "finished")
         #expect(run.resumed.count == 1)
         #expect(run.settings.threads == 1)
+        // The curves mark the resume, 30 of 41 batches into epoch 1, on each of the three panels.
+        let curves = try String(contentsOfFile: resumed + "/curves.svg", encoding: .utf8)
+        #expect(curves.contains("resumed at epoch \(String(format: "%.2f", 30.0 / 41))"))
     }
 
     @Test func ctrlCSavesAResumableCheckpointAndSaysHowToContinue() throws {

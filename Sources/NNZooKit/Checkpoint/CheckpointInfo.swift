@@ -74,12 +74,15 @@ public struct ResumeState: Codable, Equatable, Sendable {
     public var optimizerSteps: Int
     /// Examples in the training part of the split (checked on resume).
     public var trainingExamples: Int
+    /// Where the epoch in progress was resumed so far, as fractions of its batches (see
+    /// `EpochRecord.resumedAt`, which receives them when the epoch ends); nil when it was not.
+    public var epochResumes: [Double]?
 
     public init(
         epoch: Int = 0, batch: Int = 0, lossSum: Double = 0, correct: Int = 0, seen: Int = 0, epochSeconds: Double = 0,
         bestEpoch: Int? = nil, bestValidationAccuracy: Double? = nil, bestValidationLoss: Double? = nil,
         randomStates: [String: [String]] = [:],
-        optimizerSteps: Int = 0, trainingExamples: Int = 0
+        optimizerSteps: Int = 0, trainingExamples: Int = 0, epochResumes: [Double]? = nil
     ) {
         self.epoch = epoch
         self.batch = batch
@@ -93,6 +96,7 @@ public struct ResumeState: Codable, Equatable, Sendable {
         self.randomStates = randomStates
         self.optimizerSteps = optimizerSteps
         self.trainingExamples = trainingExamples
+        self.epochResumes = epochResumes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -105,6 +109,7 @@ public struct ResumeState: Codable, Equatable, Sendable {
         case randomStates = "random_states"
         case optimizerSteps = "optimizer_steps"
         case trainingExamples = "training_examples"
+        case epochResumes = "epoch_resumes"
     }
 
     /// An RNG's state as hexadecimal words (JSON numbers cannot hold 64-bit integers exactly everywhere).

@@ -1,15 +1,33 @@
 import Foundation
 
+/// What the training-curves plot marks besides the series: the epoch `checkpoint-best` holds and,
+/// once the run has finished, that checkpoint's accuracy on the test split (a fraction).
+public struct CurveMarks: Equatable, Sendable {
+    public var bestEpoch: Int?
+    public var testAccuracy: Double?
+
+    public init(bestEpoch: Int? = nil, testAccuracy: Double? = nil) {
+        self.bestEpoch = bestEpoch
+        self.testAccuracy = testAccuracy
+    }
+}
+
 /// The training-curves plot of a run: a self-contained SVG (no fonts, scripts or links to other
 /// files) with two panels side by side, loss and accuracy per epoch, each with the training
-/// series (solid blue) and the validation series (dashed orange) when the run has one.
+/// series (solid blue) and the validation series (dashed orange) when the run has one, and under
+/// them a panel of the learning rate per epoch (TensorBoard's and Keras' usual curves).
+///
+/// Marks: a dashed green line at the best epoch (the one `checkpoint-best` holds) across the loss and
+/// accuracy panels; a red diamond at that epoch on the accuracy panel with `checkpoint-best`'s test
+/// accuracy, once known; a dotted gray line on every panel where the run was resumed after a stop (at
+/// the fraction of the epoch it had trained, from `EpochRecord.resumedAt`).
 ///
 /// Non-finite values (a diverged loss) are not drawn: the line breaks there and a note under the
 /// panel says which epochs were left out. Accuracies are fractions in `EpochRecord` and are shown
 /// in percent.
 public enum TrainingCurves {
     public static let width = 960.0
-    public static let height = 440.0
+    public static let height = 640.0
 
     /// Where a panel's plot area sits, in SVG user units (pixels).
     struct Frame {
@@ -19,8 +37,10 @@ public enum TrainingCurves {
         let bottom: Double
     }
 
-    /// The plot area of panel `index` (0: loss, 1: accuracy).
+    /// The plot area of panel `index` (0: loss, 1: accuracy, 2: learning rate, the full width
+    /// under the other two).
     static func frame(panel index: Int) -> Frame {
+        if index == 2 { return Frame(left: 76, right: width - 24, top: 466, bottom: 566) }
         let x0 = Double(index) * width / 2
         return Frame(left: x0 + 76, right: x0 + width / 2 - 24, top: 92, bottom: 352)
     }
@@ -36,8 +56,18 @@ public enum TrainingCurves {
 
     static let trainColor = "#1f77b4"
     static let validationColor = "#e6711b"
+    static let learningRateColor = "#7b4fa0"
+    static let bestColor = "#2ca02c"
+    static let testColor = "#d62728"
+    static let resumeColor = "#888888"
 
-    public static func svg(records: [EpochRecord], title: String) -> String {
+    /// Where the run was resumed, in epoch units on the x axis (epoch n's point is at n, so a resume
+    /// after 412 of 844 batches of epoch 3 is at 2.49).
+    static func resumePositions(_ records: [EpochRecord]) -> [Double] {
+        records.flatMap { record in (record.resumedAt ?? []).map { Double(record.epoch - 1) + $0 } }
+    }
+
+    public static func svg(records: [EpochRecord], title: String, marks: CurveMarks = CurveMarks()) -> String {
         let records = records.sorted { $0.epoch < $1.epoch }
         let hasValidation = records.contains { $0.validationLoss != nil || $0.validationAccuracy != nil }
         func series(_ kind: String, _ train: (EpochRecord) -> Double, _ validation: (EpochRecord) -> Double?)
@@ -68,41 +98,84 @@ public enum TrainingCurves {
             \(escape(title))</text>
 
             """
-        svg += legend(hasValidation: hasValidation)
         let epochs = records.isEmpty ? nil : (records[0].epoch, records[records.count - 1].epoch)
-        svg += panel(0, heading: "Loss", axisLabel: "loss", series: loss, epochs: epochs, limits: nil)
+        // A mark only where it falls on the plotted epochs.
+        let inRange = { (epoch: Int) in epochs.map { epoch >= $0.0 && epoch <= $0.1 } ?? false }
+        let best = marks.bestEpoch.flatMap { inRange($0) ? $0 : nil }
+        let test = best.flatMap { epoch in marks.testAccuracy.flatMap { $0.isFinite ? (epoch, $0 * 100) : nil } }
+        let resumes = resumePositions(records).filter { position in
+            epochs.map { position >= Double($0.0) - 1 && position <= Double($0.1) } ?? false
+        }
+        svg += legend(hasValidation: hasValidation, best: best != nil, test: test != nil, resumed: !resumes.isEmpty)
+        let lineMarks = LineMarks(best: best, resumes: resumes)
+        svg += panel(0, heading: "Loss", axisLabel: "loss", series: loss, epochs: epochs, limits: nil, marks: lineMarks)
         svg += panel(
-            1, heading: "Accuracy (%)", axisLabel: "accuracy (%)", series: accuracy, epochs: epochs, limits: 0...100)
+            1, heading: "Accuracy (%)", axisLabel: "accuracy (%)", series: accuracy, epochs: epochs, limits: 0...100,
+            marks: lineMarks, test: test)
+        let learningRate = [
+            Series(
+                name: "learning rate", cssClass: "learning-rate", color: learningRateColor, dash: nil,
+                points: records.map { ($0.epoch, $0.learningRate) })
+        ]
+        svg += panel(
+            2, heading: "Learning rate", axisLabel: "learning rate", series: learningRate, epochs: epochs,
+            limits: nil, marks: LineMarks(best: nil, resumes: resumes), fromZero: true)
         svg += "</svg>\n"
         return svg
     }
 
-    private static func legend(hasValidation: Bool) -> String {
-        let entries: [(String, String, String?)] =
-            [("train", trainColor, nil)] + (hasValidation ? [("validation", validationColor, "6 4")] : [])
-        // About 7 pixels per character at 12 px sans-serif; a 28 pixel line sample and gaps.
-        let widths = entries.map { 28 + 6 + Double($0.0.count) * 7 }
+    /// Vertical marks drawn across a panel.
+    struct LineMarks {
+        let best: Int?
+        let resumes: [Double]
+    }
+
+    private static func legend(hasValidation: Bool, best: Bool, test: Bool, resumed: Bool) -> String {
+        // (text, colour, dash, kind): a line sample, or a diamond for the test accuracy.
+        var entries: [(String, String, String?, String)] = [("train", trainColor, nil, "line")]
+        if hasValidation { entries.append(("validation", validationColor, "6 4", "line")) }
+        if best { entries.append(("best epoch", bestColor, "4 3", "line")) }
+        if test { entries.append(("test accuracy of checkpoint-best", testColor, nil, "diamond")) }
+        if resumed { entries.append(("resumed", resumeColor, "2 3", "line")) }
+        // About 6.5 pixels per character at 12 px sans-serif; a 28 pixel line sample and gaps.
+        let widths = entries.map { 28 + 6 + Double($0.0.count) * 6.5 }
         var x = width / 2 - (widths.reduce(0, +) + 24 * Double(entries.count - 1)) / 2
         var out = "<g class=\"legend\">\n"
         for (entry, entryWidth) in zip(entries, widths) {
             let dash = entry.2.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-            out += """
-                <line x1="\(format(x))" y1="50" x2="\(format(x + 28))" y2="50" stroke="\(entry.1)" \
-                stroke-width="2.5"\(dash)/>
-                <text x="\(format(x + 34))" y="54">\(entry.0)</text>
+            if entry.3 == "diamond" {
+                out += "<path d=\"\(diamond(x + 14, 50))\" fill=\"\(entry.1)\"/>\n"
+            } else {
+                out += """
+                    <line x1="\(format(x))" y1="50" x2="\(format(x + 28))" y2="50" stroke="\(entry.1)" \
+                    stroke-width="2.5"\(dash)/>
 
-                """
+                    """
+            }
+            out += "<text x=\"\(format(x + 34))\" y=\"54\">\(entry.0)</text>\n"
             x += entryWidth + 24
         }
         return out + "</g>\n"
     }
 
+    /// A white outline under a label's letters, so that it stays readable where it crosses a curve.
+    static let halo = " stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\""
+
+    /// A diamond 12 pixels across centred on (x, y), as path data.
+    static func diamond(_ x: Double, _ y: Double) -> String {
+        "M\(format(x)),\(format(y - 6)) L\(format(x + 6)),\(format(y)) L\(format(x)),\(format(y + 6)) "
+            + "L\(format(x - 6)),\(format(y)) Z"
+    }
+
     private static func panel(
         _ index: Int, heading: String, axisLabel: String, series: [Series], epochs: (Int, Int)?,
-        limits: ClosedRange<Double>?
+        limits: ClosedRange<Double>?, marks: LineMarks, test: (epoch: Int, percent: Double)? = nil,
+        fromZero: Bool = false
     ) -> String {
         let frame = frame(panel: index)
-        let finite = series.flatMap { $0.points.compactMap(\.value) }.filter(\.isFinite)
+        var finite = series.flatMap { $0.points.compactMap(\.value) }.filter(\.isFinite)
+        if let test { finite.append(test.percent) }
+        if fromZero, !finite.isEmpty { finite.append(0) }
         let yTicks = AxisTicks.covering(finite.min() ?? 0, finite.max() ?? 1, limits: limits)
         let xTicks = AxisTicks.epochs(epochs?.0 ?? 1, epochs?.1 ?? 1)
         func x(_ epoch: Double) -> Double {
@@ -112,9 +185,11 @@ public enum TrainingCurves {
             frame.bottom - (value - yTicks.lower) / (yTicks.upper - yTicks.lower) * (frame.bottom - frame.top)
         }
         let middle = (frame.left + frame.right) / 2
+        let id = ["loss", "accuracy", "learning-rate"][index]
         var out = """
-            <g class="panel" id="\(axisLabel == "loss" ? "loss" : "accuracy")-panel">
-            <text x="\(format(middle))" y="80" text-anchor="middle" font-size="14" font-weight="bold">\(heading)</text>
+            <g class="panel" id="\(id)-panel">
+            <text x="\(format(middle))" y="\(format(frame.top - 12))" text-anchor="middle" font-size="14" \
+            font-weight="bold">\(heading)</text>
 
             """
         // Grid lines and tick labels.
@@ -154,6 +229,42 @@ public enum TrainingCurves {
                 fill="#777777">no epochs recorded</text>
 
                 """
+        }
+        // Vertical marks: where the run was resumed, the best epoch.
+        if epochs != nil {
+            for (n, position) in marks.resumes.enumerated() {
+                let px = format(x(position))
+                out += """
+                    <line class="resumed" x1="\(px)" y1="\(format(frame.top))" x2="\(px)" y2="\(format(frame.bottom))" \
+                    stroke="\(resumeColor)" stroke-width="1.5" stroke-dasharray="2 3"><title>resumed at epoch \
+                    \(String(format: "%.2f", position))</title></line>
+
+                    """
+                if index == 0 && n == 0 {
+                    out += """
+                        <text class="resumed" x="\(format(x(position) + 3))" y="\(format(frame.top + 12))" \
+                        fill="\(resumeColor)" font-size="11"\(halo)>resumed</text>
+
+                        """
+                }
+            }
+            if let best = marks.best {
+                let px = format(x(Double(best)))
+                out += """
+                    <line class="best-epoch" x1="\(px)" y1="\(format(frame.top))" x2="\(px)" y2="\(format(frame.bottom))" \
+                    stroke="\(bestColor)" stroke-width="1.5" stroke-dasharray="4 3"><title>best epoch \(best)</title></line>
+
+                    """
+                if index == 1 {
+                    let right = x(Double(best)) > middle
+                    out += """
+                        <text class="best-epoch" x="\(format(x(Double(best)) + (right ? -4 : 4)))" \
+                        y="\(format(frame.bottom - 6))" text-anchor="\(right ? "end" : "start")" fill="\(bestColor)" \
+                        font-size="11"\(halo)>best epoch \(best)</text>
+
+                        """
+                }
+            }
         }
         // The series: one polyline per run of finite values, a marker per point (with a tooltip)
         // when there are few enough points to tell apart.
@@ -200,6 +311,20 @@ public enum TrainingCurves {
                 let shown = skipped.prefix(4).joined(separator: ", ") + (skipped.count > 4 ? ", …" : "")
                 notes.append("\(line.name) \(axisLabel) not drawn at epoch \(shown)")
             }
+        }
+        // The test accuracy of checkpoint-best: a diamond at the best epoch, labelled.
+        if let test {
+            let px = x(Double(test.epoch))
+            let py = y(test.percent)
+            let right = px > middle
+            let label = String(format: "test %.1f%%", test.percent)
+            out += """
+                <path class="test-accuracy" d="\(diamond(px, py))" fill="\(testColor)"><title>test accuracy of \
+                checkpoint-best (epoch \(test.epoch)): \(String(format: "%.2f%%", test.percent))</title></path>
+                <text class="test-accuracy" x="\(format(px + (right ? -9 : 9)))" y="\(format(py + 16))" \
+                text-anchor="\(right ? "end" : "start")" fill="\(testColor)" font-size="11"\(halo)>\(label)</text>
+
+                """
         }
         for (n, note) in notes.enumerated() {
             out += """

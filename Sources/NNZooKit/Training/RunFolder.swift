@@ -102,11 +102,16 @@ public struct RunFolder: Sendable, Equatable {
     }
 
     /// Writes `metrics.csv` and `metrics.jsonl` (one line per epoch) and the training curves
-    /// (`curves.svg`, titled `title`).
-    public func writeMetrics(_ records: [EpochRecord], title: String) throws {
+    /// (`curves.svg`, titled `title`, with `marks`).
+    public func writeMetrics(_ records: [EpochRecord], title: String, marks: CurveMarks = CurveMarks()) throws {
         try AtomicFile.write(text: Self.csv(records), to: metricsCSV)
         try AtomicFile.write(text: Self.jsonLines(records), to: metricsJSONL)
-        try AtomicFile.write(text: TrainingCurves.svg(records: records, title: title), to: curves)
+        try writeCurves(records, title: title, marks: marks)
+    }
+
+    /// Writes `curves.svg` alone (at the end of a run, to add the test accuracy).
+    public func writeCurves(_ records: [EpochRecord], title: String, marks: CurveMarks) throws {
+        try AtomicFile.write(text: TrainingCurves.svg(records: records, title: title, marks: marks), to: curves)
     }
 
     /// `epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_seconds`, accuracies as

@@ -136,6 +136,10 @@ public final class TrainingSession {
         optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
         try optimizer.importState(optimizerState)
         state = resume
+        // The curves mark where the run went on: this far into the epoch in progress.
+        if resume.epoch < settings.epochs {
+            state.epochResumes = (resume.epochResumes ?? []) + [Double(resume.batch) / Double(max(1, batches))]
+        }
         records = checkpoint.info.metrics
         loss = ClassificationLoss(recipe.loss)
         assembler = try BatchAssembler(
@@ -178,6 +182,9 @@ public final class TrainingSession {
     static func batches(examples: Int, batchSize: Int) -> Int {
         examples / batchSize + (examples % batchSize == 0 ? 0 : 1)
     }
+
+    /// The title of the run's training curves: "mlp-784-100-10 on fashion-mnist".
+    public var curvesTitle: String { "\(recipe.name) on \(settings.dataset)" }
 
     /// The learning rate of 0-based epoch `epoch`.
     public func learningRate(epoch: Int) -> Double {
@@ -309,7 +316,7 @@ public final class TrainingSession {
         let record = EpochRecord(
             epoch: state.epoch + 1, trainLoss: state.lossSum / seen, trainAccuracy: Double(state.correct) / seen,
             validationLoss: validation?.loss, validationAccuracy: validation?.accuracy, learningRate: lr,
-            seconds: seconds, trainSeconds: trainingSeconds)
+            seconds: seconds, trainSeconds: trainingSeconds, resumedAt: state.epochResumes)
         records.append(record)
         // Best: the highest validation accuracy, ties going to the lower validation loss. Without a
         // validation split every epoch is the best so far (checkpoint-best is the last epoch).
@@ -332,9 +339,10 @@ public final class TrainingSession {
         state.correct = 0
         state.seen = 0
         state.epochSeconds = 0
+        state.epochResumes = nil
         if improved { try checkpoint(kind: "best").write(to: folder.bestCheckpoint) }
         try saveLast()
-        try folder.writeMetrics(records, title: "\(recipe.name) on \(settings.dataset)")
+        try folder.writeMetrics(records, title: curvesTitle, marks: CurveMarks(bestEpoch: state.bestEpoch))
         events.epochFinished(record, improved)
     }
 }
