@@ -9,26 +9,28 @@ import Foundation
 /// Where progress text goes, and whether it is a terminal (a redrawn bar) or a log (plain lines).
 public struct ProgressOutput: Sendable {
     public let isTerminal: Bool
-    /// The terminal's width in columns (bars are fitted to it).
-    public let columns: Int
+    private let width: @Sendable () -> Int
     public let write: @Sendable (String) -> Void
 
+    /// The terminal's width in columns now (lines are fitted to it; asked again for each line drawn,
+    /// so a resized window is followed).
+    public var columns: Int { max(20, width()) }
+
     public init(isTerminal: Bool, columns: Int = 80, write: @escaping @Sendable (String) -> Void) {
+        self.init(isTerminal: isTerminal, width: { columns }, write: write)
+    }
+
+    public init(isTerminal: Bool, width: @escaping @Sendable () -> Int, write: @escaping @Sendable (String) -> Void) {
         self.isTerminal = isTerminal
-        self.columns = max(40, columns)
+        self.width = width
         self.write = write
     }
 
     /// Standard error: a bar when it is a terminal, plain lines when it is a file or a pipe (CI logs).
     public static var standardError: ProgressOutput {
-        let terminal = isatty(STDERR_FILENO) == 1
-        var size = winsize()
-        let columns =
-            terminal && ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0
-            ? Int(size.ws_col) : 80
-        return ProgressOutput(isTerminal: terminal, columns: columns) { text in
-            FileHandle.standardError.write(Data(text.utf8))
-        }
+        ProgressOutput(
+            isTerminal: isatty(STDERR_FILENO) == 1, width: { TerminalWidth.columns(of: STDERR_FILENO) },
+            write: { text in FileHandle.standardError.write(Data(text.utf8)) })
     }
 }
 
@@ -58,21 +60,37 @@ public final class ProgressReporter: @unchecked Sendable {
     private var lastDraw = -Double.infinity
     private var samples: [(time: Double, value: Int64)] = []
     private var finished = false
-    /// The widest status text drawn so far on a terminal.
-    private var textRoom = 0
-    /// Extra text after the status (a training loop's running loss), set with `update(_:detail:)`.
-    private var detail: String?
+    /// The bar's width last drawn, and the terminal width it was drawn for: a bar only narrows as the
+    /// text beside it grows and shrinks, until the window is resized.
+    private var barCap: Int?
+    private var barCapColumns = 0
+    /// Fields after the status (a training loop's running loss), set with `update(_:details:)`.
+    private var details: [FittedLine.Field] = []
+    /// The order in which a terminal line sheds fields that do not fit (see `standardFitting`).
+    private let fitting: [FittedLine.Step]
+
+    /// What a line too wide for the terminal gives up first: a plain `detail`, the bar, a note, the
+    /// rate ("1.2 MB/s"; for counted things first its unit), then the amount ("4.5 MB/9.9 MB"), then
+    /// the time left. The label and the percentage stay; a label too long is cut short with "…".
+    /// Fields of `update(_:details:)` stay unless `fitting` names them.
+    public static let standardFitting: [FittedLine.Step] = [
+        .drop("detail"), .drop("bar"), .drop("note"), .shorten("rate"), .drop("rate"), .drop("amount"), .drop("eta"),
+    ]
 
     /// - Parameters:
     ///   - total: the amount of work, when known.
     ///   - startingAt: work already done before this run (a resumed download); it counts towards
     ///     the fraction done but not towards the rate.
+    ///   - fitting: what a terminal line too wide gives up, in order: keys `bar`, `amount`, `rate`,
+    ///     `eta`, `note` and those of the detail fields.
     ///   - clock: seconds from any fixed origin; tests pass a fake one.
     public init(
         label: String, total: Int64?, unit: Unit = .bytes, startingAt: Int64 = 0,
         output: ProgressOutput = .standardError, plainInterval: Double = 5,
+        fitting: [FittedLine.Step] = ProgressReporter.standardFitting,
         clock: @escaping @Sendable () -> Double = ProgressReporter.monotonicSeconds
     ) {
+        self.fitting = fitting
         self.label = label
         self.total = total
         self.unit = unit
@@ -118,10 +136,16 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     /// Records that `value` units are done in all, with `detail` shown after the status (for example
-    /// "loss 0.412 acc 85.1%").
+    /// "loss 0.412 acc 85.1%"); on a terminal it is dropped first when the line does not fit.
     public func update(_ value: Int64, detail: String) {
+        update(value, details: [FittedLine.Field("detail", detail)])
+    }
+
+    /// Records that `value` units are done in all, with `details` shown after the status, each
+    /// dropped or shortened on a narrow terminal as `fitting` says.
+    public func update(_ value: Int64, details: [FittedLine.Field]) {
         lock.lock()
-        self.detail = detail
+        self.details = details
         lock.unlock()
         update(value)
     }
@@ -164,57 +188,61 @@ public final class ProgressReporter: @unchecked Sendable {
 
     private func draw(now: Double, final: Bool, note: String? = nil) {
         if output.isTerminal {
-            let text =
-                compactStatus(now: now, final: final) + (detail.map { " " + $0 } ?? "") + (note.map { ", " + $0 } ?? "")
-            // The text matters most, then the label, then the bar: the bar takes the room left
-            // (8 to 40 cells) or is left out, and a long label is shortened, so the line never wraps.
-            let width = output.columns - 1
-            var name = label
-            if name.count + 2 + text.count > width { name = String(name.prefix(max(0, width - 3 - text.count))) + "…" }
-            // The bar keeps its width as the text grows and shrinks (it only ever narrows).
-            textRoom = max(textRoom, text.count)
-            let room = width - name.count - 2 - min(textRoom, width) - 3
-            let line = name + "  " + (room >= 8 ? bar(width: room) + " " : "") + text
-            output.write("\r\u{1B}[2K" + String(line.prefix(width)) + (final ? "\n" : ""))
+            let columns = output.columns
+            if columns != barCapColumns { barCap = nil }
+            // The last column is left empty: writing into it makes some terminals wrap.
+            let (line, barWidth) = FittedLine.layout(
+                terminalFields(now: now, final: final, note: note), width: columns - 1, steps: fitting, labelGap: 2,
+                barCap: barCap)
+            barCap = barWidth
+            barCapColumns = columns
+            output.write("\r\u{1B}[2K" + line + (final ? "\n" : ""))
         } else {
             output.write(
-                label + ": " + status(now: now, final: final) + (detail.map { ", " + $0 } ?? "")
-                    + (note.map { ", " + $0 } ?? "") + "\n")
+                label + ": " + status(now: now, final: final)
+                    + details.map { ", " + $0.text }.joined() + (note.map { ", " + $0 } ?? "") + "\n")
         }
     }
 
-    /// The status for a bar, short enough to leave it room on 80 columns:
-    /// "4.5 MB/9.9 MB 45% 1.2 MB/s ETA 5s".
-    private func compactStatus(now: Double, final: Bool) -> String {
-        var parts: [String] = []
+    /// The fields of a terminal line, in order: label, bar, amount, percentage, rate, time left (or
+    /// taken), then the details and a note. "t10k-images  [####----] 4.5 MB/9.9 MB 45% 1.2 MB/s ETA 5s".
+    func terminalFields(now: Double, final: Bool, note: String?) -> [FittedLine.Field] {
+        var fields = [FittedLine.Field("label", label, gap: 0)]
         if let total, total > 0 {
-            let percent = min(100, Int((100 * Double(completed) / Double(total)).rounded(.down)))
+            let fraction = Double(completed) / Double(total)
+            fields.append(.bar(fraction: fraction, widths: 10...42))
+            let percent = min(100, Int((100 * fraction).rounded(.down)))
             switch unit {
-            case .bytes: parts.append(Self.formatBytes(completed) + "/" + Self.formatBytes(total) + " \(percent)%")
-            case .items(let name): parts.append("\(completed)/\(total) \(name) \(percent)%")
+            case .bytes:
+                fields.append(FittedLine.Field("amount", Self.formatBytes(completed) + "/" + Self.formatBytes(total)))
+            case .items: fields.append(FittedLine.Field("amount", "\(completed)/\(total)"))
             }
+            fields.append(FittedLine.Field("percent", "\(percent)%"))
         } else {
-            parts.append(amount(completed))
+            fields.append(FittedLine.Field("amount", amount(completed)))
         }
         let elapsed = now - startTime
         if final {
             let done = Double(completed - startValue)
-            if elapsed > 0, done > 0 { parts.append(rate(done / elapsed)) }
-            parts.append("took " + Self.formatDuration(elapsed))
+            if elapsed > 0, done > 0 { fields.append(rateField(done / elapsed)) }
+            fields.append(FittedLine.Field("eta", "took " + Self.formatDuration(elapsed)))
         } else if let perSecond = currentRate(now: now) {
-            parts.append(rate(perSecond))
+            fields.append(rateField(perSecond))
             if let total, total > completed, perSecond > 0 {
-                parts.append("ETA " + Self.formatDuration(Double(total - completed) / perSecond))
+                fields.append(
+                    FittedLine.Field("eta", "ETA " + Self.formatDuration(Double(total - completed) / perSecond)))
             }
         }
-        return parts.joined(separator: " ")
+        fields += details
+        if let note { fields.append(FittedLine.Field("note", note)) }
+        return fields
     }
 
-    private func bar(width: Int) -> String {
-        let inner = min(width, 40)
-        guard let total, total > 0 else { return "[" + String(repeating: "-", count: inner) + "]" }
-        let filled = Int(Double(inner) * min(1, Double(completed) / Double(total)))
-        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: inner - filled) + "]"
+    private func rateField(_ perSecond: Double) -> FittedLine.Field {
+        switch unit {
+        case .bytes: return FittedLine.Field("rate", rate(perSecond))
+        case .items: return FittedLine.Field("rate", rate(perSecond), short: Self.formatCount(perSecond) + "/s")
+        }
     }
 
     private func status(now: Double, final: Bool) -> String {
@@ -239,9 +267,10 @@ public final class ProgressReporter: @unchecked Sendable {
         return parts.joined(separator: ", ")
     }
 
-    /// Units per second over the recent samples, once there is half a second of them.
+    /// Units per second over the recent samples (about the last five seconds); in the first moments,
+    /// over what is done so far, so that even work that lasts a fraction of a second shows a rate.
     private func currentRate(now: Double) -> Double? {
-        guard let first = samples.first, now - first.time >= 0.5 else { return nil }
+        guard let first = samples.first, now > first.time, completed > first.value else { return nil }
         return Double(completed - first.value) / (now - first.time)
     }
 
@@ -255,8 +284,18 @@ public final class ProgressReporter: @unchecked Sendable {
     private func rate(_ perSecond: Double) -> String {
         switch unit {
         case .bytes: return Self.formatBytes(Int64(perSecond)) + "/s"
-        case .items(let name): return String(format: "%.1f", perSecond) + " \(name)/s"
+        case .items(let name): return Self.formatCount(perSecond) + " \(name)/s"
         }
+    }
+
+    /// A rate of counted things in at most 4 digits: 2.5, 48.0, 912, 2500, 18.5k, 185k, 1.2M.
+    public static func formatCount(_ value: Double) -> String {
+        guard value.isFinite, value >= 0 else { return "?" }
+        if value < 100 { return String(format: "%.1f", value) }
+        if value < 9999.5 { return String(format: "%.0f", value) }
+        if value < 99_950 { return String(format: "%.1fk", value / 1000) }
+        if value < 999_500 { return String(format: "%.0fk", value / 1000) }
+        return String(format: "%.1fM", value / 1_000_000)
     }
 
     // MARK: - Formatting

@@ -76,36 +76,74 @@ import Testing
         capture.now = 102
         reporter.update(100)
         let line = capture.written.last ?? ""
-        #expect(line.hasPrefix("\r\u{1B}[2Kepoch 1  ["))
-        // The bar takes what the text leaves of the 100 columns (up to 40 cells), half of them filled.
-        #expect(line.contains("[" + String(repeating: "#", count: 20) + String(repeating: "-", count: 20) + "]"))
-        #expect(line.hasSuffix("] 100/200 batches 50% 50.0 batches/s ETA 2s"))
-        #expect(line.dropFirst("\r\u{1B}[2K".count).count == "epoch 1  [".count + 40 + "] ".count + 41)
+        // The bar takes what the text leaves of the 99 columns (up to 40 cells), half of them filled.
+        #expect(
+            line
+                == "\r\u{1B}[2Kepoch 1  [" + String(repeating: "#", count: 20) + String(repeating: "-", count: 20)
+                + "] 100/200 50% 50.0 batches/s ETA 2s")
         reporter.finish()
-        #expect(capture.written.last?.hasSuffix("took 2s\n") == true)
+        #expect(capture.written.last?.hasSuffix("] 100/200 50% 50.0 batches/s took 2s\n") == true)
         reporter.update(150)  // ignored after finish
         #expect(capture.written.count == 2)
     }
 
-    @Test func aNarrowTerminalKeepsTheTextAndDropsTheBar() {
+    @Test func aNarrowTerminalDropsTheBarThenTheRateThenTheAmount() {
         let capture = Capture()
-        let output = ProgressOutput(isTerminal: true, columns: 60) { capture.write($0) }
-        // 60 columns hold the name and the text, not a bar of at least 8 cells.
+        func line(columns: Int, label: String = "t10k-images-idx3-ubyte.gz") -> String {
+            let reporter = ProgressReporter(
+                label: label, total: 1_648_877,
+                output: ProgressOutput(isTerminal: true, columns: columns) { capture.write($0) },
+                clock: { capture.now })
+            capture.now += 4
+            reporter.update(800_000)
+            return String((capture.written.last ?? "").dropFirst("\r\u{1B}[2K".count))
+        }
+        #expect(line(columns: 80) == "t10k-images-idx3-ubyte.gz  [#####-------] 800.0 kB/1.6 MB 48% 200.0 kB/s ETA 4s")
+        #expect(line(columns: 60) == "t10k-images-idx3-ubyte.gz  800.0 kB/1.6 MB 48% ETA 4s")
+        #expect(line(columns: 50) == "t10k-images-idx3-ubyte.gz  48% ETA 4s")
+        // A label too long for what is left is cut short.
+        let long = line(columns: 40, label: "verifying a-very-long-file-name-indeed.tar.gz")
+        #expect(long == "verifying a-very-long-file-name-i…  48%")
+        #expect(long.count == 39)
+    }
+
+    @Test func aResizedTerminalIsFollowedAndTheBarOnlyNarrowsInBetween() {
+        let capture = Capture()
+        let columns = Capture()
+        columns.now = 100
         let reporter = ProgressReporter(
-            label: "t10k-images-idx3-ubyte.gz", total: 1_648_877, output: output, clock: { capture.now })
-        capture.now = 104
-        reporter.update(800_000)
-        let line = String((capture.written.last ?? "").dropFirst("\r\u{1B}[2K".count))
-        #expect(line == "t10k-images-idx3-ub…  800.0 kB/1.6 MB 48% 200.0 kB/s ETA 4s")
-        #expect(line.count == 59)
-        let narrower = ProgressReporter(
-            label: "t10k-images-idx3-ubyte.gz", total: 1_648_877,
-            output: ProgressOutput(isTerminal: true, columns: 50) { capture.write($0) }, clock: { capture.now })
-        capture.now = 108
-        narrower.update(800_000)
-        let short = String((capture.written.last ?? "").dropFirst("\r\u{1B}[2K".count))
-        #expect(short == "t10k-imag…  800.0 kB/1.6 MB 48% 200.0 kB/s ETA 4s")
-        #expect(short.count == 49)
+            label: "f", total: 1000, unit: .items("samples"),
+            output: ProgressOutput(isTerminal: true, width: { Int(columns.now) }) { capture.write($0) },
+            clock: { capture.now })
+        func draw(_ value: Int64) -> String {
+            capture.now += 1
+            reporter.update(value)
+            return String((capture.written.last ?? "").dropFirst("\r\u{1B}[2K".count))
+        }
+        let first = draw(100)
+        #expect(
+            first == "f  [" + String(repeating: "#", count: 4) + String(repeating: "-", count: 36)
+                + "] 100/1000 10% 100 samples/s ETA 9s")
+        // A shorter text would leave the bar more room; it keeps its width.
+        capture.now += 8
+        let second = draw(990)
+        #expect(second.hasPrefix("f  [" + String(repeating: "#", count: 39) + "-] 990/1000 99% "))
+        // The window shrinks to 60 columns: the next line fits it, its bar in the room left.
+        columns.now = 60
+        let third = draw(995)
+        #expect(third == "f  [" + String(repeating: "#", count: 18) + "-] 995/1000 99% 89.5 samples/s ETA 0s")
+        #expect(third.count == 59)
+    }
+
+    @Test func countsPerSecondUseAtMostFourDigits() {
+        #expect(ProgressReporter.formatCount(2.54) == "2.5")
+        #expect(ProgressReporter.formatCount(48) == "48.0")
+        #expect(ProgressReporter.formatCount(912.4) == "912")
+        #expect(ProgressReporter.formatCount(2500) == "2500")
+        #expect(ProgressReporter.formatCount(18_520) == "18.5k")
+        #expect(ProgressReporter.formatCount(185_000) == "185k")
+        #expect(ProgressReporter.formatCount(1_234_567) == "1.2M")
+        #expect(ProgressReporter.formatCount(.infinity) == "?")
     }
 
     @Test func unknownTotalShowsTheAmountOnly() {
@@ -128,7 +166,7 @@ import Testing
         reporter.update(500, detail: "loss 0.4000 acc 80.0% batch 8/16")
         #expect(
             capture.written.last?.hasSuffix(
-                "] 500/1000 samples 50% 250.0 samples/s ETA 2s loss 0.4000 acc 80.0% batch 8/16") == true)
+                "] 500/1000 50% 250 samples/s ETA 2s loss 0.4000 acc 80.0% batch 8/16") == true)
         reporter.dismiss()
         #expect(capture.written.last == "\r\u{1B}[2K")
         reporter.update(600, detail: "ignored")
@@ -142,7 +180,7 @@ import Testing
         log.now = 102
         plain.update(500, detail: "loss 0.4000")
         #expect(
-            log.written == ["Epoch 1/2: 500 samples of 1000 samples (50%), 250.0 samples/s, 2s left, loss 0.4000\n"])
+            log.written == ["Epoch 1/2: 500 samples of 1000 samples (50%), 250 samples/s, 2s left, loss 0.4000\n"])
         plain.dismiss()
         #expect(log.written.count == 1)
     }
