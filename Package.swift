@@ -47,12 +47,15 @@ let package = Package(
         // Counts the benchmark process's heap allocations (nnbench only).
         .target(name: "MallocCounter", path: "Tools/bench/MallocCounter"),
 
+        // The tests' access to the files committed under Tests/Fixtures (and the package's Data/
+        // and zoo/), checked: a missing or damaged fixture fails the test that reads it, naming the file.
+        .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
-        .testTarget(name: "NNLayersTests", dependencies: ["NNLayers"]),
-        .testTarget(name: "NNDataTests", dependencies: ["NNData"]),
-        .testTarget(name: "NNAugmentTests", dependencies: ["NNAugment"]),
-        .testTarget(name: "NNZooKitTests", dependencies: ["NNZooKit"]),
-        .testTarget(name: "nnzooTests", dependencies: ["nnzoo"]),
+        .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "FixtureSupport"]),
+        .testTarget(name: "NNDataTests", dependencies: ["NNData", "FixtureSupport"]),
+        .testTarget(name: "NNAugmentTests", dependencies: ["NNAugment", "FixtureSupport"]),
+        .testTarget(name: "NNZooKitTests", dependencies: ["NNZooKit", "FixtureSupport"]),
+        .testTarget(name: "nnzooTests", dependencies: ["nnzoo", "FixtureSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

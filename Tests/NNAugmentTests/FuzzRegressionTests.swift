@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -8,16 +9,9 @@ import Testing
 /// `Tests/Fixtures/fuzz/<target>/`, fed through the same entry points with the same checks as
 /// the fuzz harnesses: each must give a clean result or a clean error, never a trap.
 enum FuzzInputs {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz").path
-
-    /// (name, bytes) of every committed input of `target`.
-    static func inputs(_ target: String) -> [(name: String, bytes: [UInt8])] {
-        let path = folder + "/" + target
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-        return names.compactMap { name in
-            FileManager.default.contents(atPath: path + "/" + name).map { (name, [UInt8]($0)) }
-        }
+    /// (name, bytes) of every committed input of `target` (`Fixture.fuzzInputs`).
+    static func inputs(_ target: String) throws -> [(name: String, bytes: [UInt8])] {
+        try Fixture.fuzzInputs(target)
     }
 }
 
@@ -46,7 +40,7 @@ enum FuzzInputs {
     }
 
     @Test func committedSpecInputsRunCleanly() throws {
-        let inputs = FuzzInputs.inputs("augment-spec")
+        let inputs = try FuzzInputs.inputs("augment-spec")
         #expect(inputs.map(\.name).contains("shift-fill-above-digits-maximum"))
         for input in inputs { try Self.check(String(decoding: input.bytes, as: UTF8.self)) }
     }
@@ -64,8 +58,8 @@ enum FuzzInputs {
 }
 
 @Suite struct PNGFuzzRegressionTests {
-    @Test func committedPNGInputsDecodeOrFailCleanly() {
-        for input in FuzzInputs.inputs("png-read") {
+    @Test func committedPNGInputsDecodeOrFailCleanly() throws {
+        for input in try FuzzInputs.inputs("png-read") {
             for channels in [nil, 3] as [Int?] {
                 do {
                     let image = try PNGImage.decode(input.bytes, channels: channels, path: input.name)

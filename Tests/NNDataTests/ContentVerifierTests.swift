@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -25,7 +26,7 @@ import Testing
     @Test func verifyThrowsOnWrongContentAndStopsAtTheExpectedSize() throws {
         let folder = TempFolder()
         let labels = try #require(DatasetRegistry.mnist.file(named: "t10k-labels-idx1-ubyte.gz"))
-        try ContentVerifier.verify(TestData.mnist + "/t10k-labels-idx1-ubyte.gz", against: labels)
+        try ContentVerifier.verify(Fixture.mnist("t10k-labels-idx1-ubyte.gz"), against: labels)
         let wrong = folder.write(Gzip.compress([UInt8](repeating: 1, count: 100)), to: "t10k-labels-idx1-ubyte.gz")
         #expect(
             throws: DataError.contentMismatch(

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 
 @Suite struct DatasetLoaderTests {
     @Test func realMNISTTestSet() throws {
-        let test = try DatasetLoader.load("mnist", split: .test, dataDirectory: TestData.shared)
+        let test = try DatasetLoader.load("mnist", split: .test, dataDirectory: Fixture.dataDirectory())
         #expect(test.count == 10000)
         #expect((test.channels, test.height, test.width) == (1, 28, 28))
         let stats = DatasetStatistics(test)
@@ -15,18 +16,19 @@ import Testing
         #expect(stats.channels[0].min == 0 && stats.channels[0].max == 255)
         for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz"] {
             let file = try #require(DatasetRegistry.mnist.file(named: name))
-            let check = try ContentVerifier.check(TestData.mnist + "/" + name, against: file)
+            let check = try ContentVerifier.check(Fixture.mnist(name), against: file)
             #expect(check.status == .contentMatches)
             #expect(check.decodedSize == file.contentSize)
         }
     }
 
     @Test func missingFilesNameTheDatasetThePlacesAndTheFetchCommand() throws {
-        // The shared folder has MNIST's training labels but not its training images.
+        // The fixture folder has MNIST's training labels but not its training images.
+        let data = try Fixture.dataDirectory()
         let expected = DataError.missingFiles(
             dataset: "mnist", files: ["train-images-idx3-ubyte.gz"],
-            lookedAt: [TestData.shared + "/mnist/train-images-idx3-ubyte.gz"])
-        #expect(throws: expected) { try DatasetLoader.load("mnist", split: .train, dataDirectory: TestData.shared) }
+            lookedAt: [data + "/mnist/train-images-idx3-ubyte.gz"])
+        #expect(throws: expected) { try DatasetLoader.load("mnist", split: .train, dataDirectory: data) }
         let message = "\(expected)"
         #expect(message.contains("nnzoo fetch mnist") && message.contains("train-images-idx3-ubyte.gz is missing"))
     }

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -17,10 +18,10 @@ import Testing
         #expect(stats.channels[0].min == 0 && stats.channels[0].max == 16)
         // First row of the file: 0,0,5,13,9,1,0,0,... label 0
         #expect(Array(all.image(0).prefix(6)) == [0, 0, 5, 13, 9, 1] && all.labels[0] == 0)
-        // The shared copy is the same file, and its content is the registry's.
-        #expect(
-            try ContentVerifier.digest(of: TestData.shared + "/digits/digits.csv.gz").sha256
-                == DatasetRegistry.digits.files[0].contentSHA256)
+        // The content is scikit-learn's digits.csv (its published decompressed SHA-256), and the registry's.
+        let published = "6ebb3d2fee246a4e99363262ddf8a00a3c41bee6014c373ed9d9216ba7f651b8"
+        #expect(try ContentVerifier.digest(of: TestData.shippedDigits).sha256 == published)
+        #expect(DatasetRegistry.digits.files[0].contentSHA256 == published)
         #expect(
             try ContentVerifier.check(TestData.shippedDigits, against: DatasetRegistry.digits.files[0]).status
                 == .contentMatches)
@@ -38,7 +39,7 @@ import Testing
         #expect(DatasetStatistics(all.subset(train)).classCounts == spec.spec(for: .train).classCounts)
         #expect(DatasetStatistics(all.subset(test)).classCounts == spec.spec(for: .test).classCounts)
         // The loader gives the same split from the data directory (the shipped Data/ folder).
-        let loaded = try DatasetLoader.load("digits", split: .test, dataDirectory: TestData.packageRoot + "/Data")
+        let loaded = try DatasetLoader.load("digits", split: .test, dataDirectory: Fixture.shippedDataDirectory())
         #expect(loaded == all.subset(test))
         // From the independent reference, Tools/reference/digits_split.py.
         #expect(Array(test.prefix(8)) == [5, 8, 18, 25, 32, 33, 36, 38])

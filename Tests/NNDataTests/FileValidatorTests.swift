@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 
@@ -8,20 +9,20 @@ import Testing
         let mnist = DatasetRegistry.mnist
         for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz"] {
             let file = try #require(mnist.file(named: name))
-            _ = try FileValidator.validate(TestData.mnist + "/" + name, as: file, of: mnist)
+            _ = try FileValidator.validate(Fixture.mnist(name), as: file, of: mnist)
         }
         #expect(
             try FileValidator.validate(
-                TestData.mnist + "/t10k-images-idx3-ubyte.gz", as: mnist.files[2], of: mnist) == "IDX u8 10000x28x28")
+                try Fixture.mnist("t10k-images-idx3-ubyte.gz"), as: mnist.files[2], of: mnist) == "IDX u8 10000x28x28")
         #expect(
             try FileValidator.validate(
-                TestData.shippedDigits, as: DatasetRegistry.digits.files[0], of: DatasetRegistry.digits)
+                try TestData.shippedDigits, as: DatasetRegistry.digits.files[0], of: DatasetRegistry.digits)
                 == "1797 digits rows of 64 pixels and a label")
     }
 
     @Test func aValidIDXFileOfTheWrongSizeOrKindFails() throws {
         let mnist = DatasetRegistry.mnist
-        let labels = TestData.mnist + "/t10k-labels-idx1-ubyte.gz"
+        let labels = try Fixture.mnist("t10k-labels-idx1-ubyte.gz")
         // The test labels offered as the training labels: valid IDX, wrong count.
         #expect(
             throws: DataError.unexpectedShape(

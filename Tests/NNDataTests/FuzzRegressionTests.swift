@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 
@@ -7,15 +8,9 @@ import Testing
 /// minimised), fed through the same entry points and checks as the fuzz harnesses in
 /// `Tools/fuzzing/targets/`: each must give a clean result or a clean error, never a trap.
 @Suite struct DataFuzzRegressionTests {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz").path
-
-    static func inputs(_ target: String) -> [(name: String, bytes: [UInt8])] {
-        let path = folder + "/" + target
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-        return names.compactMap { name in
-            FileManager.default.contents(atPath: path + "/" + name).map { (name, [UInt8]($0)) }
-        }
+    /// (name, bytes) of every committed input of `target` (`Fixture.fuzzInputs`).
+    static func inputs(_ target: String) throws -> [(name: String, bytes: [UInt8])] {
+        try Fixture.fuzzInputs(target)
     }
 
     /// Runs `body`; a thrown error must describe itself in a sentence.
@@ -24,15 +19,15 @@ import Testing
     }
 
     /// Every committed input of every NNData target (at least the pax record that trapped before).
-    @Test func everyCommittedInputRunsCleanly() {
+    @Test func everyCommittedInputRunsCleanly() throws {
         var total = 0
-        for input in Self.inputs("gzip") {
+        for input in try Self.inputs("gzip") {
             total += 1
             Self.cleanly {
                 _ = try Gzip.decodeAll(Gzip.openDecoded(bytes: input.bytes, path: input.name, limit: 1 << 22))
             }
         }
-        for input in Self.inputs("idx") {
+        for input in try Self.inputs("idx") {
             total += 1
             Self.cleanly {
                 let file = try IDXReader.read(
@@ -40,7 +35,7 @@ import Testing
                 #expect(file.elements.count == file.header.elementCount)
             }
         }
-        for input in Self.inputs("cifar") {
+        for input in try Self.inputs("cifar") {
             total += 1
             Self.cleanly {
                 var images = [UInt8]()
@@ -51,7 +46,7 @@ import Testing
                 try CIFARReader.readBatch(from: stream, appendingTo: &images, labels: &labels)
             }
         }
-        for input in Self.inputs("tar") {
+        for input in try Self.inputs("tar") {
             total += 1
             Self.cleanly {
                 let tar = TarReader(stream: try Gzip.openDecoded(bytes: input.bytes, path: input.name, limit: 1 << 24))
@@ -63,7 +58,7 @@ import Testing
                 _ = try CIFARReader.load(tar: tar, batches: ["data_batch_1.bin"])
             }
         }
-        for input in Self.inputs("digits-csv") {
+        for input in try Self.inputs("digits-csv") {
             total += 1
             Self.cleanly {
                 let digits = try DigitsCSV.read(

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -164,7 +165,7 @@ import Testing
     }
 
     @Test func realFileMatchesItsPublishedContentHash() throws {
-        let path = TestData.mnist + "/t10k-labels-idx1-ubyte.gz"
+        let path = try Fixture.mnist("t10k-labels-idx1-ubyte.gz")
         let (size, sha) = try ContentVerifier.digest(of: path)
         #expect(size == 10008)
         #expect(sha == "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2")

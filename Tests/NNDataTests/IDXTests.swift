@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -185,7 +186,7 @@ import Testing
     }
 
     @Test func realMNISTTestImagesAndTheirContentHash() throws {
-        let file = try IDXReader.read(TestData.mnist + "/t10k-images-idx3-ubyte.gz", hashContent: true)
+        let file = try IDXReader.read(Fixture.mnist("t10k-images-idx3-ubyte.gz"), hashContent: true)
         #expect(file.elementType == .uint8)
         #expect(file.shape == [10000, 28, 28])
         #expect(file.decodedSize == 7_840_016)

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -30,11 +31,16 @@ struct TorchFixture: Decodable {
     let torch_version: String
     let cases: [Case]
 
-    /// Loads `Tests/Fixtures/torch/<name>`, found from this source file's path.
+    /// Loads `Tests/Fixtures/torch/<name>` (`Fixture.bytes`: a missing or empty file fails naming it).
     static func load(_ name: String) throws -> TorchFixture {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/torch/\(name)")
-        return try JSONDecoder().decode(TorchFixture.self, from: Data(contentsOf: url))
+        let relative = "Tests/Fixtures/torch/\(name)"
+        do {
+            return try JSONDecoder().decode(TorchFixture.self, from: Data(Fixture.bytes(relative)))
+        } catch let error as DecodingError {
+            throw FixtureError(
+                path: Fixture.packageRoot + "/" + relative,
+                problem: "is not a fixture Tools/reference/torch_fixtures.py writes (\(error))")
+        }
     }
 }
 

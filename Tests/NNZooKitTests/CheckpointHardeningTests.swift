@@ -9,26 +9,23 @@ import Testing
 /// before anything is allocated from its numbers.
 @Suite struct CheckpointHardeningTests {
     /// A resumable checkpoint of the real digits-mlp recipe after a few training steps, as bytes.
-    static let digitsCheckpoint: [UInt8] = {
-        do {
-            Parallel.setThreadCount(1)
-            let recipe = try Recipe.read(from: TestPaths.zoo + "/digits-mlp.json")
-            let folder = TemporaryFolder()
-            let settings = TrainingSettings(defaultsOf: recipe, dataset: "digits", threads: 1)
-            let session = try TrainingSession(
-                recipe: recipe, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
-            var batches = 0
-            _ = try session.run {
-                batches += 1
-                return batches >= 5
-            }
-            let path = folder.path + "/c.safetensors"
-            try session.checkpoint(kind: "last").write(to: path)
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            preconditionFailure("the digits checkpoint must be made: \(error)")
+    static var digitsCheckpoint: [UInt8] { get throws { try madeDigitsCheckpoint.get() } }
+    private static let madeDigitsCheckpoint = Result<[UInt8], any Error> {
+        Parallel.setThreadCount(1)
+        let recipe = try Recipe.read(from: TestPaths.zoo + "/digits-mlp.json")
+        let folder = TemporaryFolder()
+        let settings = TrainingSettings(defaultsOf: recipe, dataset: "digits", threads: 1)
+        let session = try TrainingSession(
+            recipe: recipe, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        var batches = 0
+        _ = try session.run {
+            batches += 1
+            return batches >= 5
         }
-    }()
+        let path = folder.path + "/c.safetensors"
+        try session.checkpoint(kind: "last").write(to: path)
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
 
     static func headerLength(_ bytes: [UInt8]) -> Int {
         bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
@@ -48,14 +45,14 @@ import Testing
     }
 
     @Test func theUntouchedCheckpointLoadsFromFileAndFromMemory() throws {
-        let bytes = Self.digitsCheckpoint
+        let bytes = try Self.digitsCheckpoint
         #expect(try Self.refusal(bytes) == nil)
         let loaded = try Checkpoint.decode(bytes, path: "c.safetensors")
         #expect(loaded.info.recipe.name == "digits-mlp" && loaded.optimizerState?.stepCount == 5)
     }
 
     @Test func aCheckpointTruncatedAtEveryKibibyteIsRefused() throws {
-        let bytes = Self.digitsCheckpoint
+        let bytes = try Self.digitsCheckpoint
         let header = Self.headerLength(bytes)
         let cuts = Array(stride(from: 0, to: bytes.count, by: 1024))
         #expect(cuts.count == (bytes.count + 1023) / 1024 && cuts.count > 40)
@@ -81,7 +78,7 @@ import Testing
 
     @Test(arguments: [UInt64.max, 1 << 63, 1 << 40, 100_000_001])
     func aHeaderLengthBeyondTheFileOrTheLimitIsRefusedBeforeAllocating(declared: UInt64) throws {
-        var bytes = Self.digitsCheckpoint
+        var bytes = try Self.digitsCheckpoint
         for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: declared >> (8 * UInt64(i))) }
         let error = try Self.refusal(bytes)
         guard case .headerLengthOutOfRange(_, let found, let fileSize, let limit)? = error else {
@@ -92,7 +89,7 @@ import Testing
     }
 
     @Test func aHeaderLengthOneBeyondTheFileIsRefused() throws {
-        var bytes = Self.digitsCheckpoint
+        var bytes = try Self.digitsCheckpoint
         let beyond = UInt64(bytes.count - 8 + 1)
         for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: beyond >> (8 * UInt64(i))) }
         #expect(

@@ -66,8 +66,9 @@ import Testing
         #expect(
             loaded.model.namedRandomStates.map { $0.state.rng }
                 == session.model.namedRandomStates.map { $0.state.rng })
-        let before = ModelEvaluation.outputs(session.model, dataset: Digits.test, normalization: session.normalization)
-        let after = ModelEvaluation.outputs(
+        let before = try ModelEvaluation.outputs(
+            session.model, dataset: Digits.test, normalization: session.normalization)
+        let after = try ModelEvaluation.outputs(
             loaded.model, dataset: Digits.test, normalization: loaded.info.normalization)
         #expect(before.shape == [359, 10])
         #expect(before == after)

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNData
 import Testing
@@ -7,19 +8,13 @@ import Testing
 /// Inputs committed under `Tests/Fixtures/fuzz/{safetensors,recipe-json}/`, fed through the same
 /// entry points and checks as the fuzz harnesses: a clean result or a clean error, never a trap.
 @Suite struct ZooFuzzRegressionTests {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz").path
-
-    static func inputs(_ target: String) -> [(name: String, bytes: [UInt8])] {
-        let path = folder + "/" + target
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-        return names.compactMap { name in
-            FileManager.default.contents(atPath: path + "/" + name).map { (name, [UInt8]($0)) }
-        }
+    /// (name, bytes) of every committed input of `target` (`Fixture.fuzzInputs`).
+    static func inputs(_ target: String) throws -> [(name: String, bytes: [UInt8])] {
+        try Fixture.fuzzInputs(target)
     }
 
     @Test func committedRecipeInputsRunCleanly() throws {
-        let inputs = Self.inputs("recipe-json")
+        let inputs = try Self.inputs("recipe-json")
         #expect(inputs.count >= 4)
         for input in inputs {
             let recipe: Recipe
@@ -78,8 +73,8 @@ import Testing
         }
     }
 
-    @Test func committedCheckpointInputsRunCleanly() {
-        for input in Self.inputs("safetensors") {
+    @Test func committedCheckpointInputsRunCleanly() throws {
+        for input in try Self.inputs("safetensors") {
             do {
                 let checkpoint = try Checkpoint.decode(input.bytes, path: input.name)
                 #expect(try Checkpoint.decode(checkpoint.file().encoded(), path: "again").info == checkpoint.info)

@@ -38,18 +38,17 @@ final class TemporaryFolder {
     }
 }
 
-/// The digits training and test splits, loaded once.
+/// The digits training and test splits from the shipped `Data/`, loaded once; a missing or damaged
+/// file fails each test that reads them with the loader's message.
 enum Digits {
-    static let train: ImageDataset = {
-        do { return try DatasetLoader.load("digits", split: .train, dataDirectory: TestPaths.data) } catch {
-            preconditionFailure("the shipped digits set must load: \(error)")
-        }
-    }()
-    static let test: ImageDataset = {
-        do { return try DatasetLoader.load("digits", split: .test, dataDirectory: TestPaths.data) } catch {
-            preconditionFailure("the shipped digits set must load: \(error)")
-        }
-    }()
+    private static let trainSplit = Result<ImageDataset, any Error> {
+        try DatasetLoader.load("digits", split: .train, dataDirectory: TestPaths.data)
+    }
+    private static let testSplit = Result<ImageDataset, any Error> {
+        try DatasetLoader.load("digits", split: .test, dataDirectory: TestPaths.data)
+    }
+    static var train: ImageDataset { get throws { try trainSplit.get() } }
+    static var test: ImageDataset { get throws { try testSplit.get() } }
 }
 
 /// A small valid recipe as JSON, for tests that change one field.

@@ -154,12 +154,13 @@ import Testing
     }
 
     @Test func standardizationUsesTheTrainingExamplesOnly() throws {
-        let (training, _) = try TrainingSession.split(count: Digits.train.count, fraction: 0.1, seed: 7)
-        let normalization = try InputNormalization.make(.standardize, dataset: Digits.train, trainingIndices: training)
+        let train = try Digits.train
+        let (training, _) = try TrainingSession.split(count: train.count, fraction: 0.1, seed: 7)
+        let normalization = try InputNormalization.make(.standardize, dataset: train, trainingIndices: training)
         var sum = 0.0
         var squares = 0.0
         for index in training {
-            for pixel in Digits.train.image(index) {
+            for pixel in train.image(index) {
                 sum += Double(pixel)
                 squares += Double(pixel) * Double(pixel)
             }

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 
@@ -5,7 +6,6 @@ import NNCore
 enum CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static let sharedData = URL(fileURLWithPath: packageRoot + "/../shared/data").standardizedFileURL.path
 
     /// The `nnzoo` binary built next to this test bundle (`swift test` builds it, since this test
     /// target depends on it), else the debug build in the package's `.build`.

@@ -1,15 +1,15 @@
+import FixtureSupport
 import Foundation
 import NNData
 import Testing
 
 /// `nnzoo fetch` as a person runs it: the built binary in a child process. Only offline sources
-/// are used here (the digits copy the project ships, the MNIST files in ../shared/data), so these
+/// are used here (the digits copy the project ships, the MNIST files in Tests/Fixtures/data), so these
 /// tests never reach the network whatever the machine; the network paths are tested in
 /// NNDataTests against a local server.
 @Suite struct FetchCommandTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static let mnist = URL(fileURLWithPath: packageRoot + "/../shared/data/mnist").standardizedFileURL.path
 
     /// The `nnzoo` binary built next to the test bundle.
     static var binary: String {
@@ -126,10 +126,11 @@ import Testing
     @Test func offlineFromAFolderFetchesWhatItHasAndNamesTheRest() throws {
         let data = NSTemporaryDirectory() + "nnzoo-cli-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let result = try Self.run(["fetch", "mnist", "--offline", "--from", Self.mnist, "--data-dir", data])
+        let mnist = try Fixture.mnistFolder()
+        let result = try Self.run(["fetch", "mnist", "--offline", "--from", mnist, "--data-dir", data])
         #expect(result.status == 1)
         #expect(result.stderr.contains("Error: Could not fetch mnist: train-images-idx3-ubyte.gz is unavailable"))
-        #expect(result.stderr.contains("  - \(Self.mnist)/train-images-idx3-ubyte.gz: no file at "))
+        #expect(result.stderr.contains("  - \(mnist)/train-images-idx3-ubyte.gz: no file at "))
         #expect(result.stderr.contains("  - the network: not tried (--offline)"))
         #expect(
             result.stderr.contains(

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNAugment
 import NNData
@@ -35,13 +36,13 @@ import Testing
     }
 
     @Test func singleIDXFileIsIdentifiedAndDescribed() throws {
-        let path = CLI.sharedData + "/mnist/t10k-images-idx3-ubyte.gz"
+        let path = try Fixture.mnist("t10k-images-idx3-ubyte.gz")
         let text = try CLI.run(["inspect", "--file", path])
         #expect(text.status == 0)
         #expect(text.stdout.contains("\(path): IDX images\ncount      10000\n"))
         #expect(text.stdout.contains("normalise  mean [0.13251], std [0.31048] (after dividing by 255)"))
         #expect(text.stdout.contains("content SHA-256 matches mnist t10k-images-idx3-ubyte in the registry"))
-        let (result, report) = try CLI.json(["inspect", "--file", CLI.sharedData + "/mnist/t10k-labels-idx1-ubyte.gz"])
+        let (result, report) = try CLI.json(["inspect", "--file", Fixture.mnist("t10k-labels-idx1-ubyte.gz")])
         #expect(result.status == 0)
         #expect(report["kind"] as? String == "IDX labels")
         let classes = try #require(report["classes"] as? [[String: Any]])
@@ -123,7 +124,7 @@ import Testing
     }
 
     @Test func errorsAreOneSentenceOnStderrWithANonZeroExit() throws {
-        let missing = try CLI.run(["inspect", "mnist", "--split", "train", "--data-dir", CLI.sharedData])
+        let missing = try CLI.run(["inspect", "mnist", "--split", "train", "--data-dir", Fixture.dataDirectory()])
         #expect(missing.status == 1)
         #expect(missing.stdout.isEmpty)
         #expect(
@@ -141,8 +142,7 @@ import Testing
                 == "Error: \(html) is not a dataset file: this is an HTML page, not gzip data. A download probably saved an error or login page. Replace it with a good copy.\n"
         )
 
-        let original = try #require(
-            FileManager.default.contents(atPath: CLI.sharedData + "/mnist/t10k-labels-idx1-ubyte.gz"))
+        let original = try Fixture.mnistBytes("t10k-labels-idx1-ubyte.gz", minimumCount: 2001)
         let cut = folder.write(Array(original.prefix(2000)), to: "mnist/t10k-labels-idx1-ubyte.gz")
         let truncated = try CLI.run(["inspect", "--file", cut])
         #expect(truncated.status == 1)

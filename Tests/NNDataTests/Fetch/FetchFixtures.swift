@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -5,7 +6,7 @@ import Testing
 @testable import NNData
 
 /// Specs and files for fetch tests: the registry's real MNIST entries (so the content checksums
-/// are the published ones and the fixtures are the real files in ../shared/data/mnist), with the
+/// are the published ones and the fixtures are the real files in Tests/Fixtures/data/mnist), with the
 /// URLs pointed at a test's own server so no test ever reaches the internet.
 enum FetchFixtures {
     static let labels = "t10k-labels-idx1-ubyte.gz"
@@ -13,13 +14,10 @@ enum FetchFixtures {
     static let trainLabels = "train-labels-idx1-ubyte.gz"
     static let trainImages = "train-images-idx3-ubyte.gz"
 
-    /// The bytes of a file in ../shared/data/mnist.
-    static func bytes(_ name: String) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: TestData.mnist + "/" + name) else {
-            Issue.record("missing fixture \(TestData.mnist)/\(name)")
-            return []
-        }
-        return [UInt8](data)
+    /// The bytes of a file in Tests/Fixtures/data/mnist, at least `minimumCount` of them (a test
+    /// that changes byte k asks for k + 1); a missing or short fixture throws, naming the file.
+    static func bytes(_ name: String, minimumCount: Int = 1) throws -> [UInt8] {
+        try Fixture.mnistBytes(name, minimumCount: minimumCount)
     }
 
     /// MNIST restricted to `names`, each file's canonical URLs replaced by `urls(name)`. With
@@ -28,10 +26,10 @@ enum FetchFixtures {
     /// belong to the upstream gzip files, which these recompressed copies are not).
     static func mnist(
         _ names: [String], urls: (String) -> [String] = { _ in [] }, publishFixtureArchive: Bool = false
-    ) -> DatasetSpec {
+    ) throws -> DatasetSpec {
         let base = DatasetRegistry.mnist
-        let files = base.files.filter { names.contains($0.name) }.map { file in
-            let fixture = publishFixtureArchive ? bytes(file.name) : []
+        let files = try base.files.filter { names.contains($0.name) }.map { file in
+            let fixture = publishFixtureArchive ? try bytes(file.name) : []
             return DatasetFile(
                 name: file.name, contentName: file.contentName, urls: urls(file.name),
                 archiveSize: publishFixtureArchive ? fixture.count : file.archiveSize,

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -45,12 +46,12 @@ import Testing
 
     @Test func statusSummariesSayWhatIsThere() throws {
         let data = TempFolder()
-        let spec = F.mnist([F.trainImages, F.trainLabels, F.labels])
+        let spec = try F.mnist([F.trainImages, F.trainLabels, F.labels])
         #expect(DatasetStatus(spec, dataDirectory: data.path).summary == "not downloaded")
 
         data.write([1, 2, 3], to: "mnist/\(F.trainImages).part")
         var configuration = F.configuration(data.path)
-        configuration.fromFolders = [TestData.mnist]
+        configuration.fromFolders = try [Fixture.mnistFolder()]
         configuration.offline = true
         #expect(throws: FetchError.self) { try F.fetcher(configuration, messages: LineCollector()).fetch(spec) }
         let status = DatasetStatus(spec, dataDirectory: data.path)
@@ -61,8 +62,8 @@ import Testing
         )
 
         // A file put there by hand is present but not verified until a fetch or --verify.
-        data.write(F.bytes(F.images), to: "mnist/" + F.images)
-        let four = F.mnist([F.images, F.labels])
+        data.write(try F.bytes(F.images), to: "mnist/" + F.images)
+        let four = try F.mnist([F.images, F.labels])
         #expect(
             DatasetStatus(four, dataDirectory: data.path).summary
                 == "present, not verified (run nnzoo fetch --verify mnist)")

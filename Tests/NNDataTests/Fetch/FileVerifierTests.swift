@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -26,13 +27,13 @@ import Testing
     }
 
     @Test func theRealFilesVerify() throws {
-        let path = TestData.mnist + "/" + F.labels
+        let path = try Fixture.mnist(F.labels)
         let result = try FileVerifier.verify(
             path, as: Self.labelsFile, of: DatasetRegistry.mnist, requirePublishedArchive: false, source: path)
         #expect(result.size == 4542)
         #expect(result.contentSize == 10008)
         #expect(result.contentSHA256 == "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2")
-        #expect(result.archiveSHA256 == SHA256.hex(F.bytes(F.labels)))
+        #expect(try result.archiveSHA256 == SHA256.hex(F.bytes(F.labels)))
         #expect(!result.matchesPublishedArchive)
         #expect(result.summary == "content SHA-256 ff7bcfd416de… matches; IDX u8 10000")
     }
@@ -60,19 +61,19 @@ import Testing
     }
 
     @Test func decompressedAndDoublyCompressedFilesAreNamed() throws {
-        let content = try Gzip.decodeFile(TestData.mnist + "/" + F.labels)
+        let content = try Gzip.decodeFile(Fixture.mnist(F.labels))
         #expect(
             problem(content)
                 == "this is uncompressed IDX data, not gzip data (it was decompressed already; use the original .gz "
                 + "file, or compress it with `gzip -k`)")
         #expect(
-            problem(Gzip.compress(F.bytes(F.labels)))
+            problem(Gzip.compress(try F.bytes(F.labels)))
                 == "it is still gzip-compressed after decompressing it once (it was compressed twice, for example by "
                 + "a server that gzips what it sends)")
     }
 
-    @Test func truncatedAndDamagedGzipAreNamed() {
-        let whole = F.bytes(F.labels)
+    @Test func truncatedAndDamagedGzipAreNamed() throws {
+        let whole = try F.bytes(F.labels)
         let cut = problem(Array(whole.prefix(3000)))
         #expect(cut.hasPrefix("truncated at byte 3000: the gzip data stops before its end ("), "\(cut)")
         #expect(cut.hasSuffix(" of the 10008 expected bytes decompressed)"), "\(cut)")
@@ -104,17 +105,16 @@ import Testing
 
     @Test func aCanonicalDownloadMustBeThePublishedArchive() throws {
         let folder = TempFolder()
-        let path = folder.write(F.bytes(F.labels), to: F.labels)
+        let labels = try F.bytes(F.labels)
+        let path = folder.write(labels, to: F.labels)
         let published = Self.labelsFile.archiveSHA256 ?? ""
         #expect(
             throws: VerificationFailure(
-                problem:
-                    "the archive's SHA-256 is \(SHA256.hex(F.bytes(F.labels))), the published checksum is \(published)"
-            )
+                problem: "the archive's SHA-256 is \(SHA256.hex(labels)), the published checksum is \(published)")
         ) {
             try FileVerifier.verify(path, as: Self.labelsFile, of: DatasetRegistry.mnist, requirePublishedArchive: true)
         }
-        let short = folder.write(Array(F.bytes(F.labels).prefix(1000)), to: "short.gz")
+        let short = folder.write(Array(labels.prefix(1000)), to: "short.gz")
         #expect(throws: VerificationFailure(problem: "truncated at byte 1000 of 4542")) {
             try FileVerifier.verify(
                 short, as: Self.labelsFile, of: DatasetRegistry.mnist, requirePublishedArchive: true)
@@ -124,7 +124,7 @@ import Testing
     @Test func theShippedDigitsVerify() throws {
         let spec = DatasetRegistry.digits
         let result = try FileVerifier.verify(
-            TestData.shippedDigits, as: spec.files[0], of: spec, requirePublishedArchive: false)
+            try TestData.shippedDigits, as: spec.files[0], of: spec, requirePublishedArchive: false)
         #expect(result.contentSHA256 == "6ebb3d2fee246a4e99363262ddf8a00a3c41bee6014c373ed9d9216ba7f651b8")
         #expect(result.structure == "1797 digits rows of 64 pixels and a label")
     }

@@ -1,16 +1,11 @@
+import FixtureSupport
 import Foundation
 
-/// Paths of the real data the tests read, resolved from this file so tests work from any cwd.
+/// Paths of data the tests read outside the repository's fixtures (those come from `Fixture`):
+/// Debian's Fashion-MNIST (installed by `Tools/test`) and the digits set nnzoo ships.
 enum TestData {
-    /// The package root (three levels up from this file).
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    /// `../shared/data` next to the package.
-    static let shared = URL(fileURLWithPath: packageRoot + "/../shared/data").standardizedFileURL.path
-    static let mnist = shared + "/mnist"
     static let debianFashion = "/usr/share/datasets/fashion-mnist"
-    static let shippedDigits = packageRoot + "/Data/digits/digits.csv.gz"
+    static var shippedDigits: String { get throws { try Fixture.path("Data/digits/digits.csv.gz") } }
 }
 
 /// A fresh temporary folder, removed when the object goes away.
