@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Seed corpus for one fuzz target: real files from ../shared/data cut small where the format
-allows, plus small valid samples of each format written here from the format descriptions.
+"""Seed corpus for one fuzz target: real files from the repository (the MNIST test fixtures in
+Tests/Fixtures/data/mnist, the digits set in Data/digits) cut small where the format allows, plus
+small valid samples of each format written here from the format descriptions.
 
-    python3 Tools/fuzzing/make_seeds.py <target> <out-folder> <shared-data-folder> <package-root>
+    python3 Tools/fuzzing/make_seeds.py <target> <out-folder> <package-root>
 
 Called by Tools/fuzz; every file written is a valid (or deliberately borderline) input, so the
 fuzzer starts from inputs that reach deep into the reader.
@@ -29,6 +30,11 @@ def gz(data, level=6, name=None):
     return out.getvalue()
 
 
+def mnist(root, name):
+    """The path of an MNIST fixture file (Tests/Fixtures/data/mnist/<name>)."""
+    return os.path.join(root, "Tests/Fixtures/data/mnist", name)
+
+
 def gunzip_prefix(path, count):
     with gzip.open(path, "rb") as f:
         return f.read(count)
@@ -38,10 +44,10 @@ def idx(type_code, shape, payload):
     return bytes([0, 0, type_code, len(shape)]) + b"".join(struct.pack(">I", d) for d in shape) + payload
 
 
-def seeds_gzip(out, shared, root):
-    labels = os.path.join(shared, "mnist/t10k-labels-idx1-ubyte.gz")
+def seeds_gzip(out, root):
+    labels = mnist(root, "t10k-labels-idx1-ubyte.gz")
     write(out, "mnist-t10k-labels.gz", open(labels, "rb").read())
-    images = open(os.path.join(shared, "mnist/t10k-images-idx3-ubyte.gz"), "rb").read()
+    images = open(mnist(root, "t10k-images-idx3-ubyte.gz"), "rb").read()
     write(out, "mnist-t10k-images-first-8k.gz", images[:8192])  # truncated mid-stream
     write(out, "digits-first-4k.gz", open(os.path.join(root, "Data/digits/digits.csv.gz"), "rb").read()[:4096])
     text = b"the quick brown fox jumps over the lazy dog\n" * 20
@@ -63,11 +69,11 @@ def seeds_gzip(out, shared, root):
     write(out, "web-page.html", b"<!DOCTYPE html><html><head><title>404 Not Found</title></head></html>")
 
 
-def seeds_idx(out, shared, root):
-    labels = gzip.open(os.path.join(shared, "mnist/t10k-labels-idx1-ubyte.gz")).read()
+def seeds_idx(out, root):
+    labels = gzip.open(mnist(root, "t10k-labels-idx1-ubyte.gz")).read()
     write(out, "mnist-t10k-labels-first-200.idx", idx(0x08, [200], labels[8:208]))
-    write(out, "mnist-t10k-labels.idx.gz", open(os.path.join(shared, "mnist/t10k-labels-idx1-ubyte.gz"), "rb").read())
-    pixels = gunzip_prefix(os.path.join(shared, "mnist/t10k-images-idx3-ubyte.gz"), 16 + 3 * 784)[16:]
+    write(out, "mnist-t10k-labels.idx.gz", open(mnist(root, "t10k-labels-idx1-ubyte.gz"), "rb").read())
+    pixels = gunzip_prefix(mnist(root, "t10k-images-idx3-ubyte.gz"), 16 + 3 * 784)[16:]
     three = idx(0x08, [3, 28, 28], pixels)
     write(out, "mnist-t10k-images-first-3.idx", three)
     write(out, "mnist-t10k-images-first-3.idx.gz", gz(three))
@@ -94,7 +100,7 @@ BATCHES = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_bat
            "test_batch.bin"]
 
 
-def seeds_cifar(out, shared, root):
+def seeds_cifar(out, root):
     write(out, "batch-1-record.bin", cifar_batch(1))
     write(out, "batch-3-records.bin", cifar_batch(3))
     write(out, "batch-2-records.bin.gz", gz(cifar_batch(2, 5)))
@@ -134,7 +140,7 @@ def small_cifar_archive(records=1, fmt=tarfile.GNU_FORMAT):
     return tar_bytes(members, fmt)
 
 
-def seeds_tar(out, shared, root):
+def seeds_tar(out, root):
     write(out, "cifar-small.tar.gz", gz(small_cifar_archive(1), 9))
     write(out, "cifar-small-ustar.tar", small_cifar_archive(1, tarfile.USTAR_FORMAT)[:40000])
     write(out, "cifar-small-pax.tar.gz", gz(small_cifar_archive(1, tarfile.PAX_FORMAT), 9))
@@ -147,8 +153,8 @@ def seeds_tar(out, shared, root):
     write(out, "empty.tar", b"\0" * 1024)
 
 
-def seeds_digits(out, shared, root):
-    text = gzip.open(os.path.join(shared, "digits/digits.csv.gz")).read()
+def seeds_digits(out, root):
+    text = gzip.open(os.path.join(root, "Data/digits/digits.csv.gz")).read()
     lines = text.split(b"\n")
     write(out, "digits-first-20.csv", b"\n".join(lines[:20]) + b"\n")
     write(out, "digits-first-5.csv.gz", gz(b"\n".join(lines[:5]) + b"\n"))
@@ -157,7 +163,7 @@ def seeds_digits(out, shared, root):
     write(out, "digits-spaces-1.csv", lines[0].replace(b",", b" , ") + b"\n\n  \n")
 
 
-def seeds_augment(out, shared, root):
+def seeds_augment(out, root):
     specs = ["hflip", "vflip:0.25", "crop:4", "crop:2:reflect", "crop:3:edge", "crop:1:zero", "shift:2",
              "shift:3:128", "rotate:15", "rotate:180:255", "cutout:8", "cutout:4:0.5", "brightness:0.2",
              "contrast:0.3", "hflip,crop:4,shift:2", " HFlip , Rotate:10 ", "",
@@ -185,7 +191,7 @@ def png(width, height, color_type, bit_depth, rows, palette=None, trns=None, int
     return out
 
 
-def seeds_png(out, shared, root):
+def seeds_png(out, root):
     # Filtered rows are decoded by the reader; any bytes are valid filtered data.
     write(out, "gray8-4x3.png", png(4, 3, 0, 8, [bytes([i * 20 + j for j in range(4)]) for i in range(3)]))
     write(out, "rgb8-3x2.png", png(3, 2, 2, 8, [bytes(range(r * 9, r * 9 + 9)) for r in range(2)]))
@@ -213,20 +219,20 @@ def seeds_png(out, shared, root):
 
 
 def main():
-    target, out, shared, root = sys.argv[1:5]
+    target, out, root = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)
     makers = {"gzip": seeds_gzip, "idx": seeds_idx, "cifar": seeds_cifar, "tar": seeds_tar,
               "digits-csv": seeds_digits, "augment-spec": seeds_augment, "png-read": seeds_png}
     extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds_" + target.replace("-", "_") + ".py")
     if target in makers:
-        makers[target](out, shared, root)
+        makers[target](out, root)
     elif os.path.exists(extra):
         # Targets added later keep their seed maker beside this script.
         import importlib.util
         spec = importlib.util.spec_from_file_location("extra_seeds", extra)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module.make(out, shared, root)
+        module.make(out, root)
     else:
         sys.exit(f"no seed maker for target {target}")
     print(f"fuzz: {len(os.listdir(out))} seed files for {target} in {out}", file=sys.stderr)

@@ -5,7 +5,7 @@ import json
 import os
 
 
-def make(out, shared, root):
+def make(out, root):
     recipes = []
     for path in sorted(glob.glob(os.path.join(root, "zoo/*.json"))):
         recipes.append((os.path.basename(path), open(path, "rb").read()))

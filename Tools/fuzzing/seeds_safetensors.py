@@ -21,7 +21,7 @@ def safetensors(tensors, metadata=None):
     return struct.pack("<Q", len(text)) + text + data
 
 
-def make(out, shared, root):
+def make(out, root):
     def write(name, data):
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
