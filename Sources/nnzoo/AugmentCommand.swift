@@ -19,7 +19,9 @@ struct AugmentCommand: ParsableCommand {
             \(AugmentationSpec.helpText)
             """)
 
-    @Argument(help: ArgumentHelp("The dataset: mnist, fashion-mnist, cifar10 or digits.", valueName: "dataset"))
+    @Argument(
+        help: ArgumentHelp("The dataset: mnist, fashion-mnist, cifar10 or digits.", valueName: "dataset"),
+        completion: Completions.datasets)
     var dataset: String
 
     @Option(help: ArgumentHelp("The operations, joined with commas (see below).", valueName: "spec"))
@@ -39,7 +41,9 @@ struct AugmentCommand: ParsableCommand {
         help: ArgumentHelp("Seed for picking the samples and for the augmentations.", valueName: "s"))
     var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp("The split to take samples from: train or test.", valueName: "split"))
+    @Option(
+        help: ArgumentHelp("The split to take samples from: train or test.", valueName: "split"),
+        completion: .list(DatasetSplit.allCases.map(\.rawValue)))
     var split: String = DatasetSplit.train.rawValue
 
     @Option(
@@ -49,7 +53,7 @@ struct AugmentCommand: ParsableCommand {
             valueName: "n"))
     var scale: Int?
 
-    @Option(help: ArgumentHelp("The PNG file to write.", valueName: "file"))
+    @Option(help: ArgumentHelp("The PNG file to write.", valueName: "file"), completion: .file(extensions: ["png"]))
     var png: String
 
     @OptionGroup var data: DataOptions

@@ -13,10 +13,14 @@ struct DumpLogitsCommand: ParsableCommand {
         abstract: "Write a checkpoint's outputs for a dataset split to a safetensors file (for cross-checks).",
         shouldDisplay: false)
 
-    @Argument(help: ArgumentHelp("A checkpoint file (.safetensors) written by nnzoo train.", valueName: "checkpoint"))
+    @Argument(
+        help: ArgumentHelp("A checkpoint file (.safetensors) written by nnzoo train.", valueName: "checkpoint"),
+        completion: .file(extensions: ["safetensors"]))
     var checkpoint: String
 
-    @Option(help: ArgumentHelp("The dataset (default: the one the checkpoint was trained on).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The dataset (default: the one the checkpoint was trained on).", valueName: "name"),
+        completion: Completions.datasets)
     var dataset: String?
 
     @Option(help: ArgumentHelp("The split: train or test.", valueName: "split"))

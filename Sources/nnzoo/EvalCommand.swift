@@ -47,10 +47,13 @@ struct EvalCommand: ParsableCommand {
     @Argument(
         help: ArgumentHelp(
             "A run folder (runs/<recipe>-<time>) or a checkpoint file (.safetensors).",
-            valueName: "run-folder|checkpoint"))
+            valueName: "run-folder|checkpoint"),
+        completion: .file())
     var target: String
 
-    @Option(help: ArgumentHelp("The dataset to evaluate on (default: the one it was trained on).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The dataset to evaluate on (default: the one it was trained on).", valueName: "name"),
+        completion: Completions.datasets)
     var dataset: String?
 
     @Option(help: "The split to evaluate on.")
@@ -62,7 +65,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON (the files are written as well).")
     var json = false
 
-    @Option(help: ArgumentHelp("Write the evaluation files here (default: <run folder>/eval).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Write the evaluation files here (default: <run folder>/eval).", valueName: "dir"),
+        completion: .directory)
     var out: String?
 
     @Option(

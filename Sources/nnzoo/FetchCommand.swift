@@ -28,7 +28,7 @@ struct FetchCommand: ParsableCommand {
             """)
     )
 
-    @Argument(help: ArgumentHelp("Datasets to fetch.", valueName: "dataset"))
+    @Argument(help: ArgumentHelp("Datasets to fetch.", valueName: "dataset"), completion: Completions.datasets)
     var datasets: [String] = []
 
     @Flag(help: "Fetch every dataset in the registry.")
@@ -37,7 +37,10 @@ struct FetchCommand: ParsableCommand {
     @Flag(help: "List every dataset with its download size and whether it is present and verified.")
     var list = false
 
-    @Flag(help: "Re-hash the files on disk and check them again; move aside any that fail.")
+    @Flag(
+        help:
+            "Re-hash the files on disk and check them again; move aside any that fail. With --all, datasets never fetched are skipped."
+    )
     var verify = false
 
     @Flag(name: .customLong("print-urls"), help: "Print each file's URLs, size and SHA-256 instead of downloading.")
@@ -56,7 +59,8 @@ struct FetchCommand: ParsableCommand {
     @Option(
         name: .customLong("from"),
         help: ArgumentHelp(
-            "A folder holding files downloaded by hand: verified, then copied (repeatable).", valueName: "dir"))
+            "A folder holding files downloaded by hand: verified, then copied (repeatable).", valueName: "dir"),
+        completion: .directory)
     var fromFolders: [String] = []
 
     // Numeric options parse `.unconditional`: `--timeout -1` is a value to refuse with a reason.
@@ -142,24 +146,55 @@ struct FetchCommand: ParsableCommand {
             progress: .standardError)
         let fetcher = DatasetFetcher(configuration: configuration, output: output)
 
+        let failures = Self.fetchOrVerify(
+            specs, with: fetcher, verify: verify, skippingAbsent: verify && all,
+            report: { line in
+                print(line)
+                // Keep the summary lines in step with the messages on standard error.
+                fflush(stdout)
+            },
+            fail: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
+
+extension FetchCommand {
+    /// Fetches (or with `verify`, re-verifies) each dataset in turn, reporting a line per dataset
+    /// and an `Error:` line per failure; returns the number of failures. With `skippingAbsent`
+    /// (`--verify --all`), a dataset of which no file is on disk is reported as not downloaded, not
+    /// as a failure: a verified set of what is present is success. One that is there only in part,
+    /// or fails, still counts.
+    static func fetchOrVerify(
+        _ specs: [DatasetSpec], with fetcher: DatasetFetcher, verify: Bool, skippingAbsent: Bool,
+        report: (String) -> Void, fail: (String) -> Void
+    ) -> Int {
         var failures = 0
+        var absent = 0
         for spec in specs {
             do {
                 if verify {
                     let verified = try fetcher.verifyOnDisk(spec)
-                    print("\(spec.name): \(verified.count) of \(spec.files.count) files verified")
+                    report("\(spec.name): \(verified.count) of \(spec.files.count) files verified")
                 } else {
                     let verified = try fetcher.fetch(spec)
                     let files = verified.count == 1 ? "1 file" : "\(verified.count) files"
-                    print("\(spec.name): \(files) verified in \(fetcher.folder(of: spec))")
+                    report("\(spec.name): \(files) verified in \(fetcher.folder(of: spec))")
                 }
+            } catch FetchError.notPresent(let dataset, let missing, _)
+                where skippingAbsent && missing.count == spec.files.count
+            {
+                absent += 1
+                report(
+                    "\(dataset): not downloaded, nothing to verify "
+                        + "(\(Invocation.current.command("fetch \(dataset)")) downloads it)")
             } catch {
                 failures += 1
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                fail("Error: \(error)")
             }
-            // Keep the summary lines in step with the messages on standard error.
-            fflush(stdout)
         }
-        if failures > 0 { throw ExitCode.failure }
+        if skippingAbsent && absent == specs.count && !specs.isEmpty {
+            report("No dataset is in \(fetcher.configuration.dataDirectory): nothing was verified.")
+        }
+        return failures
     }
 }

@@ -30,12 +30,13 @@ struct InspectCommand: ParsableCommand {
         case all
     }
 
-    @Argument(help: ArgumentHelp("The dataset to inspect.", valueName: "dataset"))
+    @Argument(help: ArgumentHelp("The dataset to inspect.", valueName: "dataset"), completion: Completions.datasets)
     var dataset: String?
 
     @Option(
         help: ArgumentHelp(
-            "Inspect one IDX file or CIFAR-10 batch file (gzip or not) instead of a dataset.", valueName: "path"))
+            "Inspect one IDX file or CIFAR-10 batch file (gzip or not) instead of a dataset.", valueName: "path"),
+        completion: .file())
     var file: String?
 
     @Option(help: "The split to inspect (all: both together).")
@@ -46,11 +47,18 @@ struct InspectCommand: ParsableCommand {
 
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("Number of sample images for --png, grouped by class (one row per class).", valueName: "n"))
+        help: ArgumentHelp(
+            "Number of sample images for --png, grouped by class (one row per class; default: 10 of each class).",
+            valueName: "n"))
     var samples: Int?
 
-    @Option(help: ArgumentHelp("Write a PNG grid of --samples images to this file.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write a PNG grid of --samples images to this file.", valueName: "file"),
+        completion: .file(extensions: ["png"]))
     var png: String?
+
+    /// Images per class in a --png grid without --samples (the first this many tens of an unlabelled file).
+    static let defaultSamplesPerClass = 10
 
     @OptionGroup var data: DataOptions
 
@@ -70,9 +78,10 @@ struct InspectCommand: ParsableCommand {
             throw ValidationError(
                 DataError.unknownDataset(name: dataset, known: DatasetRegistry.all.map(\.name)).description)
         }
-        if (samples == nil) != (png == nil) {
+        if samples != nil && png == nil {
             throw ValidationError(
-                "--samples and --png go together: --samples N --png FILE writes N sample images to FILE.")
+                "--samples needs --png FILE: --samples N --png FILE writes N sample images to FILE (without "
+                    + "--samples, \(Self.defaultSamplesPerClass) of each class).")
         }
         if let samples, !(1...Self.maxSamples).contains(samples) {
             throw ValidationError("--samples must be between 1 and \(Self.maxSamples) (got \(samples)).")
@@ -90,11 +99,11 @@ struct InspectCommand: ParsableCommand {
         } else {
             (report, images, mismatches) = try inspectDataset(dataset ?? "")
         }
-        if let png, let samples {
+        if let png {
             guard let images else {
                 throw ValidationError("--png needs image data; \(file ?? "this file") holds \(report.kind).")
             }
-            report.samples = try writeSamples(images, count: samples, to: png)
+            report.samples = try writeSamples(images, count: samples ?? defaultSampleCount(images), to: png)
         }
         print(json ? try report.json() : report.text())
         // A file whose content is not the registry's is reported above, then fails the command.
@@ -307,6 +316,14 @@ struct InspectCommand: ParsableCommand {
     }
 
     // MARK: - Sample images
+
+    /// 10 images of each class present (100 for the 10-class sets); for an images file without
+    /// labels, its first 100 images.
+    private func defaultSampleCount(_ images: ImageDataset) -> Int {
+        let labelled = file == nil || images.channels == 3
+        let classes = labelled ? Set(images.labels).count : 10
+        return min(Self.maxSamples, Self.defaultSamplesPerClass * max(1, classes))
+    }
 
     private func writeSamples(_ dataset: ImageDataset, count: Int, to path: String) throws -> InspectReport.Samples {
         let hasLabels = file == nil || dataset.channels == 3

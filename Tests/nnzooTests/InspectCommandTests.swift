@@ -159,7 +159,7 @@ import Testing
         #expect(noSuchDataset.stderr.hasPrefix("Error: There is no dataset called 'svhn'."))
         let half = try CLI.run(["inspect", "digits", "--samples", "4"])
         #expect(half.status == 64)
-        #expect(half.stderr.contains("--samples and --png go together"))
+        #expect(half.stderr.contains("--samples needs --png FILE"))
     }
 
     @Test func contentThatDiffersFromTheRegistryIsReportedAndFails() throws {

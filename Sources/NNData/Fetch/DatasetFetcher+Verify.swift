@@ -9,9 +9,24 @@ extension DatasetFetcher {
     @discardableResult
     public func verifyOnDisk(_ spec: DatasetSpec) throws -> [VerifiedFile] {
         let folder = folder(of: spec)
-        let lock = try DatasetLock(
-            folder: folder, dataset: spec.name, onWait: output.message, timeout: configuration.lockTimeout)
-        defer { lock.release() }
+        // Nothing anywhere: say so without creating the dataset's folder and lock file.
+        let inFolder = spec.files.contains { DatasetLocator.isFile(folder + "/" + $0.name) }
+        let anywhere =
+            inFolder
+            || spec.files.contains { file in
+                configuration.systemFolders(of: spec).contains { DatasetLocator.isFile($0 + "/" + file.name) }
+            }
+        guard anywhere else {
+            throw FetchError.notPresent(dataset: spec.name, missing: spec.files.map(\.name), folder: folder)
+        }
+        // The lock guards the data directory's files; read-only copies alone need none (and no
+        // folder made for it).
+        let lock =
+            inFolder
+            ? try DatasetLock(
+                folder: folder, dataset: spec.name, onWait: output.message, timeout: configuration.lockTimeout)
+            : nil
+        defer { lock?.release() }
         var record = VerificationRecord.read(folder: folder)
         var verified: [VerifiedFile] = []
         var problems: [String] = []
@@ -20,7 +35,9 @@ extension DatasetFetcher {
             let inDataDirectory = folder + "/" + file.name
             let systemCopy = configuration.systemFolders(of: spec).map { $0 + "/" + file.name }
                 .first(where: DatasetLocator.isFile)
-            guard let path = DatasetLocator.isFile(inDataDirectory) ? inDataDirectory : systemCopy else {
+            // Without the lock (nothing was in the folder) only read-only copies are looked at.
+            guard let path = lock != nil && DatasetLocator.isFile(inDataDirectory) ? inDataDirectory : systemCopy
+            else {
                 missing.append(file.name)
                 problems.append("\(file.name): not in \(folder)")
                 continue

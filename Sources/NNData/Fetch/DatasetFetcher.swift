@@ -288,7 +288,7 @@ public final class DatasetFetcher {
         let size = stat(path, &info) == 0 ? Int64(info.st_size) : 0
         // A bar only where verifying takes a noticeable time.
         let progress = output.progress.flatMap { out in
-            size >= 8_000_000 ? ProgressReporter(label: "verifying " + file.name, total: 3 * size, output: out) : nil
+            size >= 8_000_000 ? ProgressReporter(label: "verifying " + file.name, total: size, output: out) : nil
         }
         defer { progress?.finish() }
         return try FileVerifier.verify(

@@ -2,15 +2,19 @@ import Foundation
 import NNCore
 
 /// What is on disk for one dataset, for `nnzoo fetch --list`. Cheap: it reads the `.verified`
-/// record and file sizes, never the files' contents.
+/// record and file sizes, and hashes only small files no record vouches for (see `quickCheckLimit`).
 public struct DatasetStatus: Equatable, Sendable {
     public enum FileState: Equatable, Sendable {
-        /// In the data directory and still the file that was verified.
+        /// In the data directory and still the file that was verified, or a small file whose content
+        /// SHA-256 is the registry's.
         case verified
         /// In the data directory, not verified since it last changed.
         case unverified
         /// Not in the data directory; a read-only copy exists at this path (a system package).
         case systemCopy(String)
+        /// Not in the data directory; a read-only copy whose content SHA-256 is the registry's is at
+        /// this path (the digits file shipped with nnzoo).
+        case verifiedSystemCopy(String)
         /// Not in the data directory; a partial download of this many bytes waits to be resumed.
         case partial(Int64)
         case missing
@@ -25,6 +29,25 @@ public struct DatasetStatus: Equatable, Sendable {
     public static func == (a: DatasetStatus, b: DatasetStatus) -> Bool {
         a.dataset == b.dataset && a.folder == b.folder && a.size == b.size
             && a.files.map(\.name) == b.files.map(\.name) && a.files.map(\.state) == b.files.map(\.state)
+    }
+
+    /// Files whose decompressed content is at most this many bytes (by the registry) are hashed when
+    /// no `.verified` record vouches for them, and count as verified when their content SHA-256 is
+    /// the registry's: the digits file shipped with nnzoo (265 kB, a few milliseconds), or a small
+    /// file put in place by hand. The content hash is what `fetch` and `inspect` check too; larger
+    /// files wait for `fetch --verify`.
+    public static let quickCheckLimit = 1_000_000
+
+    /// Whether `path` is small enough to hash now and holds the registry's content for `file`.
+    static func contentMatches(_ file: DatasetFile, at path: String) -> Bool {
+        guard let expected = file.contentSHA256, let size = file.contentSize, size <= quickCheckLimit else {
+            return false
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, Int(info.st_size) <= quickCheckLimit,
+            let content = try? ContentVerifier.digest(of: path, limit: size)
+        else { return false }
+        return content.size == size && content.sha256 == expected
     }
 
     /// Reads the state of `spec`'s files in `dataDirectory`.
@@ -49,9 +72,11 @@ public struct DatasetStatus: Equatable, Sendable {
             }
             let state: FileState
             if onDisk != nil {
-                state = record.current(file.name, at: path) != nil ? .verified : .unverified
+                state =
+                    record.current(file.name, at: path) != nil || Self.contentMatches(file, at: path)
+                    ? .verified : .unverified
             } else if let copy = systemCopy {
-                state = .systemCopy(copy)
+                state = Self.contentMatches(file, at: copy) ? .verifiedSystemCopy(copy) : .systemCopy(copy)
             } else if stat(path + ".part", &info) == 0, info.st_size > 0 {
                 state = .partial(Int64(info.st_size))
             } else {
@@ -68,12 +93,21 @@ public struct DatasetStatus: Equatable, Sendable {
         let count = files.count
         let present = files.filter { $0.state == .verified || $0.state == .unverified }
         let unverified = files.filter { $0.state == .unverified }.map(\.name)
-        let system = files.compactMap { if case .systemCopy(let p) = $0.state { return p } else { return nil } }
+        let system = files.compactMap { $0.state.systemCopyPath }
+        let verifiedCopies = files.compactMap {
+            if case .verifiedSystemCopy(let p) = $0.state { return p } else { return nil }
+        }
         let partial = files.compactMap {
             if case .partial(let n) = $0.state { return ($0.name, n) } else { return nil }
         }
         let missing = files.filter { $0.state == .missing || $0.state.isPartial }.map(\.name)
         var parts: [String] = []
+        if verifiedCopies.count == count {
+            // Every file is a read-only copy that checks out: nothing to fetch.
+            let where_ = URL(fileURLWithPath: verifiedCopies[0]).deletingLastPathComponent().path
+            let shipped = verifiedCopies[0].hasPrefix(DigitsCSV.shippedFolder + "/") ? ", shipped with nnzoo" : ""
+            return "verified, read-only in \(where_)\(shipped)"
+        }
         if present.count == count {
             parts.append(
                 unverified.isEmpty
@@ -118,6 +152,14 @@ public struct DatasetStatus: Equatable, Sendable {
 }
 
 extension DatasetStatus.FileState {
+    /// The path of a read-only copy, verified or not.
+    var systemCopyPath: String? {
+        switch self {
+        case .systemCopy(let path), .verifiedSystemCopy(let path): return path
+        default: return nil
+        }
+    }
+
     var isPartial: Bool {
         if case .partial = self { return true }
         return false

@@ -6,7 +6,8 @@ struct DataOptions: ParsableArguments {
     @Option(
         name: .customLong("data-dir"),
         help: ArgumentHelp(
-            "Folder that holds the datasets (default: $NNZOO_DATA, else ./Data).", valueName: "dir"))
+            "Folder that holds the datasets (default: $NNZOO_DATA, else ./Data).", valueName: "dir"),
+        completion: .directory)
     var dataDir: String?
 
     /// The resolved data directory (absolute path).
