@@ -12,7 +12,7 @@ import Testing
     let digits = DatasetRegistry.digits
 
     private func shippedDigits() throws -> [UInt8] {
-        [UInt8](try #require(FileManager.default.contents(atPath: TestData.shippedDigits)))
+        [UInt8](try #require(FileManager.default.contents(atPath: try TestData.shippedDigits)))
     }
 
     @Test func theShippedDigitsCountAsVerifiedByTheirContent() throws {
@@ -27,7 +27,8 @@ import Testing
         // Only the copy shipped with nnzoo, read-only: verified too, and said where.
         let empty = TempFolder()
         let shipped = DatasetStatus(digits, dataDirectory: empty.path)
-        #expect(shipped.files.map(\.state) == [.verifiedSystemCopy(TestData.shippedDigits)])
+        let shippedPath = try TestData.shippedDigits
+        #expect(shipped.files.map(\.state) == [.verifiedSystemCopy(shippedPath)])
         #expect(shipped.summary == "verified, read-only in \(DigitsCSV.shippedFolder), shipped with nnzoo")
     }
 
@@ -48,9 +49,9 @@ import Testing
     @Test func largeFilesAreNotHashedByList() throws {
         // MNIST's test labels (10 kB of content) are hashed; its test images (7.8 MB) wait for --verify.
         let data = TempFolder()
-        data.write(F.bytes(F.labels), to: "mnist/" + F.labels)
-        data.write(F.bytes(F.images), to: "mnist/" + F.images)
-        let spec = F.mnist([F.images, F.labels])
+        data.write(try F.bytes(F.labels), to: "mnist/" + F.labels)
+        data.write(try F.bytes(F.images), to: "mnist/" + F.images)
+        let spec = try F.mnist([F.images, F.labels])
         #expect(DatasetStatus(spec, dataDirectory: data.path).files.map(\.state) == [.unverified, .verified])
     }
 
@@ -89,7 +90,8 @@ import Testing
             label: "verifying digits.csv.gz", total: Int64(size),
             output: ProgressOutput(isTerminal: false) { lines.add($0) }, plainInterval: 0)
         _ = try FileVerifier.verify(
-            TestData.shippedDigits, as: digits.files[0], of: digits, requirePublishedArchive: false, progress: progress)
+            try TestData.shippedDigits, as: digits.files[0], of: digits, requirePublishedArchive: false,
+            progress: progress)
         progress.finish()
         let total = ProgressReporter.formatBytes(Int64(size))
         #expect(lines.lines.count > 3)
