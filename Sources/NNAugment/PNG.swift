@@ -66,13 +66,16 @@ extension PNGImage {
 
     /// Writes the image to `path` (temporary name, flushed, then renamed).
     public func write(to path: String) throws {
-        let bytes: [UInt8]
+        try AtomicFile.write(try encoded(for: path), to: path)
+    }
+
+    /// The PNG bytes of a file to be written at `path` (an encoding failure names it).
+    public func encoded(for path: String) throws -> [UInt8] {
         do {
-            bytes = try encoded()
+            return try encoded()
         } catch let error as PNGError {
             throw PNGError(path: path, message: error.message)
         }
-        try AtomicFile.write(bytes, to: path)
     }
 
     /// Decodes PNG `bytes` into gray, RGB or RGBA 8-bit pixels (`channels` chooses; the default keeps

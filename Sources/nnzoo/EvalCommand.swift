@@ -22,6 +22,7 @@ struct EvalCommand: ParsableCommand {
                                  the most confident mistakes first within each; captioned with the names
                                  and the probability given to the wrong class
               misclassified.csv  which image each cell of that grid is
+              report.html        the run and this evaluation on one self-contained page (nnzoo report)
 
             It also prints the ten most confused pairs (true → predicted), which report.json holds as \
             most_confused.
@@ -97,31 +98,16 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         threads.apply()
         let (checkpointPath, defaultOutput) = try CheckpointEvaluation.locate(target, last: last)
-        let checkpoint = try Checkpoint.read(from: checkpointPath)
-        let info = checkpoint.info
-        let spec = try DatasetRegistry.spec(dataset ?? info.dataset)
-        try CheckpointEvaluation.check(info, checkpoint: checkpointPath, fits: spec)
-        let images = try load(spec)
-
-        let progress = ProgressReporter(
-            label: "Evaluating", total: Int64(images.count), unit: .items("images"), plainInterval: .infinity)
-        let predictions = CheckpointEvaluation.predict(checkpoint.model, info: info, on: images) {
-            progress.update(Int64($0))
-        }
-        progress.dismiss()
-
-        let truth = images.labels.map(Int.init)
-        let metrics = try ClassificationMetrics(
-            predicted: predictions.predicted, truth: truth, classCount: info.input.classes, classNames: info.classNames,
-            averageLoss: predictions.loss)
-        let rows = try MisclassifiedGrid.select(
-            truth: truth, predicted: predictions.predicted, probability: predictions.probability,
-            perRow: mistakesPerClass)
-        var report = EvaluationReport(
-            checkpoint: checkpointPath, recipe: info.recipe.name, trainedOn: info.dataset, epoch: info.epoch,
-            dataset: spec.name, split: split.rawValue, metrics: metrics, misclassified: rows)
-        let folder = out ?? defaultOutput
-        let written = try EvaluationFiles.write(&report, dataset: images, rows: rows, to: folder)
+        let evaluation = try EvaluationRun.run(
+            checkpointPath: checkpointPath, datasetName: dataset, split: split.datasetSplit,
+            mistakesPerClass: mistakesPerClass, folder: out ?? defaultOutput, dataDirectory: data.path,
+            arguments: Array(CommandLine.arguments.dropFirst()))
+        let report = evaluation.report
+        let info = evaluation.info
+        let metrics = report.metrics
+        let rows = evaluation.rows
+        let folder = evaluation.folder
+        let written = evaluation.written
 
         if json {
             print(try report.jsonText())
@@ -129,7 +115,7 @@ struct EvalCommand: ParsableCommand {
         }
         var lines = [
             "Evaluating \(info.recipe.name) (epoch \(info.epoch), trained on \(info.dataset)) from \(checkpointPath)",
-            "on the \(spec.name) \(split.rawValue) split: \(images.count) images of \(info.input), "
+            "on the \(report.dataset) \(split.rawValue) split: \(evaluation.imageCount) images of \(info.input), "
                 + "\(info.input.classes) classes.",
             "",
             metrics.summaryLine(),
@@ -163,16 +149,9 @@ struct EvalCommand: ParsableCommand {
         lines.append("")
         lines.append(
             "Wrote \(folder)/: " + written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))
+        lines.append(
+            "All of it on one page, with the run's settings and curves: "
+                + ((folder as NSString).appendingPathComponent(EvaluationFiles.reportHTML)))
         print(lines.joined(separator: "\n"))
-    }
-
-    private func load(_ spec: DatasetSpec) throws -> ImageDataset {
-        let progress = ProgressReporter(
-            label: "Loading \(spec.name) \(split.rawValue)", total: nil, unit: .bytes, plainInterval: .infinity)
-        defer { progress.dismiss() }
-        return try DatasetLoader.load(spec.name, split: split.datasetSplit, dataDirectory: data.path) { done, total in
-            progress.setTotal(Int64(total))
-            progress.update(Int64(done))
-        }
     }
 }

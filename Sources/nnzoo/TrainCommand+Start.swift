@@ -111,6 +111,10 @@ extension TrainCommand {
                 datasetFiles: try RunInfo.fingerprint(spec, dataDirectory: data.path))
         }
         info.resumed.append(RunInfo.timestamp())
+        // One command line per resume; resumes recorded before command lines were leave empty ones.
+        var commands = info.resumedArguments ?? []
+        commands += [[String]](repeating: [], count: max(0, info.resumed.count - 1 - commands.count))
+        info.resumedArguments = commands + [Array(CommandLine.arguments.dropFirst())]
         info.status = "running"
         return Prepared(session: session, info: info, isResume: true)
     }

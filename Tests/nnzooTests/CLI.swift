@@ -47,8 +47,9 @@ enum CLI {
         try run(executable: "/bin/sh", ["-c", command], in: directory, environment: extra, timeout: nil)
     }
 
-    private static func run(
-        executable: String, _ arguments: [String], in directory: String?, environment extra: [String: String],
+    /// Runs another program (`executable`, an absolute path) the same way.
+    static func run(
+        executable: String, _ arguments: [String], in directory: String?, environment extra: [String: String] = [:],
         timeout: Double?
     ) throws -> Result {
         let process = Process()

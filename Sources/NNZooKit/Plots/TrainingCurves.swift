@@ -343,20 +343,5 @@ public enum TrainingCurves {
     }
 
     /// Text made safe inside an XML element or attribute.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            // XML 1.0 allows no other control characters, not even escaped.
-            case _ where character.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }: out += " "
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 }

@@ -61,6 +61,9 @@ public struct RunInfo: Codable, Equatable, Sendable {
     public var architecture: [LayerSpec]
     public var started: String
     public var resumed: [String] = []
+    /// The command line of each resume (`resumed` holds their times), without the program name;
+    /// nil in run.json files written before it was recorded.
+    public var resumedArguments: [[String]]?
     public var finished: String?
     /// `running`, `interrupted` or `finished`.
     public var status: String
@@ -73,6 +76,7 @@ public struct RunInfo: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case tool, version, recipe, arguments, settings, dataset, normalization, parameters, architecture, started
         case resumed, finished, status
+        case resumedArguments = "resumed_arguments"
         case recipeFile = "recipe_file"
         case datasetFiles = "dataset_files"
         case trainingExamples = "training_examples"
