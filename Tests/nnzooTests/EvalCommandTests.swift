@@ -39,10 +39,13 @@ import Testing
         #expect(lines[19] == "true\\pred    0    1    2    3    4    5    6    7    8    9")
         #expect(result.stdout.contains("Misclassified images in misclassified.png, a row per true class"))
         #expect(result.stdout.contains("Most confused pairs (true → predicted: images, share of the true class):"))
+        let written = lines.filter { !$0.isEmpty }.suffix(2)
         #expect(
-            lines.last(where: { !$0.isEmpty })
-                == "Wrote \(run)/eval/: report.json, confusion.csv, confusion.png, misclassified.png, misclassified.csv"
-        )
+            Array(written) == [
+                "Wrote \(run)/eval/: report.json, confusion.csv, confusion.png, misclassified.png, misclassified.csv, "
+                    + "report.html",
+                "All of it on one page, with the run's settings and curves: \(run)/eval/report.html",
+            ])
 
         // The files: the CSV's rows add up to the test split; the report agrees with the table.
         let csv = try String(contentsOfFile: run + "/eval/confusion.csv", encoding: .utf8)
@@ -72,7 +75,8 @@ import Testing
         // No temporary files are left in eval/.
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: run + "/eval").sorted() == [
-                "confusion.csv", "confusion.png", "misclassified.csv", "misclassified.png", "report.json",
+                "confusion.csv", "confusion.png", "misclassified.csv", "misclassified.png", "report.html",
+                "report.json",
             ])
     }
 
