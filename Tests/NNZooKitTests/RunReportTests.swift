@@ -14,12 +14,14 @@ import Testing
     /// test split into `eval/` with the page: (the folder, the page's text, the evaluation).
     static func evaluatedRun() throws -> (folder: TemporaryFolder, html: String, report: EvaluationReport) {
         Parallel.setThreadCount(1)
+        let train = try Digits.train
+        let test = try Digits.test
         let recipe = try Recipe.decode(Data(sampleRecipeJSON.utf8), source: "sample.json")
         var settings = TrainingSettings(defaultsOf: recipe, dataset: "digits", threads: 1)
         settings.epochs = 1
         let folder = TemporaryFolder()
         let run = RunFolder(path: folder.path)
-        let session = try TrainingSession(recipe: recipe, settings: settings, trainingSplit: Digits.train, folder: run)
+        let session = try TrainingSession(recipe: recipe, settings: settings, trainingSplit: train, folder: run)
         var info = RunInfo(
             session: session, recipeFile: "zoo/sample.json", arguments: ["train", "sample.json", "--out", "run 1"],
             datasetFiles: [
@@ -28,16 +30,16 @@ import Testing
             ])
         _ = try session.run()
         let best = try Checkpoint.read(from: run.bestCheckpoint)
-        info.testBest = TestResult(evaluating: best.model, info: best.info, on: Digits.test)
+        info.testBest = TestResult(evaluating: best.model, info: best.info, on: test)
         info.bestEpoch = best.info.epoch
         info.status = "finished"
         info.finished = "2026-12-04T12:00:00Z"
         try info.write(to: run.runInfo)
 
-        let predictions = CheckpointEvaluation.predict(best.model, info: best.info, on: Digits.test)
-        let truth = Digits.test.labels.map(Int.init)
+        let predictions = CheckpointEvaluation.predict(best.model, info: best.info, on: test)
+        let truth = test.labels.map(Int.init)
         let metrics = try ClassificationMetrics(
-            predicted: predictions.predicted, truth: truth, classCount: 10, classNames: Digits.test.classNames,
+            predicted: predictions.predicted, truth: truth, classCount: 10, classNames: test.classNames,
             averageLoss: predictions.loss)
         let rows = try MisclassifiedGrid.select(
             truth: truth, predicted: predictions.predicted, probability: predictions.probability, perRow: 4)
@@ -47,7 +49,7 @@ import Testing
         report.arguments = ["eval", folder.path]
         report.time = "2026-12-04T12:01:00Z"
         let written = try EvaluationFiles.write(
-            &report, dataset: Digits.test, rows: rows, to: folder.path + "/eval",
+            &report, dataset: test, rows: rows, to: folder.path + "/eval",
             page: RunReport.forCheckpoint(at: run.bestCheckpoint, info: best.info))
         #expect(written.map { ($0 as NSString).lastPathComponent }.last == "report.html")
         let html = try String(contentsOfFile: folder.path + "/eval/report.html", encoding: .utf8)
@@ -115,7 +117,7 @@ import Testing
         #expect(cells.contains("BatchNorm1d(num_features=16)") && cells.contains("1,242"))
         #expect(cells.contains("SGD: lr 0.05, momentum 0.9") && cells.contains("step: gamma 0.5, step size 1"))
         // The evaluation: every class's row, the most confused pairs, the dataset's fingerprint.
-        for name in Digits.test.classNames { #expect(cells.contains(name), "class \(name)") }
+        for name in try Digits.test.classNames { #expect(cells.contains(name), "class \(name)") }
         for pair in report.mostConfused.prefix(3) {
             #expect(cells.contains(String(format: "%.1f%%", pair.shareOfTrue * 100)))
         }
