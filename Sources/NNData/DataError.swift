@@ -164,7 +164,11 @@ enum Advice {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if let dataset = DatasetRegistry.dataset(owningFileNamed: name, path: path) {
             if path.hasPrefix(DigitsCSV.shippedFolder + "/") {
-                return "It is the copy shipped with nnzoo; restore it with `git checkout -- Data/digits`."
+                let root = String(DigitsCSV.shippedFolder.dropLast("/Data/digits".count))
+                return ToolFiles.isCheckout(root)
+                    ? "It is the copy shipped with nnzoo; restore it with `git -C \(shellQuoted(root)) checkout -- Data/digits`."
+                    : "It is the copy installed with nnzoo in \(root); install nnzoo again to restore it "
+                        + "(`./nnzoo install` in its source folder)."
             }
             if let system = dataset.systemFolders.first(where: { path.hasPrefix($0 + "/") }) {
                 return

@@ -12,15 +12,11 @@ public enum DigitsCSV {
     /// Cap on the decoded file size (the real file is 264712 bytes).
     public static let maxFileSize = 16 << 20
 
-    /// The project's own `Data/digits` folder, which ships the file: found from this source file's
-    /// location, so digits work from any working directory of a source checkout.
-    public static let shippedFolder: String = {
-        let url = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // NNData
-            .deletingLastPathComponent()  // Sources
-            .deletingLastPathComponent()  // package root
-        return url.appendingPathComponent("Data/digits").path
-    }()
+    /// The `Data/digits` folder that ships the file with nnzoo: an installation's
+    /// `<prefix>/share/nnzoo/Data/digits`, else the source checkout's (see `ToolFiles`), so digits
+    /// work from any working directory.
+    public static let shippedFolder: String =
+        ToolFiles.find("Data/digits") ?? ToolFiles.buildCheckout + "/Data/digits"
 
     /// Reads every row of the file at `path`, in file order. Decoding stops with an error past
     /// `limit` bytes.

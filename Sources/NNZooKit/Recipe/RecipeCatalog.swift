@@ -1,30 +1,17 @@
 import Foundation
+import NNCore
 import NNData
 
-/// The recipes of the zoo: `zoo/*.json`, found in the current directory, next to the executable (a
-/// build inside the source checkout: `.build/release/nnzoo` finds `zoo/` four folders up) and in the
-/// source checkout this module was compiled from. A recipe is named by its file name without `.json`,
-/// or given as a path.
+/// The recipes of the zoo: `zoo/*.json`, found in the current directory, then in nnzoo's own files
+/// (`ToolFiles`: an installation's `<prefix>/share/nnzoo/zoo`, the source checkout holding the
+/// binary, the checkout it was built from). A recipe is named by its file name without `.json`, or
+/// given as a path.
 public enum RecipeCatalog {
     /// The zoo folders that exist, in the order they are searched.
     public static func zooFolders(
-        currentDirectory: String = FileManager.default.currentDirectoryPath,
-        executable: String = CommandLine.arguments.first ?? ""
+        currentDirectory: String = FileManager.default.currentDirectoryPath, roots: [String] = ToolFiles.roots()
     ) -> [String] {
-        var candidates = [currentDirectory + "/zoo"]
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        for start in [exe, URL(fileURLWithPath: executable).resolvingSymlinksInPath()] {
-            var folder = start.deletingLastPathComponent()
-            candidates.append(folder.appendingPathComponent("../share/nnzoo/zoo").path)
-            for _ in 0..<5 {
-                candidates.append(folder.appendingPathComponent("zoo").path)
-                folder = folder.deletingLastPathComponent()
-            }
-        }
-        // Sources/NNZooKit/Recipe/RecipeCatalog.swift -> the package root.
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(source.appendingPathComponent("zoo").path)
+        let candidates = [currentDirectory + "/zoo"] + roots.map { $0 + "/zoo" }
         var seen = Set<String>()
         return candidates.map { URL(fileURLWithPath: $0).standardizedFileURL.path }.filter { path in
             var isDirectory: ObjCBool = false
