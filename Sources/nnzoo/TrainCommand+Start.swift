@@ -36,9 +36,11 @@ extension TrainCommand {
             spec: spec, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(spec)),
             batchSize: settings.batchSize
         ).check(recipe: recipe.name, dataset: spec.name)
+        // The folder is chosen and locked before any data is read: a folder in use or holding files is
+        // refused up front.
+        let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
         let files = try RunInfo.fingerprint(spec, dataDirectory: data.path)
         let trainingSplit = try loadTrainingSplit(spec)
-        let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
         let info = RunInfo(
@@ -48,10 +50,12 @@ extension TrainCommand {
     }
 
     func prepareResume(_ path: String) throws -> Prepared {
-        let folder = RunFolder(path: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
-        guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
-            throw CheckpointError.noCheckpointInFolder(folder: folder.path)
+        let unlocked = RunFolder(path: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
+        guard FileManager.default.fileExists(atPath: unlocked.lastCheckpoint) else {
+            throw CheckpointError.noCheckpointInFolder(folder: unlocked.path)
         }
+        // One process at a time continues a run.
+        let folder = try RunFolder.claim(unlocked.path)
         // Temporary files of writes a killed run never finished.
         AtomicFile.removeStaleTemporaries(in: folder.path)
         let checkpoint = try Checkpoint.read(from: folder.lastCheckpoint)

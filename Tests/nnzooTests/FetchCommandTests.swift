@@ -155,7 +155,8 @@ import Testing
                 usleep(1000)
                 waited += 1
             }
-            #expect(run.stderr.contains("Another nnzoo process (pid \(getpid())) is using digits in \(data)/digits"))
+            #expect(run.stderr.contains("Another nnzoo process (pid \(getpid()): "))
+            #expect(run.stderr.contains(") is using digits in \(data)/digits; waiting for it to finish"))
         }
         #expect(!FileManager.default.fileExists(atPath: data + "/digits/digits.csv.gz"), "nothing written while locked")
         holder.release()

@@ -6,26 +6,55 @@ import Testing
 @Suite struct OutputFileTests {
     private var data: String { CLI.packageRoot + "/Data" }
 
-    /// `nnzoo` started in the background (stdout discarded), with `environment` added.
-    final class Background {
+    /// `nnzoo` started in the background (stdout discarded, stderr collected as it comes), with
+    /// `environment` added.
+    final class Background: @unchecked Sendable {
         let process = Process()
         private let errors = Pipe()
+        private let lock = NSLock()
+        private var collected = Data()
 
-        init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws {
+        init(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: CLI.binary)
             process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.currentDirectoryURL = URL(fileURLWithPath: directory ?? CLI.packageRoot)
+            var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            merged["NNZOO_DATA"] = environment["NNZOO_DATA"]
+            process.environment = merged
             process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
+            errors.fileHandleForReading.readabilityHandler = { [self] handle in
+                let data = handle.availableData
+                lock.lock()
+                collected.append(data)
+                lock.unlock()
+            }
             try process.run()
+        }
+
+        /// What it wrote on stderr so far.
+        var stderr: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return String(decoding: collected, as: UTF8.self)
+        }
+
+        /// Waits (up to a minute) until stderr contains `text`.
+        func waitForStderr(_ text: String) -> Bool {
+            let deadline = Date().addingTimeInterval(60)
+            while !stderr.contains(text) && process.isRunning && Date() < deadline { usleep(2000) }
+            return stderr.contains(text)
         }
 
         /// Waits for the end; returns the exit status and what it wrote on stderr.
         func finish() -> (status: Int32, stderr: String) {
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            return (process.terminationStatus, text)
+            errors.fileHandleForReading.readabilityHandler = nil
+            let rest = errors.fileHandleForReading.readDataToEndOfFile()
+            lock.lock()
+            collected.append(rest)
+            lock.unlock()
+            return (process.terminationStatus, stderr)
         }
     }
 

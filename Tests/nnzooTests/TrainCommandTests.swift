@@ -32,7 +32,7 @@ import Testing
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: out))
         #expect(
             files == [
-                "checkpoint-best.safetensors", "checkpoint-last.safetensors", "curves.svg", "metrics.csv",
+                ".lock", "checkpoint-best.safetensors", "checkpoint-last.safetensors", "curves.svg", "metrics.csv",
                 "metrics.jsonl", "run.json",
             ])
         let svg = try String(contentsOfFile: out + "/curves.svg", encoding: .utf8)

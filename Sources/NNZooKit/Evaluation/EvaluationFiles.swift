@@ -3,8 +3,10 @@ import NNAugment
 import NNCore
 import NNData
 
-/// The files `nnzoo eval` leaves in a run's `eval/` folder, each written atomically (temporary
-/// name, flushed, renamed):
+/// The files `nnzoo eval` leaves in a run's `eval/` folder, written as one set (`AtomicFileSet`):
+/// either all are the new evaluation's or all are as they were, even when the disk fills up while
+/// the last one is written. The folder is locked (`FolderLock`) while they are written, so two
+/// evaluations into one folder take turns.
 /// - `report.json`: the whole result (what was evaluated, metrics, confusion matrix, the
 ///   misclassified images shown), as `--json` prints it;
 /// - `confusion.csv`: the confusion matrix with class names;
@@ -24,18 +26,16 @@ public enum EvaluationFiles {
 
     /// Creates `folder` if needed and writes the files of `report` there; returns the paths
     /// written, in the order above (report.html last). `report.files` is filled in before
-    /// `report.json` is written. With `page`, report.html shows it with this evaluation.
+    /// `report.json` is written. With `page`, report.html shows it with this evaluation. When
+    /// another process is writing into the folder, `onWait` gets a sentence naming it and this call
+    /// waits for it.
     @discardableResult
     public static func write(
         _ report: inout EvaluationReport, dataset: ImageDataset, rows: [MisclassifiedGrid.Row], to folder: String,
-        page: RunReport? = nil
+        page: RunReport? = nil, onWait: @escaping (String) -> Void = { _ in }
     ) throws -> [String] {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw FileWriteError(
-                path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
-        }
+        let lock = try self.lock(folder, onWait: onWait)
+        defer { lock.release() }
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
         var written = [path(Self.report), path(confusionCSV), path(confusionPNG)]
         if !rows.isEmpty {
@@ -44,32 +44,52 @@ public enum EvaluationFiles {
         if page != nil { written.append(path(reportHTML)) }
         report.files = written
         let metrics = report.metrics
-        try AtomicFile.write(text: metrics.confusionMatrixCSV(), to: path(confusionCSV))
+        let files = AtomicFileSet(folder: folder)
+        try files.add(confusionCSV, text: metrics.confusionMatrixCSV())
         let heatmap = try ConfusionMatrixHeatmap.render(metrics).encoded(for: path(confusionPNG))
-        try AtomicFile.write(heatmap, to: path(confusionPNG))
+        try files.add(confusionPNG, bytes: heatmap)
         var mistakes: [UInt8]?
         if rows.isEmpty {
             // A grid left from an earlier evaluation would contradict this one.
-            for name in [misclassifiedPNG, misclassifiedCSV] where FileManager.default.fileExists(atPath: path(name)) {
-                try? FileManager.default.removeItem(atPath: path(name))
-            }
+            files.remove(misclassifiedPNG)
+            files.remove(misclassifiedCSV)
         } else {
             let grid = try MisclassifiedGrid.render(dataset, rows: rows, classNames: metrics.classNames)
                 .encoded(for: path(misclassifiedPNG))
-            try AtomicFile.write(grid, to: path(misclassifiedPNG))
+            try files.add(misclassifiedPNG, bytes: grid)
             mistakes = grid
-            try AtomicFile.write(
-                text: MisclassifiedGrid.csv(rows, classNames: metrics.classNames), to: path(misclassifiedCSV))
+            try files.add(misclassifiedCSV, text: MisclassifiedGrid.csv(rows, classNames: metrics.classNames))
         }
         if var page {
             page.evaluation = report
             page.confusionPNG = heatmap
             page.misclassifiedPNG = mistakes
             page.commands = RunReport.commands(run: page.run, evaluation: report)
-            try AtomicFile.write(text: page.html(), to: path(reportHTML))
+            try files.add(reportHTML, text: page.html())
         }
         // Last, so that a report on disk always describes files that exist.
-        try AtomicFile.write(text: try report.jsonText() + "\n", to: path(Self.report))
+        try files.add(Self.report, text: try report.jsonText() + "\n")
+        try files.commit()
         return written
+    }
+
+    /// Creates and locks `folder` (waiting for another writer).
+    private static func lock(_ folder: String, onWait: @escaping (String) -> Void) throws -> FolderLock {
+        do {
+            return try FolderLock(
+                folder: folder,
+                waiting: .wait(onWait: { holder in
+                    onWait(
+                        "Another nnzoo process\(holder.isEmpty ? "" : " (\(holder))") is writing into \(folder); "
+                            + "waiting for it to finish (lock file \(folder)/.lock).")
+                }))
+        } catch let error as FolderLockError {
+            switch error {
+            case .cannotCreateFolder(let path, let reason):
+                throw FileWriteError(path: path, reason: "cannot create the folder (\(reason))")
+            case .failed(let path, let reason), .held(let path, let reason), .timedOut(let path, let reason, _):
+                throw FileWriteError(path: path, reason: "cannot lock it (\(reason))")
+            }
+        }
     }
 }

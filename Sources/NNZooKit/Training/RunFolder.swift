@@ -3,12 +3,44 @@ import NNCore
 
 /// A training run's folder (`runs/<recipe>-<yyyyMMdd-HHmmss>/` unless `--out` says otherwise) and
 /// the files in it. Every file is written atomically (`AtomicFile`).
+///
+/// A process that trains into a folder holds its lock (`FolderLock`, `<folder>/.lock`) from the
+/// moment it chooses the folder until it ends: a second `train` into the same `--out`, or a second
+/// `--resume` of the run, is refused with a message naming the process that has it. A new run is
+/// only started in a new or empty folder.
 public struct RunFolder: Sendable, Equatable {
     public let path: String
+    /// The lock of a folder this process trains into, and the hidden folder a new run is prepared
+    /// in until its first files are in place (nil for a folder only read or written by a test).
+    private let claim: Claim?
+
+    final class Claim: @unchecked Sendable {
+        let lock: FolderLock
+        var staging: String?
+        init(lock: FolderLock, staging: String?) {
+            self.lock = lock
+            self.staging = staging
+        }
+        /// A run that failed before its folder appeared leaves no staging folder behind.
+        deinit {
+            if let staging {
+                try? FileManager.default.removeItem(atPath: staging)
+                TemporaryFiles.unregister(staging)
+            }
+        }
+    }
 
     public init(path: String) {
         self.path = path
+        claim = nil
     }
+
+    private init(path: String, claim: Claim) {
+        self.path = path
+        self.claim = claim
+    }
+
+    public static func == (a: RunFolder, b: RunFolder) -> Bool { a.path == b.path }
 
     public var lastCheckpoint: String { path + "/checkpoint-last.safetensors" }
     public var bestCheckpoint: String { path + "/checkpoint-best.safetensors" }
@@ -17,11 +49,14 @@ public struct RunFolder: Sendable, Equatable {
     public var runInfo: String { path + "/run.json" }
     public var curves: String { path + "/curves.svg" }
 
-    /// Chooses the folder for a new run: `explicit` if given (it may exist, but must not hold a run),
-    /// else `<parent>/<recipe>-<time>` (with `-2`, `-3`, ... if that exists). The folders above it are
-    /// created now (so an unwritable place is reported before any data is read); the run folder itself
-    /// appears only with its first files, through `materialize`, so a run killed while starting
-    /// never leaves a folder without a checkpoint behind.
+    /// Chooses and locks the folder for a new run: `explicit` if given (it may exist, but must be
+    /// empty: no run, no one else's files), else `<parent>/<recipe>-<time>` (with `-2`, `-3`, ... if
+    /// that exists or another process is starting it). The folders above it are created now (so an
+    /// unwritable place is reported before any data is read); a new run folder itself appears only
+    /// with its first files, through `materialize`: until then the run is prepared, locked, in a
+    /// hidden staging folder beside it (`.<name>.starting-<pid>`), so a run killed while starting
+    /// never leaves a folder without a checkpoint behind (the next `create` there removes the staging
+    /// folder of a process that no longer runs).
     public static func create(recipe: String, explicit: String?, parent: String = "runs", now: Date = Date()) throws
         -> RunFolder
     {
@@ -29,9 +64,6 @@ public struct RunFolder: Sendable, Equatable {
         let path: String
         if let explicit {
             path = explicit.count > 1 && explicit.hasSuffix("/") ? String(explicit.dropLast()) : explicit
-            if manager.fileExists(atPath: RunFolder(path: path).lastCheckpoint) {
-                throw TrainingError.folderHoldsRun(path: explicit)
-            }
         } else {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -39,7 +71,7 @@ public struct RunFolder: Sendable, Equatable {
             let base = parent + "/" + recipe + "-" + formatter.string(from: now)
             var candidate = base
             var suffix = 2
-            while manager.fileExists(atPath: candidate) {
+            while manager.fileExists(atPath: candidate) || liveStaging(of: RunFolder(path: candidate)) != nil {
                 candidate = base + "-\(suffix)"
                 suffix += 1
             }
@@ -52,7 +84,78 @@ public struct RunFolder: Sendable, Equatable {
             throw TrainingError.cannotCreateFolder(path: path, reason: (error as NSError).localizedDescription)
         }
         folder.removeStaleStagingFolders()
-        return folder
+
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw TrainingError.cannotCreateFolder(
+                    path: path, reason: "it is \(FileKind.nonRegular(info.st_mode) ?? "a file"), not a folder")
+            }
+            AtomicFile.removeStaleTemporaries(in: path)
+            func contents() -> [String] {
+                ((try? manager.contentsOfDirectory(atPath: path)) ?? []).filter { $0 != ".lock" }.sorted()
+            }
+            // A folder with files is refused without leaving a lock file in it, unless a process
+            // that trains there has one: then that process is named.
+            var names = contents()
+            if !names.isEmpty {
+                if manager.fileExists(atPath: path + "/.lock") { _ = try lockRun(path, create: false) }
+                if names.contains("checkpoint-last.safetensors") {
+                    throw TrainingError.folderHoldsRun(path: explicit ?? path)
+                }
+                throw TrainingError.folderNotEmpty(path: path, files: names)
+            }
+            let lock = try lockRun(path)
+            // Files that appeared before the lock was taken.
+            names = contents()
+            guard names.isEmpty else { throw TrainingError.folderNotEmpty(path: path, files: names) }
+            return RunFolder(path: path, claim: Claim(lock: lock, staging: nil))
+        }
+        if lstat(path, &info) == 0 {
+            throw TrainingError.cannotCreateFolder(path: path, reason: "it is a symbolic link to nothing")
+        }
+        if let other = liveStaging(of: folder) {
+            throw TrainingError.folderInUse(path: path, holder: other)
+        }
+        let staging = folder.stagingPath
+        if manager.fileExists(atPath: staging) {
+            // This process's own, from an earlier create: in use while it is locked.
+            _ = try lockRun(staging, reported: path, create: false)
+            try? manager.removeItem(atPath: staging)
+        }
+        guard mkdir(staging, 0o755) == 0 else {
+            throw TrainingError.cannotCreateFolder(path: path, reason: errnoText())
+        }
+        // Ctrl-C before the run folder appears removes the staging folder.
+        TemporaryFiles.register(staging, isFolder: true)
+        do {
+            let lock = try lockRun(staging, reported: path)
+            return RunFolder(path: path, claim: Claim(lock: lock, staging: staging))
+        } catch {
+            try? manager.removeItem(atPath: staging)
+            TemporaryFiles.unregister(staging)
+            throw error
+        }
+    }
+
+    /// Locks the existing run folder at `path` for this process (to continue its run), refusing when
+    /// another process has it.
+    public static func claim(_ path: String) throws -> RunFolder {
+        let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        return RunFolder(path: path, claim: Claim(lock: try lockRun(path, create: false), staging: nil))
+    }
+
+    private static func lockRun(_ folder: String, reported: String? = nil, create: Bool = true) throws -> FolderLock {
+        do {
+            return try FolderLock(folder: folder, create: create, waiting: .refuse)
+        } catch let error as FolderLockError {
+            switch error {
+            case .held(_, let holder), .timedOut(_, let holder, _):
+                throw TrainingError.folderInUse(path: reported ?? folder, holder: holder)
+            case .cannotCreateFolder(_, let reason), .failed(_, let reason):
+                throw TrainingError.cannotCreateFolder(path: reported ?? folder, reason: reason)
+            }
+        }
     }
 
     /// The folder that holds the run folder.
@@ -61,32 +164,64 @@ public struct RunFolder: Sendable, Equatable {
         return url.deletingLastPathComponent().path
     }
 
-    /// Makes the run folder appear with its first files: if it does not exist yet, `write` fills a
-    /// hidden staging folder beside it (`.<name>.starting-<pid>`), which is then renamed to the run
-    /// folder and flushed. A crash before the rename leaves only the staging folder, which the next
-    /// `create` in the same place removes. If the folder exists (`--out` named an empty one),
-    /// `write` writes straight into it.
+    private var name: String { URL(fileURLWithPath: path).lastPathComponent }
+
+    private var stagingPath: String { parent + "/." + name + ".starting-\(getpid())" }
+
+    /// The holder ("pid N: ...") of another running process's staging folder for `folder`, if any.
+    private static func liveStaging(of folder: RunFolder) -> String? {
+        let prefix = "." + folder.name + ".starting-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.parent)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid != getpid(), AtomicFile.processIsRunning(pid)
+            else { continue }
+            let record = try? ReadableFile.readAll(folder.parent + "/" + name + "/.lock", limit: 4096)
+            let line = record.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").first }
+            return line.map(String.init) ?? "pid \(pid)"
+        }
+        return nil
+    }
+
+    /// Makes the run folder appear with its first files: `write` fills the staging folder `create`
+    /// made, which is then renamed to the run folder and flushed (the lock goes with it). If the
+    /// folder existed (`--out` named an empty one), `write` writes straight into it.
     public func materialize(_ write: (RunFolder) throws -> Void) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            try write(self)
-            return
-        }
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        let staging = RunFolder(path: parent + "/." + name + ".starting-\(getpid())")
-        try? FileManager.default.removeItem(atPath: staging.path)
-        guard mkdir(staging.path, 0o755) == 0 else {
-            throw TrainingError.cannotCreateFolder(path: path, reason: errnoText())
-        }
-        do {
-            try write(staging)
-            guard rename(staging.path, path) == 0 else {
+        let manager = FileManager.default
+        let staging: String
+        if let claimed = claim?.staging {
+            staging = claimed
+        } else {
+            var isDirectory: ObjCBool = false
+            if claim != nil || (manager.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                try write(self)
+                return
+            }
+            // A folder `create` did not choose (tests, tools) that does not exist yet.
+            staging = stagingPath
+            try? manager.removeItem(atPath: staging)
+            guard mkdir(staging, 0o755) == 0 else {
                 throw TrainingError.cannotCreateFolder(path: path, reason: errnoText())
             }
+            TemporaryFiles.register(staging, isFolder: true)
+        }
+        do {
+            try write(RunFolder(path: staging))
+            guard rename(staging, path) == 0 else {
+                let code = errno
+                if code == EEXIST || code == ENOTEMPTY {
+                    let record = try? ReadableFile.readAll(path + "/.lock", limit: 4096)
+                    let holder = record.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").first }
+                    throw TrainingError.folderInUse(path: path, holder: holder.map(String.init) ?? "")
+                }
+                throw TrainingError.cannotCreateFolder(path: path, reason: String(cString: strerror(code)))
+            }
         } catch {
-            try? FileManager.default.removeItem(atPath: staging.path)
+            try? manager.removeItem(atPath: staging)
+            TemporaryFiles.unregister(staging)
             throw error
         }
+        TemporaryFiles.unregister(staging)
+        claim?.staging = nil
         AtomicFile.syncDirectory(parent)
     }
 

@@ -7,6 +7,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case cannotCreateFolder(path: String, reason: String)
     /// `--out` names a folder that already holds a run.
     case folderHoldsRun(path: String)
+    /// `--out` names a folder that holds files a new run did not write.
+    case folderNotEmpty(path: String, files: [String])
+    /// Another process trains in the run folder (holds its lock). `holder`: "pid N: command", or "".
+    case folderInUse(path: String, holder: String)
     /// An option given with `--resume` would change a run that must continue as it started.
     case resumeConflict(option: String, saved: String, given: String, folder: String)
     /// `--epochs` with `--resume` is fewer than the epochs already trained.
@@ -32,6 +36,18 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return
                 "The folder \(path) already holds a training run (checkpoint-last.safetensors). Continue it with "
                 + "\(Invocation.current.command("train --resume \(shellQuoted(path))")), or choose another folder with --out."
+        case .folderNotEmpty(let path, let files):
+            let shown = files.prefix(8).joined(separator: ", ")
+            let more = files.count > 8 ? " and \(files.count - 8) more" : ""
+            return
+                "The folder \(path) already holds files that are not this run's: \(shown)\(more). A new run starts only "
+                + "in a new or empty folder, so that nothing there is overwritten: choose another folder with --out, "
+                + "or move those files away."
+        case .folderInUse(let path, let holder):
+            let who = holder.isEmpty ? "another nnzoo process" : "another nnzoo process (\(holder))"
+            return
+                "The run folder \(path) is in use by \(who), which holds its lock \(path)/.lock. Wait for that "
+                + "process to finish (or stop it), then run this command again."
         case .resumeConflict(let option, let saved, let given, let folder):
             return
                 "The run in \(folder) was started with \(option) \(saved); resuming it with \(given) would not "

@@ -47,7 +47,9 @@ struct EvaluationRun {
         report.arguments = arguments
         report.time = RunInfo.timestamp()
         let page = RunReport.forCheckpoint(at: checkpointPath, info: info)
-        let written = try EvaluationFiles.write(&report, dataset: images, rows: rows, to: folder, page: page)
+        let written = try EvaluationFiles.write(&report, dataset: images, rows: rows, to: folder, page: page) {
+            message in FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
         return EvaluationRun(
             checkpointPath: checkpointPath, info: info, report: report, rows: rows, folder: folder, written: written,
             imageCount: images.count)

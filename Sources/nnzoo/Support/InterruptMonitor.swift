@@ -4,26 +4,17 @@ import NNCore
 
 /// Turns Ctrl-C (SIGINT) and SIGTERM into a request the training loop polls between batches.
 ///
-/// The signals are ignored at the process level and delivered through a `DispatchSource` instead,
-/// so no code runs inside a signal handler: the source's handler runs on an ordinary queue and only
-/// sets a flag (and prints a line). A second Ctrl-C exits at once, without saving (removing the
-/// temporary files in flight, as `SignalCleanup` does, which this replaces while it runs).
+/// The signals come through `SignalCleanup`'s dispatch sources, so no code runs inside a signal
+/// handler: this only sets a flag (and prints a line). A second Ctrl-C exits at once, without saving
+/// (removing the temporary files in flight, as `SignalCleanup` does when nothing else takes them).
 final class InterruptMonitor: @unchecked Sendable {
     private let lock = NSLock()
     private var requested = false
-    private var sources: [any DispatchSourceSignal] = []
-    private let queue = DispatchQueue(label: "nnzoo.interrupt")
 
     /// `message` is printed on stderr at the first signal.
     init(message: String) {
-        SignalCleanup.shared.suspend()
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { [weak self] in self?.signalled(message: message) }
-            source.resume()
-            sources.append(source)
-        }
+        SignalCleanup.shared.install()
+        SignalCleanup.shared.route { [weak self] _ in self?.signalled(message: message) }
     }
 
     private func signalled(message: String) {
@@ -46,12 +37,8 @@ final class InterruptMonitor: @unchecked Sendable {
         return requested
     }
 
-    /// Restores the default signal handling.
+    /// Hands the signals back to `SignalCleanup`'s default handling.
     func cancel() {
-        for source in sources { source.cancel() }
-        sources = []
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-        SignalCleanup.shared.install()
+        SignalCleanup.shared.restoreDefault()
     }
 }
