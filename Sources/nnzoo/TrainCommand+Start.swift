@@ -36,11 +36,12 @@ extension TrainCommand {
             spec: spec, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(spec)),
             batchSize: settings.batchSize
         ).check(recipe: recipe.name, dataset: spec.name)
-        // The folder is chosen and locked before any data is read: a folder in use or holding files is
-        // refused up front.
-        let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
+        // A folder in use or holding files is refused before any data is read; the folder is made and
+        // locked once the data is there.
+        try RunFolder.check(explicit: out)
         let files = try RunInfo.fingerprint(spec, dataDirectory: data.path)
         let trainingSplit = try loadTrainingSplit(spec)
+        let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
         let info = RunInfo(

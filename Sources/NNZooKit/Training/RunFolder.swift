@@ -51,8 +51,8 @@ public struct RunFolder: Sendable, Equatable {
 
     /// Chooses and locks the folder for a new run: `explicit` if given (it may exist, but must be
     /// empty: no run, no one else's files), else `<parent>/<recipe>-<time>` (with `-2`, `-3`, ... if
-    /// that exists or another process is starting it). The folders above it are created now (so an
-    /// unwritable place is reported before any data is read); a new run folder itself appears only
+    /// that exists or another process is starting it). The folders above it are created now (`check`
+    /// refuses an explicit folder before any data is read); a new run folder itself appears only
     /// with its first files, through `materialize`: until then the run is prepared, locked, in a
     /// hidden staging folder beside it (`.<name>.starting-<pid>`), so a run killed while starting
     /// never leaves a folder without a checkpoint behind (the next `create` there removes the staging
@@ -85,32 +85,8 @@ public struct RunFolder: Sendable, Equatable {
         }
         folder.removeStaleStagingFolders()
 
+        if let existing = try checkExisting(path, explicit: explicit) { return existing }
         var info = stat()
-        if stat(path, &info) == 0 {
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw TrainingError.cannotCreateFolder(
-                    path: path, reason: "it is \(FileKind.nonRegular(info.st_mode) ?? "a file"), not a folder")
-            }
-            AtomicFile.removeStaleTemporaries(in: path)
-            func contents() -> [String] {
-                ((try? manager.contentsOfDirectory(atPath: path)) ?? []).filter { $0 != ".lock" }.sorted()
-            }
-            // A folder with files is refused without leaving a lock file in it, unless a process
-            // that trains there has one: then that process is named.
-            var names = contents()
-            if !names.isEmpty {
-                if manager.fileExists(atPath: path + "/.lock") { _ = try lockRun(path, create: false) }
-                if names.contains("checkpoint-last.safetensors") {
-                    throw TrainingError.folderHoldsRun(path: explicit ?? path)
-                }
-                throw TrainingError.folderNotEmpty(path: path, files: names)
-            }
-            let lock = try lockRun(path)
-            // Files that appeared before the lock was taken.
-            names = contents()
-            guard names.isEmpty else { throw TrainingError.folderNotEmpty(path: path, files: names) }
-            return RunFolder(path: path, claim: Claim(lock: lock, staging: nil))
-        }
         if lstat(path, &info) == 0 {
             throw TrainingError.cannotCreateFolder(path: path, reason: "it is a symbolic link to nothing")
         }
@@ -136,6 +112,54 @@ public struct RunFolder: Sendable, Equatable {
             TemporaryFiles.unregister(staging)
             throw error
         }
+    }
+
+    /// The checks `create` makes of an explicit folder, without creating or locking anything: for
+    /// a command to refuse a folder before it reads any data.
+    public static func check(explicit: String?) throws {
+        guard let explicit else { return }
+        let path = explicit.count > 1 && explicit.hasSuffix("/") ? String(explicit.dropLast()) : explicit
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw TrainingError.cannotCreateFolder(
+                    path: path, reason: "it is \(FileKind.nonRegular(info.st_mode) ?? "a file"), not a folder")
+            }
+            try refuseContents(of: path, explicit: explicit)
+            if FileManager.default.fileExists(atPath: path + "/.lock") { _ = try lockRun(path, create: false) }
+        } else if lstat(path, &info) == 0 {
+            throw TrainingError.cannotCreateFolder(path: path, reason: "it is a symbolic link to nothing")
+        } else if let other = liveStaging(of: RunFolder(path: path)) {
+            throw TrainingError.folderInUse(path: path, holder: other)
+        }
+    }
+
+    /// For a folder that exists: refuses it unless it is empty (but for its lock file), and locks it.
+    /// nil when there is no folder at `path`.
+    private static func checkExisting(_ path: String, explicit: String?) throws -> RunFolder? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw TrainingError.cannotCreateFolder(
+                path: path, reason: "it is \(FileKind.nonRegular(info.st_mode) ?? "a file"), not a folder")
+        }
+        AtomicFile.removeStaleTemporaries(in: path)
+        try refuseContents(of: path, explicit: explicit)
+        let lock = try lockRun(path)
+        // Files that appeared before the lock was taken.
+        try refuseContents(of: path, explicit: explicit)
+        return RunFolder(path: path, claim: Claim(lock: lock, staging: nil))
+    }
+
+    /// Refuses a folder holding files (a run, or anyone's), without leaving a lock file in it; when a
+    /// process that trains there holds its lock, that process is named instead.
+    private static func refuseContents(of path: String, explicit: String?) throws {
+        let manager = FileManager.default
+        let names = ((try? manager.contentsOfDirectory(atPath: path)) ?? []).filter { $0 != ".lock" }.sorted()
+        guard !names.isEmpty else { return }
+        if manager.fileExists(atPath: path + "/.lock") { _ = try lockRun(path, create: false) }
+        if names.contains("checkpoint-last.safetensors") { throw TrainingError.folderHoldsRun(path: explicit ?? path) }
+        throw TrainingError.folderNotEmpty(path: path, files: names)
     }
 
     /// Locks the existing run folder at `path` for this process (to continue its run), refusing when
