@@ -124,7 +124,7 @@ public struct Invocation: Sendable, Equatable {
     }
 
     /// The canonical absolute path of an existing file (symbolic links resolved), or nil.
-    static func realPath(_ path: String) -> String? {
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
