@@ -26,9 +26,10 @@ struct ConvGeometry: Equatable {
     }
 }
 
+/// ⌈a / b⌉ for b > 0, without `a + b - 1` (which overflows for a stride near `Int.max`).
 @inline(__always)
-private func ceilDiv(_ a: Int, _ b: Int) -> Int {
-    a >= 0 ? (a + b - 1) / b : -((-a) / b)
+func ceilDiv(_ a: Int, _ b: Int) -> Int {
+    a >= 0 ? a / b + (a % b == 0 ? 0 : 1) : -((-a) / b)
 }
 
 /// Unfolds one image `x` (`[C, H, W]`) into its column matrix `cols` (`[patchSize, OH*OW]`,

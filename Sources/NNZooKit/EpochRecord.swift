@@ -48,3 +48,17 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         case resumedAt = "resumed_at"
     }
 }
+
+extension EpochRecord {
+    /// Whether a record read from a file could have been written by a run of `epochs` epochs: its
+    /// epoch in 1...epochs, accuracies in 0...1, losses finite, the learning rate finite and not
+    /// negative, times from 0 to a million hours.
+    func isPlausible(epochs: Int) -> Bool {
+        let fractions = [trainAccuracy, validationAccuracy].compactMap { $0 }
+        let losses = [trainLoss, validationLoss].compactMap { $0 }
+        let times = [seconds, trainSeconds].compactMap { $0 }
+        return (1...epochs).contains(epoch) && fractions.allSatisfy { (0...1).contains($0) }
+            && losses.allSatisfy(\.isFinite) && learningRate.isFinite && learningRate >= 0
+            && times.allSatisfy { (0...3.6e9).contains($0) }
+    }
+}

@@ -162,6 +162,11 @@ extension TrainCommand {
                 + "\(scheduleName(session.recipe.schedule)) schedule"
                 + (s.augmentation.isEmpty ? "" : ", augmentation \(s.augmentation)")
                 + ", \(counted(s.threads, "thread")).")
+        if session.leavesOutLastExample {
+            lines.append(
+                "The last batch of each epoch would hold a single example, which BatchNorm cannot normalise: it is "
+                    + "left out (a different example each epoch, as the order is shuffled).")
+        }
         if !resumed { lines.append("Run folder: \(session.folder.path)") }
         print(lines.joined(separator: "\n"))
         fflush(stdout)

@@ -138,9 +138,7 @@ import Testing
         let folder = TemporaryFolder()
         let path = try Self.withResume({ $0[key] = -1 }, in: folder)
         #expect(
-            throws: CheckpointError.badMetadata(
-                path: path, key: "resume",
-                detail: "its counts are impossible (negative, more correct than seen, or a best epoch not yet trained)")
+            throws: CheckpointError.badMetadata(path: path, key: "resume", detail: "a count is negative")
         ) { try Checkpoint.read(from: path) }
     }
 
@@ -148,15 +146,15 @@ import Testing
     /// when the session is made, naming the run's real batch count.
     @Test func aResumePositionPastTheEpochIsRefused() throws {
         let folder = TemporaryFolder()
-        let path = try Self.withResume({ $0["batch"] = 999_999 }, in: folder)
+        let path = try Self.withResume({ $0["batch"] = 42 }, in: folder)
         let checkpoint = try Checkpoint.read(from: path)
         let run = TemporaryFolder()
         let runFolder = RunFolder(path: run.path)
         #expect(
             throws: CheckpointError.badMetadata(
                 path: runFolder.lastCheckpoint, key: "resume",
-                detail: "it stopped after batch 999999 and 160 examples of an epoch, but an epoch of this run has 41 "
-                    + "batches and 1294 examples")
+                detail: "it stopped after batch 42 and 160 examples of an epoch, but an epoch of this run has 41 "
+                    + "batches of 32 and 1294 examples")
         ) {
             _ = try TrainingSession(
                 resuming: checkpoint, settings: checkpoint.info.settings, trainingSplit: Digits.train, folder: runFolder
@@ -164,15 +162,24 @@ import Testing
         }
     }
 
-    /// `--batch-size 9223372036854775807` overflowed `count + size - 1`: one batch per epoch now.
-    @Test func aBatchSizeNearIntMaxMakesOneBatchPerEpoch() throws {
+    /// `--batch-size 9223372036854775807` overflowed `count + size - 1`; a batch larger than the
+    /// split makes one batch per epoch, and a batch size past `Limits` is refused by the session too.
+    @Test func aBatchSizeLargerThanTheSplitMakesOneBatchPerEpoch() throws {
         let recipe = try Recipe.read(from: TestPaths.zoo + "/digits-mlp.json")
         var settings = TrainingSettings(defaultsOf: recipe, dataset: "digits", threads: 1)
-        settings.batchSize = Int.max
+        settings.batchSize = Limits.batchSize.range.upperBound
         let folder = TemporaryFolder()
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
         #expect(session.batchesPerEpoch == 1)
+        settings.batchSize = Int.max
+        #expect(
+            throws: TrainingError.invalidSetting(
+                detail: "batch_size is 9223372036854775807, but it must be a whole number from 1 to 1000000")
+        ) {
+            _ = try TrainingSession(
+                recipe: recipe, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        }
     }
 
     private func pathOf(_ error: CheckpointError) -> String {

@@ -160,13 +160,16 @@ import Testing
         badEpoch.metadata["epoch"] = "-1"
         #expect(
             try readError(badEpoch)
-                == .badMetadata(path: "c.safetensors", key: "epoch", detail: "it is not a whole number of 0 or more"))
+                == .badMetadata(
+                    path: "c.safetensors", key: "epoch",
+                    detail: "it is -1, not a whole number of epochs from 0 to the run's 1"))
         var badNormalization = try checkpoint.file()
         badNormalization.metadata["normalization"] = #"{"max_value":16,"mean":[0.3],"std":[0]}"#
         #expect(
             try readError(badNormalization)
                 == .badMetadata(
                     path: "c.safetensors", key: "normalization",
-                    detail: "it needs one mean and one positive std per channel (1) and a positive max_value"))
+                    detail:
+                        "it needs one finite mean and one positive std per channel (1) and a positive max_value"))
     }
 }

@@ -117,13 +117,48 @@ import Testing
                 == .unknownField(path: "test.json", field: "layers[0].start_dim", valid: ["type"]))
     }
 
+    /// Foundation keeps the first of two equal keys, Python the last: a recipe that has one means
+    /// different things to different tools, so it is refused, naming the field.
+    @Test func aFieldGivenTwiceIsRefused() {
+        #expect(
+            error(variant(#""epochs": 2,"#, #""epochs": 2, "epochs": 3,"#))
+                == .duplicateField(path: "test.json", field: "epochs"))
+        #expect(
+            error(variant(#"{"type": "Flatten"}"#, #"{"type": "Flatten", "type": "ReLU"}"#))
+                == .duplicateField(path: "test.json", field: "layers[0].type"))
+        #expect(
+            RecipeError.duplicateField(path: "r.json", field: "layers[0].type").description
+                == "The recipe r.json gives layers[0].type twice; JSON readers disagree on which one counts, so nnzoo "
+                + "reads neither. Keep one of them.")
+        #expect(
+            error(variant(#""epochs": 2,"#, #""epochs": 2,,"#))
+                == .invalidJSON(
+                    path: "test.json", detail: "line 17, column 15: expected a key in double quotes, found ','"))
+    }
+
     @Test func wrongTypesAndValuesNameTheField() {
         #expect(
             error(variant(#""epochs": 2,"#, #""epochs": "two","#))
                 == .wrongType(path: "test.json", field: "epochs", expected: "a whole number"))
         #expect(
             error(variant(#""batch_size": 50,"#, #""batch_size": 0,"#))
-                == .invalidValue(path: "test.json", field: "batch_size", found: "0", expected: "at least 1"))
+                == .invalidValue(
+                    path: "test.json", field: "batch_size", found: "0", expected: "a whole number from 1 to 1000000"))
+        // Numbers that do not fit the field's type name the field (Foundation said "not valid JSON").
+        #expect(
+            error(variant(#""epochs": 2,"#, #""epochs": 1.5,"#))
+                == .invalidValue(
+                    path: "test.json", field: "epochs", found: "1.5", expected: "a whole number from 1 to 1000000"))
+        #expect(
+            error(variant(#""seed": 7"#, #""seed": -1"#))
+                == .invalidValue(
+                    path: "test.json", field: "seed", found: "-1",
+                    expected: "a whole number from 0 to 18446744073709551615"))
+        #expect(
+            error(variant(#""batch_size": 50,"#, #""batch_size": 1e30,"#))
+                == .invalidValue(
+                    path: "test.json", field: "batch_size", found: "1e30", expected: "a whole number from 1 to 1000000")
+        )
         #expect(
             error(variant(#""p": 0.25"#, #""p": 1.5"#))
                 == .invalidValue(

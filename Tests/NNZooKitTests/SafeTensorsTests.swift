@@ -253,6 +253,7 @@ extension CheckpointError {
         case .optimizerStateMismatch(_, let detail): return .optimizerStateMismatch(path: newPath, detail: detail)
         case .notResumable: return .notResumable(path: newPath)
         case .noCheckpointInFolder: return .noCheckpointInFolder(folder: newPath)
+        case .wouldNotReadBack(_, let problem): return .wouldNotReadBack(path: newPath, problem: problem)
         }
     }
 }

@@ -7,7 +7,9 @@
 Tar archives (as cifar-10-binary.tar.gz) with members that could write outside the folder they are
 unpacked into; gzip bombs of the registry's files; IDX headers whose dimension product exceeds the
 file or overflows; damaged checkpoints; a recipe whose network cannot fit in memory; output
-targets that are not regular files, links, and a private file to be replaced.
+targets that are not regular files, links, and a private file to be replaced; recipes with
+BatchNorm (batches of one value per channel), a stride near 2^63, numbers of the wrong type and a
+key given twice.
 """
 import gzip
 import io
@@ -114,3 +116,21 @@ os.symlink("real.png", os.path.join(targets, "link.png"))
 put("targets/private.png", b"private")
 os.chmod(os.path.join(targets, "private.png"), 0o600)
 put("targets/.private.png.tmp-99999999-1", b"a temporary a killed writer left")
+
+# Recipes: BatchNorm1d (a batch of one gives it one value per channel), a Conv2d stride near 2^63
+# (it overflowed in im2col), numbers of the wrong type, a field given twice.
+def variant(name, edit):
+    r = json.load(open(os.path.join(os.path.dirname(__file__), "../../zoo/digits-mlp.json")))
+    r["name"] = name
+    edit(r)
+    put(name + ".json", json.dumps(r, indent=1).encode())
+
+
+variant("batchnorm", lambda r: r["layers"].insert(2, {"type": "BatchNorm1d"}))
+variant("conv-stride", lambda r: r.update(layers=[
+    {"type": "Conv2d", "out_channels": 4, "kernel_size": 3, "stride": 2**63 - 1},
+    {"type": "Flatten"}, {"type": "Linear", "out_features": 10}]))
+variant("epochs-fraction", lambda r: r.update(epochs=1.5))
+variant("seed-negative", lambda r: r.update(seed=-1))
+text = json.dumps(json.load(open(os.path.join(os.path.dirname(__file__), "../../zoo/digits-mlp.json"))), indent=1)
+put("epochs-twice.json", text.replace('"epochs": 60,', '"epochs": 60,\n "epochs": 1,').encode())

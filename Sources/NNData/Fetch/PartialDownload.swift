@@ -23,7 +23,7 @@ public struct PartialDownload: Codable, Equatable, Sendable {
     /// The recorded origin of `partPath`, or nil when there is none or it cannot be read.
     public static func read(forPart partPath: String) -> PartialDownload? {
         guard let bytes = try? ReadableFile.readAll(originPath(forPart: partPath), limit: 1 << 16) else { return nil }
-        return try? JSONDecoder().decode(PartialDownload.self, from: Data(bytes))
+        return try? JSONSyntax.decode(PartialDownload.self, from: bytes)
     }
 
     /// Records the origin of `partPath` (atomically).

@@ -16,7 +16,7 @@ public struct VerificationRecord: Codable, Equatable, Sendable {
     /// The record in `folder`, or an empty one when there is none or it cannot be read.
     public static func read(folder: String) -> VerificationRecord {
         guard let bytes = try? ReadableFile.readAll(folder + "/" + fileName, limit: maxFileSize),
-            let record = try? JSONDecoder().decode(VerificationRecord.self, from: Data(bytes))
+            let record = try? JSONSyntax.decode(VerificationRecord.self, from: bytes)
         else { return VerificationRecord() }
         return record
     }

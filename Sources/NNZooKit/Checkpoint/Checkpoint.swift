@@ -33,9 +33,16 @@ public struct Checkpoint {
 
     // MARK: - Saving
 
-    /// Writes the checkpoint atomically to `path`.
+    /// Writes the checkpoint atomically to `path`. Its metadata is first read back by the reader
+    /// that will read the file (`readInfo`), so nnzoo never writes a checkpoint it would refuse.
     public func write(to path: String) throws {
-        try file().write(to: path)
+        let file = try file()
+        do {
+            _ = try Self.readInfo(SafeTensorsFile(metadata: file.metadata), path: path)
+        } catch let problem as CheckpointError {
+            throw CheckpointError.wouldNotReadBack(path: path, problem: problem.description)
+        }
+        try file.write(to: path)
     }
 
     /// The safetensors file this checkpoint is written as.
@@ -125,30 +132,41 @@ public struct Checkpoint {
         return Checkpoint(info: info, model: model, optimizerState: optimizerState)
     }
 
-    /// The metadata of a checkpoint file, decoded and checked for consistency.
+    /// The metadata of a checkpoint file, decoded and checked for consistency. Every field is
+    /// checked before anything uses it (settings against `Limits`, counts against each other), so an
+    /// edited checkpoint gets a message naming the field, never a trap on `--resume` or `eval`.
     static func readInfo(_ file: SafeTensorsFile, path: String) throws -> CheckpointInfo {
         func entry(_ key: String) throws -> String {
             guard let value = file.metadata[key] else { throw CheckpointError.missingMetadata(path: path, key: key) }
             return value
         }
+        func bad(_ key: String, _ detail: String) -> CheckpointError {
+            CheckpointError.badMetadata(path: path, key: key, detail: detail)
+        }
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
+            let text = try entry(key)
             do {
-                return try JSONDecoder().decode(T.self, from: Data(try entry(key).utf8))
-            } catch let error as CheckpointError {
-                throw error
-            } catch let error as DecodingError {
-                throw CheckpointError.badMetadata(path: path, key: key, detail: describe(error))
+                return try JSONSyntax.decode(T.self, from: Array(text.utf8))
             } catch {
-                throw CheckpointError.badMetadata(path: path, key: key, detail: "\(error)")
+                throw bad(key, describeDecodingFailure(error))
             }
         }
         let recipe: Recipe
         do {
             recipe = try Recipe.decode(Data(try entry("recipe").utf8), source: "\(path) (its recipe)")
         } catch let error as RecipeError {
-            throw CheckpointError.badMetadata(path: path, key: "recipe", detail: error.description)
+            throw bad("recipe", error.description)
         }
         let input = try decode(ModelInput.self, "input")
+        let dimensions = [input.channels, input.height, input.width, input.classes]
+        guard dimensions.allSatisfy({ (1...Self.maxDimension).contains($0) }),
+            let pixels = checkedProduct([input.channels, input.height, input.width]), pixels <= Self.maxDimension
+        else {
+            throw bad(
+                "input",
+                "\(input) images in \(input.classes) classes are impossible (each size must be 1 to "
+                    + "\(Self.maxDimension), and an image at most \(Self.maxDimension) values)")
+        }
         let architecture = try decode([LayerSpec].self, "architecture")
         let expected: [LayerSpec]
         do {
@@ -161,45 +179,48 @@ public struct Checkpoint {
             throw CheckpointError.modelMismatch(
                 path: path, detail: "the recorded architecture differs from what its recipe builds for \(input).")
         }
-        guard let epoch = Int(try entry("epoch")), epoch >= 0 else {
-            throw CheckpointError.badMetadata(path: path, key: "epoch", detail: "it is not a whole number of 0 or more")
+        let kind = try entry("kind")
+        guard kind == "last" || kind == "best" else { throw bad("kind", "it is \"\(kind)\", not \"last\" or \"best\"") }
+        let settings = try decode(TrainingSettings.self, "settings")
+        let epochText = try entry("epoch")
+        guard let epoch = Int(epochText), (0...settings.epochs).contains(epoch) else {
+            throw bad(
+                "epoch",
+                "it is \(epochText), not a whole number of epochs from 0 to the run's \(settings.epochs)")
         }
         let classNames = try decode([String].self, "class_names")
         guard classNames.count == input.classes else {
-            throw CheckpointError.badMetadata(
-                path: path, key: "class_names",
-                detail: "it lists \(classNames.count) names for \(input.classes) classes")
+            throw bad("class_names", "it lists \(classNames.count) names for \(input.classes) classes")
         }
         let normalization = try decode(InputNormalization.self, "normalization")
         guard normalization.mean.count == input.channels, normalization.std.count == input.channels,
-            normalization.std.allSatisfy({ $0 > 0 && $0.isFinite }), normalization.maxValue > 0
+            normalization.mean.allSatisfy(\.isFinite), normalization.std.allSatisfy({ $0 > 0 && $0.isFinite }),
+            (1...Self.maxDimension).contains(normalization.maxValue)
         else {
-            throw CheckpointError.badMetadata(
-                path: path, key: "normalization",
-                detail:
-                    "it needs one mean and one positive std per channel (\(input.channels)) and a positive max_value")
+            throw bad(
+                "normalization",
+                "it needs one finite mean and one positive std per channel (\(input.channels)) and a positive max_value"
+            )
         }
-        let kind = try entry("kind")
+        let metrics = try decode([EpochRecord].self, "metrics")
+        if let index = metrics.firstIndex(where: { !$0.isPlausible(epochs: settings.epochs) }) {
+            throw bad(
+                "metrics",
+                "record \(index) is impossible (an epoch outside 1...\(settings.epochs), an accuracy outside 0...1, "
+                    + "a loss that is not finite, or a learning rate or time that is negative or not finite)")
+        }
         let resume = file.metadata["resume"] == nil ? nil : try decode(ResumeState.self, "resume")
-        if let resume {
-            // Positions and counts index arrays and ranges when training resumes.
-            let counts = [resume.epoch, resume.batch, resume.seen, resume.correct, resume.optimizerSteps]
-            guard counts.allSatisfy({ $0 >= 0 }), resume.correct <= resume.seen, resume.trainingExamples >= 1,
-                resume.lossSum.isFinite, resume.epochSeconds.isFinite, resume.epochSeconds >= 0,
-                resume.bestEpoch.map({ $0 >= 1 && $0 <= resume.epoch }) ?? true
-            else {
-                throw CheckpointError.badMetadata(
-                    path: path, key: "resume",
-                    detail:
-                        "its counts are impossible (negative, more correct than seen, or a best epoch not yet trained)")
-            }
+        if let resume, let problem = resume.problem(epochs: settings.epochs) {
+            throw bad("resume", problem)
         }
         return CheckpointInfo(
             kind: kind, recipe: recipe, architecture: architecture, input: input, dataset: try entry("dataset"),
-            classNames: classNames, normalization: normalization, epoch: epoch,
-            metrics: try decode([EpochRecord].self, "metrics"), settings: try decode(TrainingSettings.self, "settings"),
+            classNames: classNames, normalization: normalization, epoch: epoch, metrics: metrics, settings: settings,
             resume: resume)
     }
+
+    /// The largest image size, class count or pixel value a checkpoint may record.
+    static let maxDimension = 1 << 24
 
     /// Checks the file's model tensors against the network (names, dtypes, shapes), then copies them in.
     static func loadTensors(_ file: SafeTensorsFile, into model: Sequential, path: String) throws {
@@ -250,11 +271,16 @@ public struct Checkpoint {
     private static func readOptimizerState(
         _ file: SafeTensorsFile, info: CheckpointInfo, parameters: [Parameter], path: String
     ) throws -> OptimizerState {
-        guard let text = file.metadata["optimizer"],
-            let object = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)),
-            let kind = object["type"], let steps = object["steps"].flatMap({ Int($0) }), steps >= 0
-        else {
+        guard let text = file.metadata["optimizer"] else {
             throw CheckpointError.missingMetadata(path: path, key: "optimizer")
+        }
+        guard let object = try? JSONSyntax.decode([String: String].self, from: Array(text.utf8)),
+            let kind = object["type"], let steps = object["steps"].flatMap({ Int($0) }),
+            steps == info.resume?.optimizerSteps
+        else {
+            throw CheckpointError.badMetadata(
+                path: path, key: "optimizer",
+                detail: "it needs the optimizer's \"type\" and its \"steps\", the resume state's optimizer_steps")
         }
         var tensors: [String: Tensor] = [:]
         for (name, value) in file.tensors where name.hasPrefix(optimizerPrefix) {

@@ -39,6 +39,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case modelMismatch(path: String, detail: String)
     /// The checkpoint holds no training state (a `checkpoint-best` file), so training cannot resume from it.
     case notResumable(path: String)
+    /// A checkpoint about to be written would not pass its own reader (`problem` is the reader's
+    /// sentence); nothing was written.
+    case wouldNotReadBack(path: String, problem: String)
     /// `--resume` names a folder without `checkpoint-last.safetensors`.
     case noCheckpointInFolder(folder: String)
 
@@ -117,6 +120,10 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return
                 "The checkpoint \(path) holds a model but no training state, so training cannot resume from "
                 + "it; resume from the run folder's checkpoint-last.safetensors (\(Invocation.current.command("train --resume <run folder>")))."
+        case .wouldNotReadBack(let path, let problem):
+            return
+                "nnzoo did not write \(path): its checkpoint reader would refuse it. \(problem) This is a bug in "
+                + "nnzoo: please report it with the command that was run."
         case .noCheckpointInFolder(let folder):
             return
                 "The folder \(folder) has no checkpoint-last.safetensors to resume from. Give the run folder "

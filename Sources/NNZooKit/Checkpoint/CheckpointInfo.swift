@@ -1,3 +1,5 @@
+import Foundation
+import NNAugment
 import NNCore
 
 /// The settings a run trains with: the recipe's defaults with the command line's overrides applied.
@@ -46,6 +48,37 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         case dataset, epochs, optimizer, seed, augmentation, threads
         case batchSize = "batch_size"
         case validationSplit = "validation_split"
+    }
+
+    /// Reads settings (from a checkpoint or run.json), each checked against `Limits`, the table the
+    /// command line and the recipe reader use: what one accepts, the others accept.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: RecipeKey.self)
+        dataset = try c.required("dataset")
+        epochs = try c.integer("epochs", Limits.epochs)
+        batchSize = try c.integer("batch_size", Limits.batchSize)
+        optimizer = try c.required("optimizer")
+        seed = try c.required("seed")
+        validationSplit = try c.number("validation_split", Limits.validationSplit)
+        augmentation = try c.required("augmentation")
+        do {
+            _ = try AugmentationPipeline(spec: augmentation)
+        } catch {
+            throw RecipeProblem(
+                codingPath: c.codingPath + [RecipeKey("augmentation")], kind: .badAugmentation(message: "\(error)"))
+        }
+        threads = try c.integer("threads", Limits.threads)
+    }
+
+    /// Settings made in code (from a recipe and the command line) are checked by the reader that
+    /// reads them back, so a run never starts with settings its own checkpoints could not hold.
+    /// Throws `TrainingError.invalidSetting` naming the first field outside `Limits`.
+    public func validate() throws {
+        do {
+            _ = try JSONDecoder().decode(TrainingSettings.self, from: JSONEncoder().encode(self))
+        } catch {
+            throw TrainingError.invalidSetting(detail: describeDecodingFailure(error))
+        }
     }
 }
 
@@ -110,6 +143,43 @@ public struct ResumeState: Codable, Equatable, Sendable {
         case optimizerSteps = "optimizer_steps"
         case trainingExamples = "training_examples"
         case epochResumes = "epoch_resumes"
+    }
+
+    /// The most training examples a resumable checkpoint may count (2^40: counts times batch sizes
+    /// stay far from overflowing).
+    static let maxTrainingExamples = 1 << 40
+
+    /// What makes this state impossible for a run of `epochs` epochs, or nil. Positions and counts
+    /// index arrays and ranges when training resumes, so each is checked here, and against the run
+    /// once its data is loaded (`TrainingSession.init(resuming:)`).
+    func problem(epochs: Int) -> String? {
+        let counts = [epoch, batch, seen, correct, optimizerSteps]
+        if counts.contains(where: { $0 < 0 }) { return "a count is negative" }
+        if !(1...Self.maxTrainingExamples).contains(trainingExamples) {
+            return "training_examples is \(trainingExamples), not 1 to \(Self.maxTrainingExamples)"
+        }
+        if epoch > epochs { return "epoch \(epoch) is past the run's \(epochs) epochs" }
+        if batch > trainingExamples || seen > trainingExamples || correct > seen {
+            return "it counts \(batch) batches, \(seen) examples seen and \(correct) right of \(trainingExamples)"
+        }
+        // One step per batch: at most every example of every epoch so far, one at a time.
+        let most = (epoch + 1) * trainingExamples
+        if optimizerSteps > most {
+            return "optimizer_steps \(optimizerSteps) is more than \(most), one step per example of each epoch begun"
+        }
+        if !lossSum.isFinite || !(0...3.6e9).contains(epochSeconds) {
+            return "loss_sum or epoch_seconds is not a finite number in range"
+        }
+        if let bestEpoch, !(1...max(1, epoch)).contains(bestEpoch) || epoch == 0 {
+            return "best_epoch \(bestEpoch) is not an epoch already trained"
+        }
+        if let accuracy = bestValidationAccuracy, !(0...1).contains(accuracy) {
+            return "best_val_accuracy \(accuracy) is not a fraction from 0 to 1"
+        }
+        if let loss = bestValidationLoss, !loss.isFinite {
+            return "best_val_loss is not a finite number"
+        }
+        return nil
     }
 
     /// An RNG's state as hexadecimal words (JSON numbers cannot hold 64-bit integers exactly everywhere).

@@ -320,7 +320,9 @@ extension SafeTensorsFile {
     ) throws -> (metadata: [String: String], entries: [ValidatedEntry]) {
         let decoded: DecodedHeader
         do {
-            decoded = try JSONDecoder().decode(DecodedHeader.self, from: Data(header))
+            decoded = try JSONSyntax.decode(DecodedHeader.self, from: header)
+        } catch let error as JSONSyntaxError {
+            throw CheckpointError.badHeader(path: path, detail: "it is not valid JSON: \(error)")
         } catch let failure as EntryDecodingFailure {
             if failure.tensor == "__metadata__" {
                 throw CheckpointError.badHeader(path: path, detail: "__metadata__ is malformed: \(failure.detail)")

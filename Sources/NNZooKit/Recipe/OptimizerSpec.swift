@@ -32,28 +32,29 @@ public enum OptimizerSpec: Equatable, Sendable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: RecipeKey.self)
         let type: String = try c.required("type")
-        let positive = "a positive number"
         switch type.lowercased() {
         case "sgd":
             try c.allowOnly(["type", "lr", "momentum", "dampening", "nesterov", "weight_decay"])
-            let lr = try c.number("lr", in: .leastNonzeroMagnitude...1e6, what: positive)
-            let momentum = try c.number("momentum", in: 0...1, default: 0, what: "a number from 0 to 1")
-            let dampening = try c.number("dampening", in: 0...1, default: 0, what: "a number from 0 to 1")
+            let lr = try c.number("lr", Limits.learningRate)
+            let momentum = try c.number("momentum", Limits.momentum, default: 0)
+            let dampening = try c.number("dampening", Limits.dampening, default: 0)
             let nesterov: Bool = try c.optional("nesterov") ?? false
             if nesterov && (momentum == 0 || dampening != 0) {
                 throw c.invalid("nesterov", found: "true", expected: "false unless momentum > 0 and dampening is 0")
             }
-            let wd = try c.number("weight_decay", in: 0...1e6, default: 0, what: "0 or a positive number")
+            let wd = try c.number("weight_decay", Limits.weightDecay, default: 0)
             self = .sgd(lr: lr, momentum: momentum, dampening: dampening, nesterov: nesterov, weightDecay: wd)
         case "adam":
             try c.allowOnly(["type", "lr", "betas", "eps", "weight_decay"])
-            let lr = try c.number("lr", in: .leastNonzeroMagnitude...1e6, what: positive)
+            let lr = try c.number("lr", Limits.learningRate)
             let betas: [Double] = try c.optional("betas") ?? [0.9, 0.999]
-            guard betas.count == 2, betas.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
-                throw c.invalid("betas", found: "\(betas)", expected: "two numbers in [0, 1), e.g. [0.9, 0.999]")
+            guard betas.count == 2, betas.allSatisfy(Limits.beta.allows) else {
+                throw c.invalid(
+                    "betas", found: "[\(betas.map(formatNumber).joined(separator: ", "))]",
+                    expected: "two numbers, each \(Limits.beta.expected), e.g. [0.9, 0.999]")
             }
-            let eps = try c.number("eps", in: 0...1, default: 1e-8, what: "a small number of 0 or more")
-            let wd = try c.number("weight_decay", in: 0...1e6, default: 0, what: "0 or a positive number")
+            let eps = try c.number("eps", Limits.epsilon, default: 1e-8)
+            let wd = try c.number("weight_decay", Limits.weightDecay, default: 0)
             self = .adam(lr: lr, beta1: betas[0], beta2: betas[1], eps: eps, weightDecay: wd)
         default:
             throw c.invalid("type", found: "\"\(type)\"", expected: "\"SGD\" or \"Adam\"")

@@ -70,8 +70,8 @@ public struct Recipe: Equatable, Sendable, Codable {
         loss = try c.required("loss")
         optimizer = try c.required("optimizer")
         schedule = try c.required("schedule")
-        epochs = try c.integer("epochs", atLeast: 1)
-        batchSize = try c.integer("batch_size", atLeast: 1)
+        epochs = try c.integer("epochs", Limits.epochs)
+        batchSize = try c.integer("batch_size", Limits.batchSize)
         augmentation = try c.required("augmentation")
         if case .perDataset(let table) = augmentation {
             for key in table.keys.sorted() where key != "default" && DatasetRegistry.dataset(named: key)?.name != key {
@@ -87,10 +87,10 @@ public struct Recipe: Equatable, Sendable, Codable {
             guard DatasetRegistry.dataset(named: key)?.name == key else {
                 throw RecipeProblem(codingPath: path, kind: .unknownField(valid: DatasetRegistry.all.map(\.name)))
             }
-            guard value > 0, value <= 100 else {
+            guard Limits.percentage.allows(value) else {
                 throw RecipeProblem(
                     codingPath: path,
-                    kind: .invalidValue(found: "\(value)", expected: "a percentage above 0, at most 100"))
+                    kind: .invalidValue(found: formatNumber(value), expected: Limits.percentage.expected))
             }
         }
     }
@@ -119,7 +119,7 @@ public struct Recipe: Equatable, Sendable, Codable {
     /// Reads a recipe from JSON; `source` (the file path) names it in errors.
     public static func decode(_ data: Data, source: String) throws -> Recipe {
         do {
-            return try JSONDecoder().decode(Recipe.self, from: data)
+            return try JSONSyntax.decode(Recipe.self, from: [UInt8](data))
         } catch {
             throw recipeError(from: error, path: source)
         }

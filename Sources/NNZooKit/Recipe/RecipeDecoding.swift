@@ -1,4 +1,5 @@
 import Foundation
+import NNCore
 
 /// A JSON object key known only at run time (recipe fields are checked by name, so that an unknown
 /// field is an error rather than silently ignored).
@@ -49,14 +50,73 @@ extension KeyedDecodingContainer where K == RecipeKey {
         }
     }
 
-    /// The value of field `name`; a missing field is a `DecodingError.keyNotFound`.
+    /// The value of field `name`; a missing field is a `DecodingError.keyNotFound`. A number that
+    /// does not fit the field's type (1.5 or -1 for a whole number, 1e400 anywhere) is an
+    /// invalid-value problem at the field (Foundation reports it as "not valid JSON", with no field).
     func required<T: Decodable>(_ name: String, as type: T.Type = T.self) throws -> T {
-        try decode(T.self, forKey: RecipeKey(name))
+        do {
+            return try decode(T.self, forKey: RecipeKey(name))
+        } catch let problem as RecipeProblem {
+            throw problem
+        } catch {
+            throw numberProblem(error, name, T.self)
+        }
     }
 
     /// The value of field `name`, or nil if it is absent.
     func optional<T: Decodable>(_ name: String, as type: T.Type = T.self) throws -> T? {
-        try decodeIfPresent(T.self, forKey: RecipeKey(name))
+        do {
+            return try decodeIfPresent(T.self, forKey: RecipeKey(name))
+        } catch let problem as RecipeProblem {
+            throw problem
+        } catch {
+            throw numberProblem(error, name, T.self)
+        }
+    }
+
+    /// For a number that `T` cannot hold, the problem at field `name` with the number found; any
+    /// other error unchanged. (Foundation throws its own `numberIsNotRepresentableInSwift(parsed:)`
+    /// here, which its decoder later turns into "The given data was not valid JSON.")
+    private func numberProblem(_ error: any Error, _ name: String, _ type: Any.Type) -> any Error {
+        if let decoding = error as? DecodingError {
+            guard case .dataCorrupted(let context) = decoding, context.codingPath.count <= codingPath.count + 1 else {
+                return error
+            }
+        }
+        let expected: String
+        switch type {
+        case is Int.Type: expected = "a whole number"
+        case is UInt64.Type: expected = "a whole number from 0 to \(UInt64.max)"
+        case is Double.Type, is Float.Type: expected = "a number a 64-bit float can hold"
+        default: return error
+        }
+        let found =
+            unrepresentableNumber(error) ?? (try? decode(Double.self, forKey: RecipeKey(name))).map(formatNumber)
+            ?? "a number out of range"
+        return invalid(name, found: found, expected: expected)
+    }
+
+    /// The whole number field `name`, checked against `limit`.
+    func integer(_ name: String, _ limit: Limit<Int>, default value: Int? = nil) throws -> Int {
+        let found: Int
+        do {
+            if let value {
+                found = try optional(name) ?? value
+            } else {
+                found = try required(name)
+            }
+        } catch let problem as RecipeProblem {
+            // 1.5 or 1e30: say the whole range, not just "a whole number".
+            guard case .invalidValue(let text, _) = problem.kind else { throw problem }
+            throw invalid(name, found: text, expected: limit.expected)
+        }
+        guard limit.allows(found) else { throw invalid(name, found: "\(found)", expected: limit.expected) }
+        return found
+    }
+
+    /// The number field `name`, checked against `limit`.
+    func number(_ name: String, _ limit: Limit<Double>, default value: Double? = nil) throws -> Double {
+        try number(name, in: limit.range, default: value, what: limit.expected)
     }
 
     /// An invalid-value problem at field `name`.
@@ -67,10 +127,15 @@ extension KeyedDecodingContainer where K == RecipeKey {
     /// A whole number field that must be at least `minimum`.
     func integer(_ name: String, atLeast minimum: Int, default value: Int? = nil) throws -> Int {
         let found: Int
-        if let value {
-            found = try optional(name) ?? value
-        } else {
-            found = try required(name)
+        do {
+            if let value {
+                found = try optional(name) ?? value
+            } else {
+                found = try required(name)
+            }
+        } catch let problem as RecipeProblem {
+            guard case .invalidValue(let text, _) = problem.kind else { throw problem }
+            throw invalid(name, found: text, expected: "a whole number of at least \(minimum)")
         }
         guard found >= minimum else { throw invalid(name, found: "\(found)", expected: "at least \(minimum)") }
         return found
@@ -86,9 +151,25 @@ extension KeyedDecodingContainer where K == RecipeKey {
         } else {
             found = try required(name)
         }
-        guard range.contains(found), found.isFinite else { throw invalid(name, found: "\(found)", expected: what) }
+        guard range.contains(found), found.isFinite else {
+            throw invalid(name, found: formatNumber(found), expected: what)
+        }
         return found
     }
+}
+
+/// The number in Foundation's `numberIsNotRepresentableInSwift(parsed: "1.5")`, which its JSON
+/// decoder throws for a number its field's type cannot hold (and reports as "not valid JSON").
+func unrepresentableNumber(_ error: any Error) -> String? {
+    let text = "\(error)"
+    guard text.contains("numberIsNotRepresentable"), let start = text.range(of: "parsed: \"") else { return nil }
+    return text[start.upperBound...].firstIndex(of: "\"").map { String(text[start.upperBound..<$0]) }
+}
+
+/// A number as a person writes it: `2000000`, `0.05`, `1e+300`.
+func formatNumber(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    return "\(value)"
 }
 
 extension KeyedEncodingContainer where K == RecipeKey {
@@ -112,6 +193,10 @@ func recipeError(from error: any Error, path: String) -> RecipeError {
             return .badAugmentation(path: path, field: field, message: message)
         }
     }
+    if let syntax = error as? JSONSyntaxError {
+        if let field = syntax.duplicateField { return .duplicateField(path: path, field: field) }
+        return .invalidJSON(path: path, detail: syntax.description)
+    }
     guard let decoding = error as? DecodingError else {
         return .invalidJSON(path: path, detail: "\(error)")
     }
@@ -122,7 +207,8 @@ func recipeError(from error: any Error, path: String) -> RecipeError {
         return .wrongType(path: path, field: fieldPath(context.codingPath), expected: expectedKind(type))
     case .dataCorrupted(let context):
         if context.codingPath.isEmpty {
-            return .invalidJSON(path: path, detail: describe(decoding))
+            // The text passed JSONSyntax, so it is JSON: a value in it does not fit its field.
+            return .unreadableValue(path: path, field: "a value", detail: context.debugDescription)
         }
         return .unreadableValue(path: path, field: fieldPath(context.codingPath), detail: context.debugDescription)
     @unknown default:
@@ -142,4 +228,45 @@ private func expectedKind(_ type: Any.Type) -> String {
         if name.hasPrefix("Dictionary") { return "an object" }
         return "an object"
     }
+}
+
+/// A failure to decode JSON that is not a recipe file of the user's (checkpoint metadata, run.json)
+/// as a clause naming the field: `batch_size is 0, but it must be a whole number from 1 to 1000000`.
+func describeDecodingFailure(_ error: any Error) -> String {
+    if let syntax = error as? JSONSyntaxError { return "it is not valid JSON: \(syntax)" }
+    if let problem = error as? RecipeProblem {
+        let field = fieldPath(problem.codingPath)
+        switch problem.kind {
+        case .unknownField(let valid):
+            return "it has a field \(field), which is not one of \(valid.joined(separator: ", "))"
+        case .invalidValue(let found, let expected):
+            return "\(field) is \(found), but it must be \(expected)"
+        case .unknownLayerType(let found, _):
+            return "\(field) is \"\(found)\", which is not a layer type nnzoo knows"
+        case .badAugmentation(let message):
+            return "\(field) is not a valid augmentation spec: \(message)"
+        }
+    }
+    if let decoding = error as? DecodingError {
+        switch decoding {
+        case .keyNotFound(let key, let context):
+            return "\(fieldPath(context.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "\(fieldPath(context.codingPath)) must be \(expectedKind(type))"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                // The text passed JSONSyntax, so this is Foundation's word for a number its field's
+                // type cannot hold (it names neither the number nor the field).
+                return "a number in it does not fit its field (too large for a 64-bit float, or not a whole "
+                    + "number where one belongs)"
+            }
+            let field = context.codingPath.isEmpty ? "a value" : fieldPath(context.codingPath)
+            return "\(field) cannot be read (\(context.debugDescription))"
+        @unknown default:
+            return "it cannot be decoded"
+        }
+    }
+    if let number = unrepresentableNumber(error) { return "the number \(number) does not fit the field it is in" }
+    // The project's own errors (an augmentation spec's, a layer's) are sentences already.
+    return "\(error)"
 }

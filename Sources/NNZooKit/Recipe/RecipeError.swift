@@ -12,6 +12,8 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
     case notRegularFile(path: String, kind: String)
     /// The file is not valid JSON.
     case invalidJSON(path: String, detail: String)
+    /// A field (or any key) appears twice in one object.
+    case duplicateField(path: String, field: String)
     /// A required field is missing.
     case missingField(path: String, field: String)
     /// A field the recipe format does not have (often a typo).
@@ -46,6 +48,10 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
                 + "of a recipe .json file."
         case .invalidJSON(let path, let detail):
             return "The recipe \(path) is not valid JSON: \(detail). Fix the file (compare with the recipes in zoo/)."
+        case .duplicateField(let path, let field):
+            return
+                "The recipe \(path) gives \(field) twice; JSON readers disagree on which one counts, so nnzoo "
+                + "reads neither. Keep one of them."
         case .missingField(let path, let field):
             return
                 "The recipe \(path) has no \(field), which every recipe needs. Add it (see the recipes in zoo/ "

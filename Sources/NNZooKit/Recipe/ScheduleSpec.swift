@@ -35,11 +35,10 @@ public enum ScheduleSpec: Equatable, Sendable, Codable {
         case "step":
             try c.allowOnly(["type", "step_size", "gamma"])
             self = .step(
-                stepSize: try c.integer("step_size", atLeast: 1),
-                gamma: try c.number("gamma", in: 0...1, what: "a factor between 0 and 1"))
+                stepSize: try c.integer("step_size", Limits.stepSize), gamma: try c.number("gamma", Limits.gamma))
         case "cosine":
             try c.allowOnly(["type", "min_lr"])
-            self = .cosine(minLR: try c.number("min_lr", in: 0...1e6, default: 0, what: "0 or a positive number"))
+            self = .cosine(minLR: try c.number("min_lr", Limits.minimumLearningRate, default: 0))
         default:
             throw c.invalid("type", found: "\"\(type)\"", expected: "\"constant\", \"step\" or \"cosine\"")
         }

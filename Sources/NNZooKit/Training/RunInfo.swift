@@ -112,7 +112,7 @@ public struct RunInfo: Codable, Equatable, Sendable {
     }
 
     public static func read(from path: String) throws -> RunInfo {
-        try JSONDecoder().decode(RunInfo.self, from: Data(try ReadableFile.readAll(path, limit: maxFileSize)))
+        try JSONSyntax.decode(RunInfo.self, from: try ReadableFile.readAll(path, limit: maxFileSize))
     }
 
     /// The largest run.json read (a finished run's is a few kB).

@@ -21,8 +21,14 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case datasetChanged(dataset: String, expected: Int, found: Int)
     /// The validation split leaves no training examples, or asks for none of too few.
     case validationSplitTooLarge(fraction: Double, examples: Int)
-    /// The loss stopped being a finite number.
-    case diverged(epoch: Int, batch: Int, learningRate: Double)
+    /// The loss stopped being a finite number (`batch` nil: the validation loss, after the epoch);
+    /// `baseLearningRate` is the run's `--lr`.
+    case diverged(epoch: Int, batch: Int?, learningRate: Double, baseLearningRate: Double)
+    /// The run's settings are outside `Limits` (`detail` names the field).
+    case invalidSetting(detail: String)
+    /// A layer that normalises over the batch (`layer`: "layer 2 (BatchNorm1d)") would see one value
+    /// per channel in every batch of `batchSize`.
+    case batchTooSmallForBatchNorm(layer: String, batchSize: Int)
     /// `--momentum` was given for an optimizer without momentum.
     case momentumNotApplicable(optimizer: String)
     /// The run's estimated memory (`MemoryEstimate`) exceeds what the machine has.
@@ -68,10 +74,24 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return
                 "--val-split \(fraction) of \(examples) training examples leaves nothing to train on. Use a "
                 + "fraction from 0 (no validation) to 0.5."
-        case .diverged(let epoch, let batch, let lr):
+        case .diverged(let epoch, let batch, let lr, let base):
+            let place = batch.map { "at epoch \(epoch), batch \($0)" } ?? "on the validation split after epoch \(epoch)"
+            let smaller = base / 10
+            let advice =
+                Limits.learningRate.allows(smaller)
+                ? "Start again with a smaller learning rate, e.g. --lr \(formatNumber(smaller))."
+                : "The learning rate is already the smallest nnzoo accepts (\(formatNumber(base))): check the data "
+                    + "and the recipe's network and loss."
             return
-                "Training diverged: the loss stopped being a finite number at epoch \(epoch), batch \(batch), with "
-                + "learning rate \(lr). Start again with a smaller learning rate, e.g. --lr \(lr / 10)."
+                "Training diverged: the loss stopped being a finite number \(place), with learning rate "
+                + "\(formatNumber(lr)) (--lr \(formatNumber(base)) on the recipe's schedule). \(advice)"
+        case .invalidSetting(let detail):
+            return "The run's settings cannot be used: \(detail)."
+        case .batchTooSmallForBatchNorm(let layer, let batchSize):
+            return
+                "\(layer) normalises each channel over the batch, which needs more than one value per channel "
+                + "(PyTorch: \"Expected more than 1 value per channel when training\"); batches of \(batchSize) give "
+                + "it one. Use --batch-size 2 or more."
         case .momentumNotApplicable(let optimizer):
             return
                 "--momentum applies to SGD, but this recipe trains with \(optimizer). Leave --momentum out, or use "

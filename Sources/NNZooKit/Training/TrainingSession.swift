@@ -63,6 +63,16 @@ public final class TrainingSession {
     public let folder: RunFolder
     public private(set) var state: ResumeState
     public private(set) var records: [EpochRecord]
+    /// Batches trained per epoch.
+    public let batchesPerEpoch: Int
+    /// Examples trained per epoch: all training examples, or one fewer when the last batch would
+    /// hold a single example that a BatchNorm layer cannot normalise (`leavesOutLastExample`).
+    public let examplesPerEpoch: Int
+    /// The last batch of each epoch would hold one example, which a layer normalising with batch
+    /// statistics cannot take (PyTorch raises "Expected more than 1 value per channel when
+    /// training"): it is left out, as `DataLoader(drop_last=True)` would, so a different example
+    /// sits out each epoch (the order is shuffled).
+    public let leavesOutLastExample: Bool
 
     private let loss: ClassificationLoss
     private let assembler: BatchAssembler
@@ -88,6 +98,10 @@ public final class TrainingSession {
         normalization = try InputNormalization.make(
             recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
         model = try ModelBuilder.build(resolved: architecture, seed: settings.seed)
+        try settings.validate()
+        (batchesPerEpoch, leavesOutLastExample) = try Self.batchPlan(
+            model: model, input: input, examples: trainingIndices.count, batchSize: settings.batchSize)
+        examplesPerEpoch = trainingIndices.count - (leavesOutLastExample ? 1 : 0)
         optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
         state = ResumeState(trainingExamples: trainingIndices.count)
         records = []
@@ -124,15 +138,33 @@ public final class TrainingSession {
             throw TrainingError.datasetChanged(
                 dataset: settings.dataset, expected: resume.trainingExamples, found: trainingIndices.count)
         }
-        let batches = Self.batches(examples: trainingIndices.count, batchSize: settings.batchSize)
-        guard resume.batch <= batches, resume.seen <= trainingIndices.count else {
+        try settings.validate()
+        model = checkpoint.model
+        (batchesPerEpoch, leavesOutLastExample) = try Self.batchPlan(
+            model: model, input: input, examples: trainingIndices.count, batchSize: settings.batchSize)
+        examplesPerEpoch = trainingIndices.count - (leavesOutLastExample ? 1 : 0)
+        let batches = batchesPerEpoch
+        guard resume.batch <= batches, resume.seen <= examplesPerEpoch,
+            resume.seen == min(resume.batch * settings.batchSize, examplesPerEpoch)
+        else {
             throw CheckpointError.badMetadata(
                 path: folder.lastCheckpoint, key: "resume",
                 detail: "it stopped after batch \(resume.batch) and \(resume.seen) examples of an epoch, but an epoch "
-                    + "of this run has \(batches) batches and \(trainingIndices.count) examples")
+                    + "of this run has \(batches) batches of \(settings.batchSize) and \(examplesPerEpoch) examples")
+        }
+        // One optimizer step per batch: the count follows from the position.
+        let (completed, overflow) = resume.epoch.multipliedReportingOverflow(by: batches)
+        guard !overflow, resume.optimizerSteps == completed + resume.batch,
+            optimizerState.stepCount == resume.optimizerSteps
+        else {
+            throw CheckpointError.badMetadata(
+                path: folder.lastCheckpoint, key: "resume",
+                detail:
+                    "it records \(resume.optimizerSteps) optimizer steps (the optimizer \(optimizerState.stepCount)), "
+                    + "but \(resume.epoch) epochs of \(batches) batches and \(resume.batch) batches more take "
+                    + (overflow ? "more than a whole number can count" : "\(completed + resume.batch)"))
         }
         normalization = checkpoint.info.normalization
-        model = checkpoint.model
         optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
         try optimizer.importState(optimizerState)
         state = resume
@@ -177,14 +209,31 @@ public final class TrainingSession {
 
     /// The number of batches in an epoch (written without `count + size - 1`, which overflows for
     /// a batch size near `Int.max`).
-    public var batchesPerEpoch: Int { Self.batches(examples: trainingIndices.count, batchSize: settings.batchSize) }
-
     static func batches(examples: Int, batchSize: Int) -> Int {
         examples / batchSize + (examples % batchSize == 0 ? 0 : 1)
     }
 
     /// The title of the run's training curves: "mlp-784-100-10 on fashion-mnist".
     public var curvesTitle: String { "\(recipe.name) on \(settings.dataset)" }
+
+    /// The batches of an epoch of `examples` in batches of `batchSize`, and whether the last one
+    /// (a single example) is left out. Throws when a layer that normalises over the batch would
+    /// see a single value per channel in every batch (batches of 1, and nothing else to average
+    /// over: a BatchNorm1d, or a BatchNorm2d on 1x1 planes); a lone last batch is left out instead.
+    static func batchPlan(model: Sequential, input: ModelInput, examples: Int, batchSize: Int) throws -> (Int, Bool) {
+        var lonely: String?
+        var shape = Shape(1, input.channels, input.height, input.width)
+        for (index, layer) in model.layers.enumerated() {
+            if layer is BatchNorm, shape.elementCount(from: 2) == 1 {
+                lonely = lonely ?? "Layer \(index) (\(layer.description))"
+            }
+            shape = try layer.outputShape(for: shape)
+        }
+        let batches = Self.batches(examples: examples, batchSize: batchSize)
+        guard let lonely else { return (batches, false) }
+        if batchSize == 1 { throw TrainingError.batchTooSmallForBatchNorm(layer: lonely, batchSize: batchSize) }
+        return examples % batchSize == 1 ? (batches - 1, true) : (batches, false)
+    }
 
     /// The learning rate of 0-based epoch `epoch`.
     public func learningRate(epoch: Int) -> Double {
@@ -231,7 +280,7 @@ public final class TrainingSession {
             let segmentStart = ProgressReporter.monotonicSeconds()
             var shuffler = TrainingRandomness.shuffle(seed: settings.seed, epoch: epoch)
             let order = shuffler.permutation(trainingIndices.count).map { trainingIndices[$0] }
-            events.epochStarted(epoch + 1, settings.epochs, trainingIndices.count, state.seen)
+            events.epochStarted(epoch + 1, settings.epochs, examplesPerEpoch, state.seen)
 
             // With a core to spare, batch b is augmented on the prefetch thread while the network trains
             // on batch b-1. When the network already has every core, a thread beside it would preempt one
@@ -263,7 +312,9 @@ public final class TrainingSession {
                 let (value, correct) = step(slot)
                 guard value.isFinite else {
                     prefetcher.finish()
-                    throw TrainingError.diverged(epoch: epoch + 1, batch: b + 1, learningRate: lr)
+                    throw TrainingError.diverged(
+                        epoch: epoch + 1, batch: b + 1, learningRate: lr,
+                        baseLearningRate: settings.optimizer.learningRate)
                 }
                 state.batch = b + 1
                 state.lossSum += Double(value) * Double(slot.count)
@@ -272,7 +323,7 @@ public final class TrainingSession {
                 events.batchFinished(
                     BatchReport(
                         epoch: epoch + 1, epochs: settings.epochs, batch: b + 1, batches: batches,
-                        examplesDone: state.seen, examples: trainingIndices.count,
+                        examplesDone: state.seen, examples: examplesPerEpoch,
                         runningLoss: state.lossSum / Double(state.seen),
                         runningAccuracy: Double(state.correct) / Double(state.seen)))
                 if b + 1 < batches, shouldStop() {
@@ -310,6 +361,12 @@ public final class TrainingSession {
         if !validationIndices.isEmpty {
             validation = ModelEvaluation.evaluate(
                 model, loss: loss, assembler: assembler, indices: validationIndices)
+            // The last step can leave weights that are no longer finite although its loss was.
+            if let validation, !validation.loss.isFinite {
+                throw TrainingError.diverged(
+                    epoch: state.epoch + 1, batch: nil, learningRate: lr,
+                    baseLearningRate: settings.optimizer.learningRate)
+            }
         }
         let seconds = trainingSeconds + ProgressReporter.monotonicSeconds() - validationStart
         let seen = Double(max(state.seen, 1))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NNCore
+import NNZooKit
 
 /// `--threads`: one setting for OpenBLAS and the project's own parallel loops.
 struct ThreadOptions: ParsableArguments {
@@ -10,9 +11,7 @@ struct ThreadOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let threads, !(1...Parallel.maxThreadCount).contains(threads) {
-            throw ValidationError("--threads must be between 1 and \(Parallel.maxThreadCount) (got \(threads)).")
-        }
+        try TrainingOptions.check("--threads", threads, Limits.threads)
     }
 
     /// Applies the setting; call at the start of `run()`.

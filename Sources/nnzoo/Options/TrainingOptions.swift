@@ -1,4 +1,5 @@
 import ArgumentParser
+import NNZooKit
 
 /// The training settings a command line may override in a recipe: `--epochs`, `--batch-size`,
 /// `--lr`, `--momentum`, `--seed`, `--val-split`. Unset options keep the recipe's values.
@@ -37,15 +38,19 @@ struct TrainingOptions: ParsableArguments {
             valueName: "f"))
     var valSplit: Double?
 
+    /// Each value against `Limits`, the table the recipe and checkpoint readers use too.
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs)).") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize)).") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number (got \(lr)).") }
-        if let momentum, !(momentum >= 0 && momentum <= 1) {
-            throw ValidationError("--momentum must be between 0 and 1 (got \(momentum)).")
-        }
-        if let valSplit, !(valSplit >= 0 && valSplit <= 0.5) {
-            throw ValidationError("--val-split must be a fraction from 0 to 0.5 (got \(valSplit)).")
+        try Self.check("--epochs", epochs, Limits.epochs)
+        try Self.check("--batch-size", batchSize, Limits.batchSize)
+        try Self.check("--lr", lr, Limits.learningRate)
+        try Self.check("--momentum", momentum, Limits.momentum)
+        try Self.check("--val-split", valSplit, Limits.validationSplit)
+    }
+
+    /// Refuses `value` of option `flag` when `limit` does not allow it.
+    static func check<Value>(_ flag: String, _ value: Value?, _ limit: Limit<Value>) throws {
+        if let value, !limit.allows(value) {
+            throw ValidationError("\(flag) must be \(limit.expected) (got \(value)).")
         }
     }
 
