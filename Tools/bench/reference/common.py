@@ -1,14 +1,13 @@
 """Shared helpers for the reference trainers: IDX loading, nnzoo's recipes (zoo/*.json) read the way
 nnzoo reads them (layer sizes inferred, normalisation constants, learning-rate schedule), nothing
-framework-specific."""
+framework-specific. NumPy is imported only by the functions that make arrays, so Tools/bench/compare
+can use the rest with a Python that has no NumPy."""
 import gzip
 import json
 import math
 import os
 import struct
 import time
-
-import numpy as np
 
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -18,18 +17,34 @@ ZOO = os.path.join(ROOT, "zoo")
 MODEL_RECIPES = {"mlp": "mlp-784-100-10", "sigmoid": "sigmoid-mlp", "convnet": "convnet-dropout"}
 
 
-def read_idx(path):
-    """Reads an IDX file (gzip or raw) into a numpy array."""
+IDX_TYPES = {0x08: ("u1", 1), 0x09: ("i1", 1), 0x0B: (">i2", 2), 0x0C: (">i4", 4), 0x0D: (">f4", 4), 0x0E: (">f8", 8)}
+
+
+def _open_idx(path):
     with open(path, "rb") as f:
         head = f.read(2)
-    opener = gzip.open if head == b"\x1f\x8b" else open
-    with opener(path, "rb") as f:
+    return (gzip.open if head == b"\x1f\x8b" else open)(path, "rb")
+
+
+def idx_data_bytes(path):
+    """The size in bytes of an IDX file's elements (what read_idx(path).nbytes is), from its header alone."""
+    with _open_idx(path) as f:
+        zero, dtype_code, rank = struct.unpack(">HBB", f.read(4))
+        assert zero == 0 and dtype_code in IDX_TYPES, f"{path}: not an IDX file"
+        dims = struct.unpack(">" + "I" * rank, f.read(4 * rank))
+    return math.prod(dims) * IDX_TYPES[dtype_code][1]
+
+
+def read_idx(path):
+    """Reads an IDX file (gzip or raw) into a numpy array."""
+    import numpy as np
+
+    with _open_idx(path) as f:
         data = f.read()
     zero, dtype_code, rank = struct.unpack(">HBB", data[:4])
     assert zero == 0, f"{path}: not an IDX file"
     dims = struct.unpack(">" + "I" * rank, data[4 : 4 + 4 * rank])
-    dtype = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[dtype_code]
-    return np.frombuffer(data, dtype=dtype, offset=4 + 4 * rank).reshape(dims)
+    return np.frombuffer(data, dtype=np.dtype(IDX_TYPES[dtype_code][0]), offset=4 + 4 * rank).reshape(dims)
 
 
 def find_dataset(name, data_dir=None):
@@ -50,6 +65,8 @@ def find_dataset(name, data_dir=None):
 
 def load_mnist_like(name, data_dir=None):
     """(train_x uint8 [N,28,28], train_y, test_x, test_y)."""
+    import numpy as np
+
     folder = find_dataset(name, data_dir)
     get = lambda f: read_idx(os.path.join(folder, f + ".gz"))
     return (
@@ -94,7 +111,7 @@ def resolved_layers(recipe, input_shape):
             s, p = spec.get("stride") or k, spec.get("padding", 0)
             shape = [shape[0], (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1]
         elif kind == "Flatten":
-            shape = [int(np.prod(shape))]
+            shape = [math.prod(shape)]
         elif kind in ("BatchNorm1d", "BatchNorm2d"):
             spec.setdefault("num_features", shape[0])
         elif kind in ("Softmax", "LogSoftmax"):
@@ -106,6 +123,8 @@ def resolved_layers(recipe, input_shape):
 def normalization(recipe, train_images, max_value=255):
     """(mean, std) per channel on the [0, 1] scale, as nnzoo's InputNormalization: `standardize` is the
     mean and population standard deviation of the training pixels, `scale` is (0, 1)."""
+    import numpy as np
+
     spec = recipe.get("normalization", {"type": "scale"})
     channels = 1 if train_images.ndim == 3 else train_images.shape[1]
     if spec["type"] == "scale":
@@ -120,6 +139,8 @@ def normalization(recipe, train_images, max_value=255):
 
 def normalized(images, mean, std, max_value=255):
     """Float32 inputs `(pixel / max_value - mean) / std` in float32, torchvision's order (nnzoo's `pixel * scale + offset` agrees within an ulp or two)."""
+    import numpy as np
+
     x = images.astype(np.float32) / np.float32(max_value)
     if x.ndim == 3:
         return (x - np.float32(mean[0])) / np.float32(std[0])
