@@ -32,8 +32,14 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Training steps to count allocations over, after warm-up.")
     var allocationSteps: Int = 200
 
-    @Flag(help: "Skip the PyTorch reference (Tools/bench/reference/torch_step.py with /usr/bin/python3).")
+    @Flag(help: "Skip the PyTorch reference (Tools/bench/reference/torch_step.py).")
     var noTorch = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The Python with PyTorch for the reference (default: the repository's .venv-torch, made by "
+                + "Tools/torch-venv on first use).", valueName: "python"))
+    var torchPython: String?
 
     @Option(help: "The data directory holding fashion-mnist/ (default: the Debian dataset package).")
     var dataDir: String?
@@ -113,21 +119,46 @@ struct EngineBench: ParsableCommand {
         return counts.map { $0! }
     }
 
+    /// The Python to run the PyTorch reference with: `--torch-python`, else the one `Tools/torch-venv`
+    /// prints (it makes the repository's environment on first use, reporting on stderr); or why there is none.
+    private func referencePython(tools: URL) -> (python: String?, problem: String?) {
+        if let torchPython { return (torchPython, nil) }
+        let script = tools.appendingPathComponent("torch-venv").path
+        print("\nPyTorch reference: \(script) (makes .venv-torch/ on first use: about 260 MB to download)")
+        fflush(stdout)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do {
+            try process.run()
+        } catch {
+            return (nil, "\(script) did not start (\(error))")
+        }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let path = output.split(separator: "\n").last.map(String.init) ?? ""
+        guard process.terminationStatus == 0, !path.isEmpty else {
+            return (nil, "\(script) failed with status \(process.terminationStatus) (its messages are above)")
+        }
+        return (path, nil)
+    }
+
     /// Runs PyTorch's step timing for each thread count (one process at a time) and prints it.
     private func runTorchReference(threadCounts: [Int], engineSummary: [String]) {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("reference/torch_step.py").path
-        let python = "/usr/bin/python3"
-        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script)
-        else {
-            print("\nPyTorch reference skipped: needs \(python) and \(script)")
+        let tools = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let script = tools.appendingPathComponent("bench/reference/torch_step.py").path
+        let (found, problem) = referencePython(tools: tools)
+        guard let python = found else {
+            print("\n*** PyTorch reference SKIPPED: \(problem ?? "no Python"). Pass --torch-python, or --no-torch. ***")
             return
         }
         print("\n== PyTorch reference (same models, batch 64, SGD momentum, best of five; \(script))")
         for count in threadCounts {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            var arguments = [script, "--threads", "\(count)"]
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            var arguments = [python, script, "--threads", "\(count)"]
             if let dataDir { arguments += ["--data-dir", dataDir] }
             process.arguments = arguments
             let pipe = Pipe()
@@ -136,6 +167,11 @@ struct EngineBench: ParsableCommand {
                 try process.run()
                 let output = pipe.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
+                if process.terminationStatus != 0 {
+                    print(
+                        "  *** PyTorch reference FAILED with \(count) thread(s): \(python) \(script) exited with "
+                            + "status \(process.terminationStatus) (its messages are above) ***")
+                }
                 for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
                     guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                         let model = object["model"] as? String, let seconds = object["step_seconds"] as? Double
