@@ -12,7 +12,10 @@ import Testing
             "optimizers.json",
         ] {
             let fixture = try TorchFixture.load(file)
-            #expect(fixture.torch_version.hasPrefix("1.13"), "\(file)")
+            // Made with Debian's PyTorch 1.13; PyTorch 2.13 (Tools/torch-venv) makes the same inputs and
+            // agrees on every output within 5e-5 relative, so either may regenerate them.
+            let version = fixture.torch_version.split(separator: ".")
+            #expect(version.count >= 2 && ["1", "2"].contains(version[0]), "\(file): \(fixture.torch_version)")
             #expect(fixture.generated_by == "Tools/reference/torch_fixtures.py")
             #expect(!fixture.cases.isEmpty)
         }

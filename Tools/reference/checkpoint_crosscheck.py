@@ -12,8 +12,9 @@ What it does, independently of nnzoo's Swift code:
      normalises it with the checkpoint's `normalization` metadata: (pixel / max_value - mean[c]) / std[c];
   4. runs the PyTorch model in eval mode, runs `nnzoo dump-logits` on the same checkpoint, and compares.
 
-Run with Debian's python3-torch:
-    /usr/bin/python3 Tools/reference/checkpoint_crosscheck.py runs/digits-mlp-.../checkpoint-best.safetensors
+Run with the repository's PyTorch environment (Tools/torch-venv makes it on first use and prints its
+python), or any Python with torch and numpy:
+    "$(Tools/torch-venv)" Tools/reference/checkpoint_crosscheck.py runs/digits-mlp-.../checkpoint-best.safetensors
 Options: --nnzoo PATH (default .build/release/nnzoo, else .build/debug/nnzoo), --data-dir DIR,
 --split test|train, --tolerance 1e-4. Exits 1 if the outputs differ by more than the tolerance or the
 accuracies differ.

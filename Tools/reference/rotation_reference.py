@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference pixels for nnzoo's bilinear rotation (RandomRotation.rotate), from PyTorch.
 
-    /usr/bin/python3 Tools/reference/rotation_reference.py
+    "$(Tools/torch-venv)" Tools/reference/rotation_reference.py     (any Python with torch)
 
 Rotating by t degrees counter-clockwise about the centre c = ((W-1)/2, (H-1)/2) samples the input
 at c + (cos t * dx - sin t * dy, sin t * dx + cos t * dy) for each output pixel d = (x, y) - c.

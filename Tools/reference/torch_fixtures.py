@@ -6,8 +6,10 @@ upstream gradient `grad_output`) computed by PyTorch, which Tests/NNLayersTests/
 compares against within 1e-4 relative. Every file records the PyTorch version that made it.
 
 Re-runnable: the values come from torch.manual_seed, so a rerun with the same PyTorch gives the
-same files. Run with Debian's python3-torch (PyTorch is never a dependency of the build or tests):
-    /usr/bin/python3 Tools/reference/torch_fixtures.py
+same files; the committed files were made with Debian's PyTorch 1.13, and PyTorch 2.13 makes the same
+inputs and agrees on every output within 5e-5 relative (the tests allow 1e-4). Run with the
+repository's PyTorch environment (PyTorch is never a dependency of the build or tests):
+    "$(Tools/torch-venv)" Tools/reference/torch_fixtures.py
 """
 import json
 import os

@@ -10,7 +10,8 @@ Prints one JSON line per epoch like torch_train.py ("seconds" is the training pa
 with the inference time over the test set (median of passes in batches of 1000, after --warmup-seconds of
 untimed ones). Threads are set with
 OPENBLAS_NUM_THREADS before numpy is imported (done here from --threads).
-    python3 Tools/bench/reference/numpy_mlp.py --recipe sigmoid --threads 1 --epochs 3
+    /usr/bin/python3 Tools/bench/reference/numpy_mlp.py --model sigmoid --threads 1 --epochs 3
+(Debian's python3 with python3-numpy, NumPy on Debian's OpenBLAS, as Tools/bench/compare runs it).
 """
 import argparse
 import json

@@ -5,8 +5,9 @@ Times one mini-batch step (zero_grad, forward, loss, backward, SGD momentum step
 784-100-10 and the ConvNet of nnzoo's recipes (built from zoo/*.json as torch_train.py builds them)
 at batch 64 on Fashion-MNIST images, with the given
 thread count; prints one JSON line per model: {"model", "threads", "step_seconds", "torch"}
-(best of `--repeats` runs of `--steps` steps, as nnbench reports its own figures). Run with Debian's /usr/bin/python3 (torch 1.13):
-    /usr/bin/python3 Tools/bench/reference/torch_step.py --threads 1
+(best of `--repeats` runs of `--steps` steps, as nnbench reports its own figures). `nnbench engine` runs it
+with the repository's PyTorch environment (Tools/torch-venv) or its --torch-python; by hand:
+    "$(Tools/torch-venv)" Tools/bench/reference/torch_step.py --threads 1
 """
 import argparse
 import json

@@ -10,8 +10,9 @@ Prints one JSON line per epoch {"epoch", "seconds", "train_loss", "test_accuracy
 "seconds" is the training pass alone (shuffle, batches, forward, backward, step; no evaluation), then
 a summary line with the inference time over the test set (median of --inference-repeats passes, after
 --warmup-seconds of untimed ones, in
-batches of 1000). Run with the venv's PyTorch 2.13 or Debian's /usr/bin/python3 (torch 1.13):
-    /work/.venv-torch/bin/python Tools/bench/reference/torch_train.py --model convnet --threads 1 --epochs 3
+batches of 1000). Tools/bench/compare runs it with PyTorch 2.13 from the repository's environment
+(Tools/torch-venv) and, when Debian's python3-torch is installed, with /usr/bin/python3 (torch 1.13); by hand:
+    "$(Tools/torch-venv)" Tools/bench/reference/torch_train.py --model convnet --threads 1 --epochs 3
 """
 import argparse
 import json
