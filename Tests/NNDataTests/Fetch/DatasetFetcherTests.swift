@@ -6,7 +6,7 @@ import Testing
 @testable import NNData
 
 /// `nnzoo fetch` end to end against a server on 127.0.0.1 that each test starts and stops, with the
-/// real MNIST files from ../shared/data/mnist as what the server holds.
+/// real MNIST files from Tests/Fixtures/data/mnist as what the server holds.
 @Suite struct DatasetFetcherTests {
     /// The error when MNIST's labels, the only file asked for, came from `location` and failed verification.
     private static func labelsRejected(from location: String, problem: String, movedTo: String?) -> FetchError {
