@@ -199,3 +199,46 @@ import Testing
         #expect(AxisTicks.epochs(3, 12).values == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     }
 }
+
+@Suite struct ComparisonCurvesTests {
+    static func records(_ accuracies: [Double], validation: Bool = true) -> [EpochRecord] {
+        accuracies.enumerated().map { n, accuracy in
+            EpochRecord(
+                epoch: n + 1, trainLoss: 1 - accuracy, trainAccuracy: accuracy,
+                validationLoss: validation ? 2 - accuracy : nil,
+                validationAccuracy: validation ? accuracy - 0.1 : nil, learningRate: 0.1, seconds: 1)
+        }
+    }
+
+    @Test func oneLinePerRunOnEachPanel() throws {
+        let svg = try SVGElements(
+            ComparisonCurves.svg(
+                runs: [("a", Self.records([0.6, 0.8, 0.9])), ("b", Self.records([0.7, 0.9], validation: false))],
+                title: "two"))
+        // Epochs 1...3 on both panels (b has 2). Validation accuracy of a: 50, 70, 80 %; b's training
+        // accuracy: 70, 90 %. Ticks 50...90 in tens: y = 352 - (v - 50) / 40 * 260.
+        #expect(svg.polylinePoints("run-1-accuracy") == ["556.0,352.0 746.0,222.0 936.0,157.0"])
+        #expect(svg.polylinePoints("run-2-accuracy") == ["556.0,222.0 746.0,92.0"])
+        // Validation loss of a: 1.4, 1.2, 1.1; training loss of b: 0.3, 0.1.
+        #expect(svg.polylinePoints("run-1-loss").count == 1 && svg.polylinePoints("run-2-loss").count == 1)
+        let legend = svg.named("text").map(\.text)
+        #expect(legend.contains("a") && legend.contains("b (training figures: no validation split)"))
+        let colours = svg.named("polyline").compactMap { $0.attributes["stroke"] }
+        #expect(colours.contains("#1f77b4") && colours.contains("#ff7f0e"))
+    }
+
+    @Test func manyRunsWrapTheLegendAndPushThePanelsDown() throws {
+        let runs = (1...12).map { ("a-rather-long-run-folder-name-\($0)", Self.records([0.5, 0.6])) }
+        let text = ComparisonCurves.svg(runs: runs, title: "twelve")
+        let svg = try SVGElements(text)
+        // 12 entries of about 260 pixels in 920: three a row, four rows; the panels move 3 * 18 down.
+        let legendRows = Set(
+            svg.named("line").filter { $0.attributes["stroke-width"] == "2.5" }.compactMap { $0.attributes["y1"] })
+        #expect(legendRows == ["50.0", "68.0", "86.0", "104.0"])
+        #expect(svg.all.first?.attributes["height"] == "494.0")
+        #expect(svg.named("text").contains { $0.text == "Validation loss" && $0.attributes["y"] == "134.0" })
+        // The 11th and 12th runs repeat the palette, dashed.
+        #expect(svg.named("polyline", class: "run-11-loss").first?.attributes["stroke-dasharray"] == "6 4")
+        #expect(svg.named("polyline", class: "run-1-loss").first?.attributes["stroke-dasharray"] == nil)
+    }
+}

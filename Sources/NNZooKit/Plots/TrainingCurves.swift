@@ -130,32 +130,63 @@ public enum TrainingCurves {
         let resumes: [Double]
     }
 
-    private static func legend(hasValidation: Bool, best: Bool, test: Bool, resumed: Bool) -> String {
-        // (text, colour, dash, kind): a line sample, or a diamond for the test accuracy.
-        var entries: [(String, String, String?, String)] = [("train", trainColor, nil, "line")]
-        if hasValidation { entries.append(("validation", validationColor, "6 4", "line")) }
-        if best { entries.append(("best epoch", bestColor, "4 3", "line")) }
-        if test { entries.append(("test accuracy of checkpoint-best", testColor, nil, "diamond")) }
-        if resumed { entries.append(("resumed", resumeColor, "2 3", "line")) }
-        // About 6.5 pixels per character at 12 px sans-serif; a 28 pixel line sample and gaps.
-        let widths = entries.map { 28 + 6 + Double($0.0.count) * 6.5 }
-        var x = width / 2 - (widths.reduce(0, +) + 24 * Double(entries.count - 1)) / 2
-        var out = "<g class=\"legend\">\n"
-        for (entry, entryWidth) in zip(entries, widths) {
-            let dash = entry.2.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-            if entry.3 == "diamond" {
-                out += "<path d=\"\(diamond(x + 14, 50))\" fill=\"\(entry.1)\"/>\n"
-            } else {
-                out += """
-                    <line x1="\(format(x))" y1="50" x2="\(format(x + 28))" y2="50" stroke="\(entry.1)" \
-                    stroke-width="2.5"\(dash)/>
+    /// One entry of a legend: a line sample (dashed if `dash`) or a diamond, and its text.
+    struct LegendEntry {
+        let text: String
+        let color: String
+        var dash: String? = nil
+        var diamond = false
+    }
 
-                    """
-            }
-            out += "<text x=\"\(format(x + 34))\" y=\"54\">\(entry.0)</text>\n"
-            x += entryWidth + 24
+    private static func legend(hasValidation: Bool, best: Bool, test: Bool, resumed: Bool) -> String {
+        var entries = [LegendEntry(text: "train", color: trainColor)]
+        if hasValidation { entries.append(LegendEntry(text: "validation", color: validationColor, dash: "6 4")) }
+        if best { entries.append(LegendEntry(text: "best epoch", color: bestColor, dash: "4 3")) }
+        if test {
+            entries.append(LegendEntry(text: "test accuracy of checkpoint-best", color: testColor, diamond: true))
         }
-        return out + "</g>\n"
+        if resumed { entries.append(LegendEntry(text: "resumed", color: resumeColor, dash: "2 3")) }
+        return legend(entries).svg
+    }
+
+    /// The legend: entries side by side in rows centred across the picture, the first row's line
+    /// samples at `top`, rows 18 pixels apart, as many rows as the entries need; returns the SVG
+    /// and the number of rows.
+    static func legend(_ entries: [LegendEntry], top: Double = 50) -> (svg: String, rows: Int) {
+        // About 6.5 pixels per character at 12 px sans-serif; a 28 pixel line sample and gaps.
+        let widths = entries.map { 28 + 6 + Double($0.text.count) * 6.5 }
+        var rows: [[Int]] = []
+        var used = 0.0
+        for (n, entryWidth) in widths.enumerated() {
+            if rows.isEmpty || used + 24 + entryWidth > width - 40 {
+                rows.append([n])
+                used = entryWidth
+            } else {
+                rows[rows.count - 1].append(n)
+                used += 24 + entryWidth
+            }
+        }
+        var out = "<g class=\"legend\">\n"
+        for (r, row) in rows.enumerated() {
+            let y = top + Double(r) * 18
+            var x = width / 2 - (row.map { widths[$0] }.reduce(0, +) + 24 * Double(row.count - 1)) / 2
+            for n in row {
+                let entry = entries[n]
+                let dash = entry.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+                if entry.diamond {
+                    out += "<path d=\"\(diamond(x + 14, y))\" fill=\"\(entry.color)\"/>\n"
+                } else {
+                    out += """
+                        <line x1="\(format(x))" y1="\(format(y))" x2="\(format(x + 28))" y2="\(format(y))" \
+                        stroke="\(entry.color)" stroke-width="2.5"\(dash)/>
+
+                        """
+                }
+                out += "<text x=\"\(format(x + 34))\" y=\"\(format(y + 4))\">\(escape(entry.text))</text>\n"
+                x += widths[n] + 24
+            }
+        }
+        return (out + "</g>\n", rows.count)
     }
 
     /// A white outline under a label's letters, so that it stays readable where it crosses a curve.
@@ -167,12 +198,12 @@ public enum TrainingCurves {
             + "L\(format(x - 6)),\(format(y)) Z"
     }
 
-    private static func panel(
+    static func panel(
         _ index: Int, heading: String, axisLabel: String, series: [Series], epochs: (Int, Int)?,
         limits: ClosedRange<Double>?, marks: LineMarks, test: (epoch: Int, percent: Double)? = nil,
-        fromZero: Bool = false
+        fromZero: Bool = false, frame placed: Frame? = nil, id: String? = nil
     ) -> String {
-        let frame = frame(panel: index)
+        let frame = placed ?? frame(panel: index)
         var finite = series.flatMap { $0.points.compactMap(\.value) }.filter(\.isFinite)
         if let test { finite.append(test.percent) }
         if fromZero, !finite.isEmpty { finite.append(0) }
@@ -185,7 +216,7 @@ public enum TrainingCurves {
             frame.bottom - (value - yTicks.lower) / (yTicks.upper - yTicks.lower) * (frame.bottom - frame.top)
         }
         let middle = (frame.left + frame.right) / 2
-        let id = ["loss", "accuracy", "learning-rate"][index]
+        let id = id ?? ["loss", "accuracy", "learning-rate"][index]
         var out = """
             <g class="panel" id="\(id)-panel">
             <text x="\(format(middle))" y="\(format(frame.top - 12))" text-anchor="middle" font-size="14" \
