@@ -73,48 +73,66 @@ struct ReportCommand: ParsableCommand {
         let (checkpointPath, evaluationFolder) = try CheckpointEvaluation.locate(target, last: last)
         let reportJSON = (evaluationFolder as NSString).appendingPathComponent(EvaluationFiles.report)
         let arguments = Array(CommandLine.arguments.dropFirst())
+        let onWait = { (sentence: String) in FileHandle.standardError.write(Data((sentence + "\n").utf8)) }
         var lines: [String] = []
 
-        let existing = evaluate ? nil : try usableEvaluation(reportJSON, of: checkpointPath, lines: &lines)
-        let page: RunReport
-        if let existing {
+        /// The page from the evaluation folder, read with the folder locked (nil when there is
+        /// nothing usable there and the checkpoint is to be evaluated).
+        func pageFromFolder(evaluated: EvaluationReport?) throws -> RunReport? {
+            guard
+                let evaluation = try evaluated
+                    ?? (evaluate ? nil : usableEvaluation(reportJSON, of: checkpointPath, lines: &lines))
+            else { return nil }
             let info = try Checkpoint.read(from: checkpointPath).info
             var report = RunReport.forCheckpoint(at: checkpointPath, info: info)
-            report.evaluation = existing
+            report.evaluation = evaluation
             report.confusionPNG = picture(EvaluationFiles.confusionPNG, in: evaluationFolder, notes: &report.notes)
-            if !existing.misclassified.isEmpty {
+            if !evaluation.misclassified.isEmpty {
                 report.misclassifiedPNG = picture(
                     EvaluationFiles.misclassifiedPNG, in: evaluationFolder, notes: &report.notes)
             }
-            report.commands = RunReport.commands(run: report.run, evaluation: existing)
-            page = report
-        } else {
+            report.commands = RunReport.commands(run: report.run, evaluation: evaluation)
+            report.commands.append(
+                RunReport.Command(what: "this page", when: report.generated, line: RunReport.commandLine(arguments)))
+            return report
+        }
+        /// Writes the page where it goes; into the evaluation folder under its lock.
+        func write(_ page: RunReport) throws -> (path: String, bytes: Int) {
+            let html = page.html()
+            if let out {
+                try AtomicFile.write(text: html, to: out)
+                return (out, html.utf8.count)
+            }
+            let path = (evaluationFolder as NSString).appendingPathComponent(EvaluationFiles.reportHTML)
+            try AtomicFile.write(text: html, to: path)
+            return (path, html.utf8.count)
+        }
+
+        var written: (path: String, bytes: Int)?
+        var page = try EvaluationFiles.locked(evaluationFolder, onWait: onWait) { () throws -> RunReport? in
+            guard let page = try pageFromFolder(evaluated: nil) else { return nil }
+            written = try write(page)
+            return page
+        }
+        if page == nil {
+            // Evaluate (eval's own writing locks the folder), then make the page from what it wrote.
             let evaluation = try EvaluationRun.run(
                 checkpointPath: checkpointPath, datasetName: nil, split: .test, mistakesPerClass: mistakesPerClass,
                 folder: evaluationFolder, dataDirectory: data.path, arguments: arguments)
             lines.append(
                 "Evaluated \(checkpointPath) on the \(evaluation.report.dataset) test split: "
                     + evaluation.report.metrics.summaryLine() + "; wrote \(evaluationFolder)/.")
-            var report = RunReport.forCheckpoint(at: checkpointPath, info: evaluation.info)
-            report.evaluation = evaluation.report
-            report.confusionPNG = picture(EvaluationFiles.confusionPNG, in: evaluationFolder, notes: &report.notes)
-            if !evaluation.rows.isEmpty {
-                report.misclassifiedPNG = picture(
-                    EvaluationFiles.misclassifiedPNG, in: evaluationFolder, notes: &report.notes)
+            page = try EvaluationFiles.locked(evaluationFolder, onWait: onWait) {
+                guard let page = try pageFromFolder(evaluated: evaluation.report) else { return nil }
+                written = try write(page)
+                return page
             }
-            report.commands = RunReport.commands(run: report.run, evaluation: evaluation.report)
-            page = report
         }
-        var final = page
-        final.commands.append(
-            RunReport.Command(what: "this page", when: final.generated, line: RunReport.commandLine(arguments)))
-        let path = out ?? (evaluationFolder as NSString).appendingPathComponent(EvaluationFiles.reportHTML)
-        let html = final.html()
-        try AtomicFile.write(text: html, to: path)
-        for note in final.notes { lines.append("Note: \(note)") }
+        guard let page, let written else { return }
+        for note in page.notes { lines.append("Note: \(note)") }
         lines.append(
-            "Wrote \(path) (\(ProgressReporter.formatBytes(Int64(html.utf8.count)))): \(final.title), "
-                + (final.evaluation.map { "accuracy " + String(format: "%.2f%%", $0.metrics.accuracy * 100) } ?? "")
+            "Wrote \(written.path) (\(ProgressReporter.formatBytes(Int64(written.bytes)))): \(page.title), "
+                + (page.evaluation.map { "accuracy " + String(format: "%.2f%%", $0.metrics.accuracy * 100) } ?? "")
                 + ". Open it in a browser.")
         print(lines.joined(separator: "\n"))
     }

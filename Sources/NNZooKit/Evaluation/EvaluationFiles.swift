@@ -73,6 +73,19 @@ public enum EvaluationFiles {
         return written
     }
 
+    /// Runs `body` with `folder` locked as `write` locks it, so that what `body` reads of an
+    /// evaluation there (and any page it writes) is not torn by an `eval` writing at the same time.
+    /// Do not call `write` on the same folder inside `body`: it would wait for this lock.
+    public static func locked<T>(
+        _ folder: String, onWait: @escaping (String) -> Void = { _ in }, _ body: () throws -> T
+    )
+        throws -> T
+    {
+        let lock = try self.lock(folder, onWait: onWait)
+        defer { lock.release() }
+        return try body()
+    }
+
     /// Creates and locks `folder` (waiting for another writer).
     private static func lock(_ folder: String, onWait: @escaping (String) -> Void) throws -> FolderLock {
         do {
