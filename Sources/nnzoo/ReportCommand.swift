@@ -10,7 +10,8 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write report.html: a run's settings, network, curves and evaluation on one page.",
-        discussion: """
+        discussion: examplesAsInvoked(
+            """
             Writes one self-contained HTML page about a run: a summary (test and validation accuracy, \
             time per epoch, parameters), the recipe and settings, the network layer by layer with its \
             output shapes and parameter counts, the training curves (loss, accuracy, learning rate, the \
@@ -29,6 +30,7 @@ struct ReportCommand: ParsableCommand {
               nnzoo report runs/digits-mlp-20261123-120000 --out digits.html
               nnzoo report runs/convnet-dropout-20261123-101500 --last --evaluate
             """)
+    )
 
     @Argument(
         help: ArgumentHelp(
@@ -169,12 +171,16 @@ struct ReportCommand: ParsableCommand {
         do {
             let bytes = try ReadableFile.readAll(path, limit: 512 << 20)
             guard bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
-                notes.append("\(path) is not a PNG file; evaluate again (nnzoo eval) to redraw it.")
+                notes.append(
+                    "\(path) is not a PNG file; evaluate again (\(Invocation.current.command("eval <run folder>"))) to redraw it."
+                )
                 return nil
             }
             return bytes
         } catch {
-            notes.append("\(path) could not be read (\(error)); evaluate again (nnzoo eval) to redraw it.")
+            notes.append(
+                "\(path) could not be read (\(error)); evaluate again (\(Invocation.current.command("eval <run folder>"))) to redraw it."
+            )
             return nil
         }
     }

@@ -147,7 +147,7 @@ import Testing
                 return "\(error)"
             }
         }
-        let fix = "Evaluate again with nnzoo eval, which rewrites it."
+        let fix = "Evaluate again with nnzoo eval <run folder>, which rewrites it."
         #expect(
             error("{\"checkpoint\": 3}")
                 == "Cannot use the evaluation \(folder.path)/report.json: it is not a report nnzoo eval wrote. \(fix)")

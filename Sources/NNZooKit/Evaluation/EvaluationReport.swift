@@ -189,7 +189,7 @@ public struct EvaluationReport: Codable, Sendable {
 
     /// Reads `path` (an eval `report.json`).
     public static func read(from path: String) throws -> EvaluationReport {
-        let fix = "Evaluate again with nnzoo eval, which rewrites it."
+        let fix = "Evaluate again with \(Invocation.current.command("eval <run folder>")), which rewrites it."
         let bytes: [UInt8]
         do {
             bytes = try ReadableFile.readAll(path, limit: maxFileSize)
