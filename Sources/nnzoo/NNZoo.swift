@@ -24,6 +24,54 @@ struct NNZoo: ParsableCommand {
         // Test hook (see AtomicFile.pauseBeforeRename).
         AtomicFile.pauseBeforeRename = ProcessInfo.processInfo.environment["NNZOO_TEST_PAUSE_BEFORE_RENAME"]
             .flatMap(Double.init)
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            exitPrinting(error)
+        }
+    }
+
+    /// ArgumentParser's `exit(withError:)`, with its usage lines ("Usage: nnzoo train ...",
+    /// "See 'nnzoo train --help' ...") written the way the user runs the tool.
+    static func exitPrinting(_ error: Error) -> Never {
+        var text = usageAsInvoked(fullMessage(for: error), program: Invocation.current.program)
+        let code = exitCode(for: error)
+        // A misspelt command: "There is no command 'trian'. Did you mean train?"
+        let names =
+            configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
+            + ["help"]
+        if code == .validationFailure, let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"),
+            !names.contains(first), text.hasPrefix("Error: "), let end = text.firstIndex(of: "\n")
+        {
+            let hint = NameSuggestions.didYouMean(first, among: names)
+            text =
+                "Error: There is no command '\(first)'.\(hint) Commands: \(names.dropLast().joined(separator: ", "))."
+                + text[end...]
+        }
+        if !text.isEmpty {
+            if code == .success {
+                print(text)
+            } else {
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+            }
+        }
+        Foundation.exit(code.rawValue)
+    }
+
+    /// `text` with the usage lines' `nnzoo` replaced by `program`.
+    static func usageAsInvoked(_ text: String, program: String) -> String {
+        guard program != "nnzoo" else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var line = String(line)
+            for prefix in ["Usage: nnzoo", "USAGE: nnzoo"]
+            where line.hasPrefix(prefix)
+                && (line.count == prefix.count
+                    || line.dropFirst(prefix.count).hasPrefix(" "))
+            {
+                line = prefix.dropLast("nnzoo".count) + program + line.dropFirst(prefix.count)
+            }
+            return line.replacingOccurrences(of: "See 'nnzoo ", with: "See '\(program) ")
+        }.joined(separator: "\n")
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import NNCore
+import NNZooKit
 import Testing
+
+@testable import nnzoo
 
 /// The commands the tool prints start the way the user started it: `./nnzoo` through a wrapper
 /// script like the repository's, `nnzoo` when PATH finds the binary, the path typed otherwise.
@@ -33,9 +36,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder.path + "/sub", withIntermediateDirectories: true)
         let below = try CLI.shell("../nnzoo inspect mnist --data-dir empty", in: folder.path + "/sub")
         #expect(below.stderr.contains("Run `../nnzoo fetch mnist` to download it"), "\(below.stderr)")
-        // Help examples too.
+        // Help examples and usage lines too.
         let help = try CLI.shell("./nnzoo train --help", in: folder.path)
         #expect(help.stdout.contains("\n  ./nnzoo train digits-mlp\n"), "\(help.stdout)")
+        #expect(help.stdout.contains("\nUSAGE: ./nnzoo train [<options>] [<recipe>]\n"), "\(help.stdout)")
+        let top = try CLI.shell("./nnzoo --help", in: folder.path)
+        #expect(top.stdout.contains("\n  See './nnzoo help <subcommand>' for detailed help.\n"), "\(top.stdout)")
+        let typo = try CLI.shell("./nnzoo train digits-mlp --epoch 2", in: folder.path)
+        #expect(typo.status == 64)
+        #expect(
+            typo.stderr
+                == "Error: Unknown option '--epoch'. Did you mean '--epochs'?\n"
+                + "Usage: ./nnzoo train [<options>] [<recipe>]\n  See './nnzoo train --help' for more information.\n")
     }
 
     @Test func wrapperVariablesNamingAnotherBinaryAreIgnored() throws {
@@ -56,5 +68,31 @@ import Testing
         // Run by its path, it is named by its path.
         let byPath = try CLI.run(["inspect", "mnist", "--data-dir", folder.path + "/empty"])
         #expect(byPath.stderr.contains("Run `\(CLI.program) fetch mnist` to download it"), "\(byPath.stderr)")
+    }
+
+    @Test func aMisspeltCommandGetsDidYouMean() throws {
+        let typo = try CLI.run(["trian", "digits-mlp"])
+        #expect(typo.status == 64)
+        #expect(
+            typo.stderr
+                == "Error: There is no command 'trian'. Did you mean train? Commands: fetch, inspect, augment, train, "
+                + "eval, report, install.\nUsage: \(CLI.program) <subcommand>\n"
+                + "  See '\(CLI.program) --help' for more information.\n")
+        let unknown = try CLI.run(["xyz"])
+        #expect(unknown.stderr.hasPrefix("Error: There is no command 'xyz'. Commands: fetch, inspect, "))
+        // Help, versions and completion scripts are untouched.
+        #expect(try CLI.run(["--version"]).stdout == NNZooVersion.string + "\n")
+        let script = try CLI.run(["--generate-completion-script", "bash"])
+        #expect(script.status == 0)
+        #expect(script.stdout.contains("complete -o filenames -F _nnzoo nnzoo\n"))
+    }
+
+    @Test func usageLinesAreRewrittenOnlyWhereTheyNameTheTool() {
+        let text = "Error: x\nUsage: nnzoo train [<options>]\n  See 'nnzoo train --help' for more information."
+        #expect(
+            NNZoo.usageAsInvoked(text, program: "./nnzoo")
+                == "Error: x\nUsage: ./nnzoo train [<options>]\n  See './nnzoo train --help' for more information.")
+        #expect(NNZoo.usageAsInvoked(text, program: "nnzoo") == text)
+        #expect(NNZoo.usageAsInvoked("USAGE: nnzoox run", program: "./nnzoo") == "USAGE: nnzoox run")
     }
 }
