@@ -73,10 +73,15 @@ import Testing
     @Test func aMisspeltCommandGetsDidYouMean() throws {
         let typo = try CLI.run(["trian", "digits-mlp"])
         #expect(typo.status == 64)
+        let commands = NNZoo.configuration.subcommands.filter { $0.configuration.shouldDisplay }.map {
+            $0._commandName
+        }
+        #expect(commands.starts(with: ["fetch", "inspect", "augment", "train", "eval"]))
+        #expect(!commands.contains("dump-logits"))
         #expect(
             typo.stderr
-                == "Error: There is no command 'trian'. Did you mean train? Commands: fetch, inspect, augment, train, "
-                + "eval, report, install.\nUsage: \(CLI.program) <subcommand>\n"
+                == "Error: There is no command 'trian'. Did you mean train? Commands: "
+                + commands.joined(separator: ", ") + ".\nUsage: \(CLI.program) <subcommand>\n"
                 + "  See '\(CLI.program) --help' for more information.\n")
         let unknown = try CLI.run(["xyz"])
         #expect(unknown.stderr.hasPrefix("Error: There is no command 'xyz'. Commands: fetch, inspect, "))
