@@ -1,7 +1,10 @@
+import Foundation
+
 /// A 5x7 pixel font with descenders, drawn into `PNGImage`s for the words on generated pictures
 /// (class names on a confusion matrix, captions under images, operation parameters under
 /// augmentation variants) without a font library. It has every printable ASCII character and the
-/// signs → … × ° ± (`BitmapFontGlyphs.swift`); any other character draws as a hollow box, so a
+/// signs → … × ° ± (`BitmapFontGlyphs.swift`). A letter with a diacritic draws as its base letter
+/// (a folder of "Café" images is labelled "Cafe"); any other character draws as a hollow box, so a
 /// missing glyph is visible rather than silently dropped.
 ///
 /// Why bitmap rather than a real font through FreeType: the pictures are byte-for-byte the same for
@@ -48,12 +51,21 @@ public enum BitmapFont {
     }()
     static let missingGlyph: [UInt8] = [0b11111, 0b10001, 0b10001, 0b10001, 0b10001, 0b10001, 0b11111, 0, 0]
 
-    /// Whether `character` has a glyph of its own (others draw as a box).
+    /// Whether `character` has a glyph of its own (others draw as their base letter or a box).
     public static func canDraw(_ character: Character) -> Bool { glyphs[character] != nil }
+
+    /// The rows `character` draws with: its glyph, else the glyph of the letter it is with its
+    /// diacritics removed (é → e, Å → A), else the hollow box.
+    static func glyph(for character: Character) -> [UInt8] {
+        if let rows = glyphs[character] { return rows }
+        let base = String(character).folding(options: [.diacriticInsensitive, .widthInsensitive], locale: nil)
+        if base.count == 1, let first = base.first, let rows = glyphs[first] { return rows }
+        return missingGlyph
+    }
 
     /// The glyph of `character` as rows of "#" and "." (for tests and documentation).
     public static func rows(of character: Character) -> [String] {
-        (glyphs[character] ?? missingGlyph).map { bits in
+        glyph(for: character).map { bits in
             String((0..<glyphWidth).map { bits >> (glyphWidth - 1 - $0) & 1 == 1 ? "#" : "." })
         }
     }
@@ -120,7 +132,7 @@ public enum BitmapFont {
                 }
             }
             for (n, character) in text.enumerated() {
-                let rows = glyphs[character] ?? missingGlyph
+                let rows = glyph(for: character)
                 // Position along the line and across it, in pixels from the box's start.
                 let start = n * (glyphWidth + spacing) * scale
                 for (row, bits) in rows.enumerated() where bits != 0 {

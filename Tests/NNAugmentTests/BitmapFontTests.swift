@@ -119,8 +119,13 @@ import Testing
             })
         // An unknown character is a hollow box; text running off the image is cut, not a crash.
         var box = Self.blank(width: 5, height: 9)
-        BitmapFont.draw("é", into: &box, x: 0, y: 0, color: (255, 255, 255))
+        BitmapFont.draw("日", into: &box, x: 0, y: 0, color: (255, 255, 255))
         #expect(Self.picture(box) == ["#####", "#...#", "#...#", "#...#", "#...#", "#...#", "#####", ".....", "....."])
+        // A letter with a diacritic draws as its base letter.
+        #expect(
+            BitmapFont.rows(of: "é") == BitmapFont.rows(of: "e") && BitmapFont.rows(of: "Å") == BitmapFont.rows(of: "A")
+        )
+        #expect(!BitmapFont.canDraw("é") && BitmapFont.rows(of: "ß") == BitmapFont.rows(of: "日"))
         var small = Self.blank(width: 3, height: 3)
         BitmapFont.draw("888", into: &small, x: -2, y: -2, scale: 3, color: (255, 255, 255))
         #expect(small.pixels.count == 9)

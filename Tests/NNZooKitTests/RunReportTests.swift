@@ -134,6 +134,26 @@ import Testing
         #expect(read.misclassified == report.misclassified && read.files == report.files)
         #expect(read.arguments == report.arguments && read.time == report.time && read.epoch == report.epoch)
         #expect(read.files.last == folder.path + "/eval/report.html")
+
+        // A checkpoint without its run's files still makes a page: from the checkpoint's record, and
+        // saying what is not known.
+        let run = RunFolder(path: folder.path)
+        try FileManager.default.removeItem(atPath: run.runInfo)
+        try FileManager.default.removeItem(atPath: run.metricsJSONL)
+        var bare = RunReport.forCheckpoint(
+            at: run.bestCheckpoint, info: try Checkpoint.read(from: run.bestCheckpoint).info)
+        bare.evaluation = read
+        bare.commands = RunReport.commands(run: nil, evaluation: read)
+        let barePage = try SVGElements(bare.html())
+        // (Without the pictures given, the page says they are missing.)
+        #expect(
+            barePage.named("p", class: "note").map(\.text) == [
+                "confusion.png is missing from the evaluation folder.",
+                "misclassified.png is missing from the evaluation folder.",
+                "No run.json: the dataset's fingerprint is not known.",
+            ])
+        #expect(barePage.named("pre").map(\.text).contains("nnzoo eval \(shellQuoted(folder.path))"))
+        #expect(bare.records.count == 1 && bare.html().contains("checkpoint best, epoch 1"))
     }
 
     @Test func aDamagedEvaluationIsNamed() throws {
