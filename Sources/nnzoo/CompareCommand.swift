@@ -8,7 +8,8 @@ struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Compare runs: results side by side, the settings that differ, validation curves overlaid.",
-        discussion: """
+        discussion: examplesAsInvoked(
+            """
             Prints a row per run: its recipe and dataset, epochs trained of planned, the best validation \
             accuracy (the epoch checkpoint-best holds) and the last, the test accuracy of checkpoint-best and \
             of the last epoch (recorded when the run finished), and the median seconds of an epoch's \
@@ -24,6 +25,7 @@ struct CompareCommand: ParsableCommand {
               nnzoo compare runs/* --svg compare.svg
               nnzoo compare runs/a runs/b --json
             """)
+    )
 
     @Argument(help: ArgumentHelp("Run folders (runs/<recipe>-<time>).", valueName: "run-folder"))
     var runs: [String] = []
