@@ -83,6 +83,41 @@ public enum AtomicFile {
         syncDirectory(pending.target.folder)
     }
 
+    /// Appends `text` (whole lines) to `path`, creating it if needed, and flushes it: for logs that
+    /// grow by a line at a time (a run's `metrics.csv`), whose rewriting would cost more each time.
+    /// The target is checked as for `write` (a regular file, through a link only to an existing
+    /// one). If the write fails part-way (a full disk), the file is cut back to its former length,
+    /// so it never ends in half a line because of an error; a process killed mid-append can leave
+    /// one, which its reader must ignore.
+    public static func append(_ text: String, to path: String) throws {
+        let target = try OutputTarget.resolve(path)
+        TemporaryFiles.sweepOnce(target.folder)
+        // O_NOFOLLOW: the path was resolved; a link swapped in since is refused, not followed.
+        let fd = open(target.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o666)
+        guard fd >= 0 else {
+            throw FileWriteError(path: path, reason: "cannot open it to append to it (\(errnoText()))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw FileWriteError(
+                path: path, reason: "it is \(OutputTarget.kind(info.st_mode)), not a regular file",
+                advice: FileWriteError.notAFileAdvice)
+        }
+        let before = off_t(info.st_size)
+        var sink = FileSink(fd: fd, path: path)
+        do {
+            try sink.write(text)
+            guard fsync(fd) == 0 else {
+                throw FileWriteError(path: path, reason: "flushing to disk failed (\(errnoText()))")
+            }
+        } catch {
+            _ = ftruncate(fd, before)
+            throw error
+        }
+        if before == 0 { syncDirectory(target.folder) }
+    }
+
     /// Renames `finished`, a complete file written by other means (a download's `.part`, in the
     /// same folder), over `path`, with the checks and permissions of `write`: `path` must be new or
     /// a regular file (through a link only to an existing one). The file is flushed first.

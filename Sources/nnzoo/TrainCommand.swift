@@ -114,6 +114,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
         printHeader(session, resumed: prepared.isResume)
+        for note in session.resumeNotes { FileHandle.standardError.write(Data("Note: \(note)\n".utf8)) }
 
         let display = TrainingDisplay(epochs: session.settings.epochs)
         let outcome: TrainingOutcome

@@ -13,7 +13,8 @@ import NNLayers
 ///
 /// `__metadata__` (strings; JSON where structured): `format` ("pt"), `nnzoo_version`, `kind`,
 /// `recipe`, `architecture` (the layers with inferred sizes), `dataset`, `input`, `class_names`,
-/// `normalization`, `epoch`, `metrics`, `settings`, and in resumable checkpoints `resume` and
+/// `normalization`, `epoch`, `metrics` (the last epoch's record), `settings`, and in resumable
+/// checkpoints `resume` and
 /// `optimizer` (its type and step count).
 public struct Checkpoint {
     public var info: CheckpointInfo

@@ -208,6 +208,9 @@ public struct CheckpointInfo: Equatable, Sendable {
     public var normalization: InputNormalization
     /// Epochs completed.
     public var epoch: Int
+    /// The record of the last epoch completed (none before the first): what a checkpoint rewritten
+    /// after every epoch can hold without growing with the run. The run folder's `metrics.jsonl` has
+    /// every epoch's. Checkpoints written before nnzoo kept it that way hold every epoch's record.
     public var metrics: [EpochRecord]
     public var settings: TrainingSettings
     /// Present in resumable checkpoints.

@@ -261,11 +261,21 @@ public struct RunFolder: Sendable, Equatable {
     }
 
     /// Writes `metrics.csv` and `metrics.jsonl` (one line per epoch) and the training curves
-    /// (`curves.svg`, titled `title`, with `marks`).
+    /// (`curves.svg`, titled `title`, with `marks`) anew: when a run is resumed. After each epoch a
+    /// run appends its line instead (`appendMetrics`).
     public func writeMetrics(_ records: [EpochRecord], title: String, marks: CurveMarks = CurveMarks()) throws {
         try AtomicFile.write(text: Self.csv(records), to: metricsCSV)
         try AtomicFile.write(text: Self.jsonLines(records), to: metricsJSONL)
         try writeCurves(records, title: title, marks: marks)
+    }
+
+    /// Appends one epoch's line to `metrics.csv` (after its header, for a new file) and to
+    /// `metrics.jsonl`: the cost of an epoch's metrics stays the same however long the run is.
+    public func appendMetrics(_ record: EpochRecord) throws {
+        var info = stat()
+        let header = stat(metricsCSV, &info) != 0 || info.st_size == 0 ? Self.csvHeader : ""
+        try AtomicFile.append(header + Self.csvLine(record), to: metricsCSV)
+        try AtomicFile.append(Self.jsonLines([record]), to: metricsJSONL)
     }
 
     /// Writes `curves.svg` alone (at the end of a run, to add the test accuracy).
@@ -273,20 +283,34 @@ public struct RunFolder: Sendable, Equatable {
         try AtomicFile.write(text: TrainingCurves.svg(records: records, title: title, marks: marks), to: curves)
     }
 
+    /// Whether a run redraws `curves.svg` after epoch `epoch` (1-based): after each of the first 100,
+    /// then whenever the epoch count has grown by about 1% since the last drawing (when
+    /// ⌊100 ln epoch⌋ steps up: epochs 1703, 1720, 1738, ... near 1800), about 69 times per doubling
+    /// of the run. Drawing n points that often costs about 100 points' worth per epoch, however long
+    /// the run; the run also draws the curves after its last epoch and when it is stopped.
+    public static func curvesDue(afterEpoch epoch: Int) -> Bool {
+        guard epoch > 100 else { return true }
+        return (100 * log(Double(epoch))).rounded(.down) > (100 * log(Double(epoch - 1))).rounded(.down)
+    }
+
+    /// The first line of `metrics.csv`.
+    public static let csvHeader = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_seconds\n"
+
     /// `epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_seconds`, accuracies as
     /// fractions, empty validation fields when the run has no validation split; `seconds` is the whole
     /// epoch, `train_seconds` its training pass alone.
     public static func csv(_ records: [EpochRecord]) -> String {
-        var text = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_seconds\n"
-        for r in records {
-            let fields = [
-                "\(r.epoch)", format(r.trainLoss), format(r.trainAccuracy), r.validationLoss.map(format) ?? "",
-                r.validationAccuracy.map(format) ?? "", "\(r.learningRate)", String(format: "%.3f", r.seconds),
-                r.trainSeconds.map { String(format: "%.3f", $0) } ?? "",
-            ]
-            text += fields.joined(separator: ",") + "\n"
-        }
-        return text
+        csvHeader + records.map(csvLine).joined()
+    }
+
+    /// One epoch's line of `metrics.csv`.
+    public static func csvLine(_ r: EpochRecord) -> String {
+        let fields = [
+            "\(r.epoch)", format(r.trainLoss), format(r.trainAccuracy), r.validationLoss.map(format) ?? "",
+            r.validationAccuracy.map(format) ?? "", "\(r.learningRate)", String(format: "%.3f", r.seconds),
+            r.trainSeconds.map { String(format: "%.3f", $0) } ?? "",
+        ]
+        return fields.joined(separator: ",") + "\n"
     }
 
     /// One JSON object per line (`EpochRecord`'s keys).
@@ -295,6 +319,30 @@ public struct RunFolder: Sendable, Equatable {
         encoder.outputFormatting = [.sortedKeys]
         return records.map { (try? encoder.encode($0)).map { String(decoding: $0, as: UTF8.self) } ?? "{}" }
             .map { $0 + "\n" }.joined()
+    }
+
+    /// The records of epochs 1...`epochs` that `metrics.jsonl` holds, one per epoch, in order; for a
+    /// resume, which writes the metrics anew. Lines that are not epoch records (one cut by a kill
+    /// while it was appended) and epochs past `epochs` (logged before the kill, but not in the
+    /// checkpoint the run goes on from) are left out; a missing file gives none. Throws
+    /// `FileReadError` when the file cannot be read (not a regular file, larger than
+    /// `maxMetricsSize`).
+    public func loggedRecords(through epochs: Int) throws -> [EpochRecord] {
+        let bytes: [UInt8]
+        do {
+            bytes = try ReadableFile.readAll(metricsJSONL, limit: Self.maxMetricsSize)
+        } catch let error as FileReadError where error.problem == .missing {
+            return []
+        }
+        let decoder = JSONDecoder()
+        var byEpoch: [Int: EpochRecord] = [:]
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            guard let record = try? decoder.decode(EpochRecord.self, from: Data(line)),
+                (1...max(1, epochs)).contains(record.epoch), epochs > 0, byEpoch[record.epoch] == nil
+            else { continue }
+            byEpoch[record.epoch] = record
+        }
+        return byEpoch.keys.sorted().compactMap { byEpoch[$0] }
     }
 
     private static func format(_ value: Double) -> String { String(format: "%.6f", value) }

@@ -62,6 +62,7 @@ public final class TrainingSession {
     public let validationIndices: [Int]
     public let folder: RunFolder
     public private(set) var state: ResumeState
+    /// Every epoch's record so far (checkpoints keep only the last one; `metrics.jsonl` has them all).
     public private(set) var records: [EpochRecord]
     /// Batches trained per epoch.
     public let batchesPerEpoch: Int
@@ -73,6 +74,11 @@ public final class TrainingSession {
     /// training"): it is left out, as `DataLoader(drop_last=True)` would, so a different example
     /// sits out each epoch (the order is shuffled).
     public let leavesOutLastExample: Bool
+    /// What a person should know about a resumed run's history (epochs whose records are lost).
+    public private(set) var resumeNotes: [String] = []
+    /// A resumed run writes its metrics files anew (dropping lines of epochs past its checkpoint)
+    /// before it appends to them.
+    private var metricsNeedRewrite = false
 
     private let loss: ClassificationLoss
     private let assembler: BatchAssembler
@@ -172,7 +178,23 @@ public final class TrainingSession {
         if resume.epoch < settings.epochs {
             state.epochResumes = (resume.epochResumes ?? []) + [Double(resume.batch) / Double(max(1, batches))]
         }
-        records = checkpoint.info.metrics
+        // The checkpoint holds the last epoch's record (older ones every epoch's); metrics.jsonl the rest.
+        var logged: [EpochRecord] = []
+        do {
+            logged = try folder.loggedRecords(through: resume.epoch)
+        } catch let error as FileReadError {
+            resumeNotes.append("\(folder.metricsJSONL) cannot be read (\(error.reason)).")
+        }
+        records = Self.history(saved: checkpoint.info.metrics, logged: logged, epochs: resume.epoch)
+        if records.count < resume.epoch {
+            let have = Set(records.map(\.epoch))
+            let missing = (1...resume.epoch).filter { !have.contains($0) }
+            resumeNotes.append(
+                "\(folder.metricsJSONL) lacks the record of \(missing.count == 1 ? "epoch" : "epochs") "
+                    + Self.ranges(missing) + "; the run goes on, and its metrics and curves leave "
+                    + (missing.count == 1 ? "it" : "them") + " out.")
+        }
+        metricsNeedRewrite = true
         loss = ClassificationLoss(recipe.loss)
         assembler = try BatchAssembler(
             dataset: trainingSplit, normalization: normalization,
@@ -254,9 +276,38 @@ public final class TrainingSession {
         }
         let info = CheckpointInfo(
             kind: kind, recipe: recipe, architecture: architecture, input: input, dataset: settings.dataset,
-            classNames: dataset.classNames, normalization: normalization, epoch: records.count, metrics: records,
-            settings: settings, resume: resume)
+            classNames: dataset.classNames, normalization: normalization, epoch: state.epoch,
+            metrics: Array(records.suffix(1)), settings: settings, resume: resume)
         return Checkpoint(info: info, model: model, optimizerState: kind == "last" ? optimizer.exportState() : nil)
+    }
+
+    /// Draws `curves.svg` from every epoch's record so far.
+    private func writeCurves() throws {
+        try folder.writeCurves(records, title: curvesTitle, marks: CurveMarks(bestEpoch: state.bestEpoch))
+    }
+
+    /// The records of a resumed run's `epochs` completed epochs: those `metrics.jsonl` logged, with
+    /// the checkpoint's own (`saved`) taking precedence for the epochs they cover; one per epoch, in
+    /// order. Epochs neither has are missing.
+    static func history(saved: [EpochRecord], logged: [EpochRecord], epochs: Int) -> [EpochRecord] {
+        var byEpoch: [Int: EpochRecord] = [:]
+        for record in logged + saved where record.epoch >= 1 && record.epoch <= epochs {
+            byEpoch[record.epoch] = record
+        }
+        return byEpoch.keys.sorted().compactMap { byEpoch[$0] }
+    }
+
+    /// "3", "3-5", "3-5, 9": sorted numbers as ranges.
+    static func ranges(_ numbers: [Int]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < numbers.count {
+            var end = index
+            while end + 1 < numbers.count && numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(numbers[index])" : "\(numbers[index])-\(numbers[end])")
+            index = end + 1
+        }
+        return parts.joined(separator: ", ")
     }
 
     /// Writes `checkpoint-last` (e.g. before the first batch, so a run folder always holds one).
@@ -272,6 +323,10 @@ public final class TrainingSession {
     {
         let batchSize = settings.batchSize
         let batches = batchesPerEpoch
+        if metricsNeedRewrite {
+            try folder.writeMetrics(records, title: curvesTitle, marks: CurveMarks(bestEpoch: state.bestEpoch))
+            metricsNeedRewrite = false
+        }
         optimizer.zeroGrad()
         while state.epoch < settings.epochs {
             let epoch = state.epoch
@@ -330,12 +385,14 @@ public final class TrainingSession {
                     prefetcher.finish()
                     state.epochSeconds += ProgressReporter.monotonicSeconds() - segmentStart
                     try saveLast()
+                    try writeCurves()
                     return .interrupted(epoch: epoch + 1, batch: b + 1, batches: batches)
                 }
             }
             let seconds = state.epochSeconds + ProgressReporter.monotonicSeconds() - segmentStart
             try finishEpoch(learningRate: lr, seconds: seconds, events: events)
             if state.epoch < settings.epochs, shouldStop() {
+                try writeCurves()
                 return .interrupted(epoch: state.epoch, batch: batches, batches: batches)
             }
         }
@@ -399,7 +456,12 @@ public final class TrainingSession {
         state.epochResumes = nil
         if improved { try checkpoint(kind: "best").write(to: folder.bestCheckpoint) }
         try saveLast()
-        try folder.writeMetrics(records, title: curvesTitle, marks: CurveMarks(bestEpoch: state.bestEpoch))
+        // After the checkpoint: a kill between the two leaves the log an epoch behind, and the
+        // checkpoint's own record of the epoch fills the gap on resume.
+        try folder.appendMetrics(record)
+        if RunFolder.curvesDue(afterEpoch: record.epoch) || state.epoch == settings.epochs {
+            try writeCurves()
+        }
         events.epochFinished(record, improved)
     }
 }
