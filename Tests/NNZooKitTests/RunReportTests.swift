@@ -127,6 +127,10 @@ import Testing
         #expect(commands.contains("nnzoo train sample.json --out 'run 1'"))
         #expect(commands.contains("nnzoo eval \(shellQuoted(folder.path))"))
         #expect(page.all.first?.attributes["data-rendered"] == "pending")
+        // The recipe's target (90% on digits, for 2 epochs) is judged with the note that this run
+        // trained 1.
+        #expect(
+            page.all.contains { $0.attributes["class"] == "detail" && $0.text.hasSuffix("; this run changed epochs") })
 
         // The evaluation reads back as it was written.
         let read = try EvaluationReport.read(from: folder.path + "/eval/report.json")
