@@ -4,9 +4,11 @@ import NNCore
 import NNData
 import NNZooKit
 
-/// `nnzoo dump-logits <checkpoint> --out FILE`: the network's outputs for every image of a split, as a
-/// safetensors file (`logits` F32 `[N, classes]`, `labels` I64 `[N]`). Hidden from help: it exists so
-/// `Tools/reference/checkpoint_crosscheck.py` can compare nnzoo's outputs with PyTorch's.
+/// `nnzoo dump-logits <run-folder|checkpoint> --out FILE`: the network's outputs for every image of a
+/// split, as a safetensors file (`logits` F32 `[N, classes]`, `labels` I64 `[N]`). Hidden from help:
+/// it exists so `Tools/reference/checkpoint_crosscheck.py` and `onnx_crosscheck.py` can compare
+/// nnzoo's outputs with PyTorch's and onnxruntime's. A run folder means the checkpoint `nnzoo eval`
+/// would evaluate.
 struct DumpLogitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump-logits",
@@ -14,9 +16,11 @@ struct DumpLogitsCommand: ParsableCommand {
         shouldDisplay: false)
 
     @Argument(
-        help: ArgumentHelp("A checkpoint file (.safetensors) written by nnzoo train.", valueName: "checkpoint"),
-        completion: .file(extensions: ["safetensors"]))
-    var checkpoint: String
+        help: ArgumentHelp(
+            "A run folder or a checkpoint file (.safetensors) written by nnzoo train.",
+            valueName: "run-folder|checkpoint"),
+        completion: .file())
+    var target: String
 
     @Option(
         help: ArgumentHelp("The dataset (default: the one the checkpoint was trained on).", valueName: "name"),
@@ -40,6 +44,7 @@ struct DumpLogitsCommand: ParsableCommand {
 
     func run() throws {
         threads.apply()
+        let checkpoint = try CheckpointEvaluation.locate(target).checkpoint
         let loaded = try Checkpoint.read(from: checkpoint)
         let spec = try DatasetRegistry.spec(dataset ?? loaded.info.dataset)
         try RecipeCatalog.check(loaded.info.recipe, fits: spec)

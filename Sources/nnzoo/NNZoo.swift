@@ -11,7 +11,7 @@ struct NNZoo: ParsableCommand {
         version: NNZooVersion.string,
         subcommands: [
             FetchCommand.self, InspectCommand.self, AugmentCommand.self, TrainCommand.self, EvalCommand.self,
-            ReportCommand.self, CompareCommand.self, DumpLogitsCommand.self, InstallCommand.self,
+            ReportCommand.self, CompareCommand.self, ExportCommand.self, DumpLogitsCommand.self, InstallCommand.self,
         ]
     )
 

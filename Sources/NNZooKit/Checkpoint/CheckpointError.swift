@@ -95,7 +95,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
                 + "checkpoint-best.safetensors in a run folder)."
         case .badMetadata(let path, let key, let detail):
             return
-                "The checkpoint \(path) has an unreadable \"\(key)\" metadata entry: \(detail). The file is "
+                "The checkpoint \(path) has an unreadable \"\(key)\" metadata entry: "
+                + (detail.hasSuffix(".") ? String(detail.dropLast()) : detail) + ". The file is "
                 + "corrupt or from an incompatible nnzoo version; use another checkpoint or retrain."
         case .tensorNamesMismatch(let path, let missing, let unexpected):
             var parts: [String] = []
