@@ -13,12 +13,16 @@ import NNCore
 ///
 /// Reading validates the whole header against the file size (lengths, offsets in bounds, no overlap
 /// and no gap, byte counts matching dtype and shape, no overflow) before it allocates anything sized
-/// by the header. nnzoo stores F32 tensors and I64 counters; other element types are refused.
+/// by the header. nnzoo stores F32 tensors and I64 counters; other element types are refused, except
+/// that F64, F16 and BF16 tensors can be read as F32 (for weights saved by PyTorch in those types).
 public struct SafeTensorsFile: Equatable, Sendable {
     /// The `__metadata__` string map.
     public var metadata: [String: String]
     /// The tensors, in the order their bytes appear in the file.
     public var tensors: [(name: String, value: SafeTensorsValue)]
+    /// The tensors that the file stores as F64, F16 or BF16 and that were read as F32
+    /// (`read(from:convertingFloats:)`), with their stored type.
+    public var convertedFrom: [String: SafeTensorsDType] = [:]
 
     /// The largest header accepted (the `safetensors` library's own limit).
     public static let maxHeaderSize = 100_000_000
@@ -35,7 +39,7 @@ public struct SafeTensorsFile: Equatable, Sendable {
 
     public static func == (a: SafeTensorsFile, b: SafeTensorsFile) -> Bool {
         a.metadata == b.metadata && a.tensors.map(\.name) == b.tensors.map(\.name)
-            && zip(a.tensors, b.tensors).allSatisfy { $0.value == $1.value }
+            && zip(a.tensors, b.tensors).allSatisfy { $0.value == $1.value } && a.convertedFrom == b.convertedFrom
     }
 }
 
@@ -255,8 +259,10 @@ struct ValidatedEntry {
 
 extension SafeTensorsFile {
     /// Reads and validates `path`. The header length is checked against the file's size before the
-    /// header is read, and the header against the data section before the data is read.
-    public static func read(from path: String) throws -> SafeTensorsFile {
+    /// header is read, and the header against the data section before the data is read. With
+    /// `convertingFloats`, F64, F16 and BF16 tensors are read as F32 (F64 rounded to the nearest
+    /// float32, the others exactly) and listed in `convertedFrom`; else they are refused.
+    public static func read(from path: String, convertingFloats: Bool = false) throws -> SafeTensorsFile {
         let file: ReadableFile
         do {
             file = try ReadableFile(path: path)
@@ -272,7 +278,8 @@ extension SafeTensorsFile {
                 throw CheckpointError.unreadable(path: path, reason: "the file shrank while it was read")
             }
             let dataSize = fileSize - 8 - headerLength
-            let (metadata, entries) = try parseHeader(header, dataSize: dataSize, path: path)
+            let (metadata, entries) = try parseHeader(
+                header, dataSize: dataSize, path: path, convertingFloats: convertingFloats)
             let data = try file.readBytes(upTo: dataSize)
             guard data.count == dataSize else {
                 throw CheckpointError.unreadable(path: path, reason: "the file shrank while it was read")
@@ -280,7 +287,7 @@ extension SafeTensorsFile {
             let tensors = data.withUnsafeBytes { bytes in
                 entries.map { entry in (entry.name, decodeValue(entry, from: bytes)) }
             }
-            return SafeTensorsFile(metadata: metadata, tensors: tensors)
+            return SafeTensorsFile(metadata: metadata, tensors: tensors, converted: entries)
         } catch let error as FileReadError {
             throw CheckpointError(error)
         }
@@ -288,16 +295,33 @@ extension SafeTensorsFile {
 
     /// Validates and decodes the bytes of a whole safetensors file already in memory (`path` names
     /// it in messages), with the same checks as `read(from:)`.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> SafeTensorsFile {
+    public static func decode(_ bytes: [UInt8], path: String, convertingFloats: Bool = false) throws
+        -> SafeTensorsFile
+    {
         let headerLength = try checkedHeaderLength(Array(bytes.prefix(8)), fileSize: bytes.count, path: path)
         let header = Array(bytes[8..<(8 + headerLength)])
-        let (metadata, entries) = try parseHeader(header, dataSize: bytes.count - 8 - headerLength, path: path)
+        let (metadata, entries) = try parseHeader(
+            header, dataSize: bytes.count - 8 - headerLength, path: path, convertingFloats: convertingFloats)
         let tensors = bytes.withUnsafeBytes { raw in
             let data = UnsafeRawBufferPointer(rebasing: raw[(8 + headerLength)...])
             return entries.map { entry in (entry.name, decodeValue(entry, from: data)) }
         }
-        return SafeTensorsFile(metadata: metadata, tensors: tensors)
+        return SafeTensorsFile(metadata: metadata, tensors: tensors, converted: entries)
     }
+
+    /// A file read from `entries`, noting those stored in a floating-point type other than F32.
+    private init(
+        metadata: [String: String], tensors: [(name: String, value: SafeTensorsValue)],
+        converted entries: [ValidatedEntry]
+    ) {
+        self.init(metadata: metadata, tensors: tensors)
+        for entry in entries where Self.convertibleTypes.contains(entry.dtype) {
+            convertedFrom[entry.name] = entry.dtype
+        }
+    }
+
+    /// The floating-point types read as F32 when asked to.
+    public static let convertibleTypes: Set<SafeTensorsDType> = [.f64, .f16, .bf16]
 
     /// The header length from the file's first 8 bytes, checked against the file's size and the
     /// header size limit before anything is allocated from it.
@@ -316,7 +340,7 @@ extension SafeTensorsFile {
     /// Parses and validates a header against a data section of `dataSize` bytes; returns the
     /// metadata and the entries in data order. Nothing is allocated from the header's numbers.
     static func parseHeader(
-        _ header: [UInt8], dataSize: Int, path: String
+        _ header: [UInt8], dataSize: Int, path: String, convertingFloats: Bool = false
     ) throws -> (metadata: [String: String], entries: [ValidatedEntry]) {
         let decoded: DecodedHeader
         do {
@@ -406,12 +430,15 @@ extension SafeTensorsFile {
             throw CheckpointError.dataNotCovered(path: path, covered: covered, dataSize: dataSize)
         }
         for entry in entries where entry.dtype != .f32 && entry.dtype != .i64 {
-            throw CheckpointError.unsupportedDType(path: path, tensor: entry.name, dtype: entry.dtype.rawValue)
+            guard convertingFloats, convertibleTypes.contains(entry.dtype) else {
+                throw CheckpointError.unsupportedDType(path: path, tensor: entry.name, dtype: entry.dtype.rawValue)
+            }
         }
         return (decoded.metadata, entries)
     }
 
-    /// The elements of a validated entry (F32 or I64) from the data section.
+    /// The elements of a validated entry from the data section: I64 as integers, F32 as they are,
+    /// F64, F16 and BF16 converted to F32.
     private static func decodeValue(_ entry: ValidatedEntry, from data: UnsafeRawBufferPointer) -> SafeTensorsValue {
         let count = entry.range.count / entry.dtype.size
         let start = entry.range.lowerBound
@@ -421,13 +448,48 @@ extension SafeTensorsFile {
             }
             return .int64(shape: entry.shape, values: values)
         }
+        let dtype = entry.dtype
         let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             for i in 0..<count {
-                let bits = UInt32(littleEndian: data.loadUnaligned(fromByteOffset: start + i * 4, as: UInt32.self))
-                buffer[i] = Float(bitPattern: bits)
+                switch dtype {
+                case .f64:
+                    let bits = UInt64(
+                        littleEndian: data.loadUnaligned(fromByteOffset: start + i * 8, as: UInt64.self))
+                    buffer[i] = Float(Double(bitPattern: bits))
+                case .f16:
+                    let bits = UInt16(
+                        littleEndian: data.loadUnaligned(fromByteOffset: start + i * 2, as: UInt16.self))
+                    buffer[i] = halfToFloat(bits)
+                case .bf16:
+                    let bits = UInt16(
+                        littleEndian: data.loadUnaligned(fromByteOffset: start + i * 2, as: UInt16.self))
+                    buffer[i] = Float(bitPattern: UInt32(bits) << 16)
+                default:
+                    let bits = UInt32(
+                        littleEndian: data.loadUnaligned(fromByteOffset: start + i * 4, as: UInt32.self))
+                    buffer[i] = Float(bitPattern: bits)
+                }
             }
             initialized = count
         }
         return .float32(Tensor(shape: Shape(entry.shape), scalars: scalars))
+    }
+
+    /// An IEEE 754 half-precision value (sign, 5 exponent bits, 10 fraction bits) as a Float, exactly:
+    /// subnormals, infinities and NaNs included.
+    static func halfToFloat(_ bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = Int(bits >> 10) & 0x1F
+        let fraction = UInt32(bits & 0x3FF)
+        switch exponent {
+        case 0:
+            // Zero or subnormal: fraction * 2^-24, exact in Float.
+            let magnitude = Float(fraction) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1F:
+            return Float(bitPattern: sign | 0x7F80_0000 | fraction << 13)
+        default:
+            return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | fraction << 13)
+        }
     }
 }
