@@ -114,7 +114,7 @@ struct EvalCommand: ParsableCommand {
             return
         }
         var lines = [
-            "Evaluating \(info.recipe.name) (epoch \(info.epoch), trained on \(info.dataset)) from \(checkpointPath)",
+            "Evaluating \(info.recipe.name) (\(info.provenance)) from \(checkpointPath)",
             "on the \(report.dataset) \(split.rawValue) split: \(evaluation.imageCount) images of \(info.input), "
                 + "\(info.input.classes) classes.",
             "",

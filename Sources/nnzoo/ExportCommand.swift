@@ -108,7 +108,7 @@ struct ExportCommand: ParsableCommand {
         let graph = export.model.graph
         let size = bytes < 10_000 ? "\(bytes) bytes" : String(format: "%.1f KB", Double(bytes) / 1000)
         var lines = [
-            "Exported \(info.recipe.name) (epoch \(info.epoch), trained on \(info.dataset)) from \(source)",
+            "Exported \(info.recipe.name) (\(info.provenance)) from \(source)",
             "to \(output) (\(size)): ONNX opset \(ONNXExport.opsetVersion), IR version \(ONNXExport.irVersion), "
                 + "\(counted(graph.nodes.count, "node")), \(counted(graph.initializers.count, "initialiser")).",
         ]

@@ -45,7 +45,7 @@ extension TrainCommand {
         let chosen =
             session.validationIndices.isEmpty
             ? "the last epoch (no validation split)"
-            : "epoch \(best.info.epoch), best on validation"
+            : "epoch \(best.info.epoch ?? 0), best on validation"
                 + (best.info.metrics.last?.validationAccuracy.map { " (\(percent($0)))" } ?? "")
         lines.append(
             "Test accuracy: \(percent(bestResult.accuracy)) (\(bestResult.correct) of \(bestResult.examples) "

@@ -17,20 +17,8 @@ extension TrainCommand {
         let spec = try DatasetRegistry.spec(dataset ?? recipe.dataset)
         try RecipeCatalog.check(recipe, fits: spec)
         threads.apply()
-        var settings = TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount)
-        settings.epochs = training.epochs ?? settings.epochs
-        settings.batchSize = training.batchSize ?? settings.batchSize
-        settings.seed = training.seed ?? settings.seed
-        settings.validationSplit = training.valSplit ?? settings.validationSplit
-        if let lr = training.lr { settings.optimizer = settings.optimizer.with(learningRate: lr) }
-        if let momentum = training.momentum {
-            guard case .sgd(let lr, _, let dampening, let nesterov, let weightDecay) = settings.optimizer else {
-                throw TrainingError.momentumNotApplicable(optimizer: settings.optimizer.name)
-            }
-            settings.optimizer = .sgd(
-                lr: lr, momentum: momentum, dampening: dampening, nesterov: nesterov && momentum > 0,
-                weightDecay: weightDecay)
-        }
+        let settings = try training.applied(
+            to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount))
         // Refuse a run that cannot fit in memory before reading any data.
         try MemoryEstimate(
             spec: spec, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(spec)),
@@ -60,10 +48,10 @@ extension TrainCommand {
         // Temporary files of writes a killed run never finished.
         AtomicFile.removeStaleTemporaries(in: folder.path)
         let checkpoint = try Checkpoint.read(from: folder.lastCheckpoint)
-        guard let state = checkpoint.info.resume else {
+        // Checkpoint.read refuses a resume state without settings.
+        guard let state = checkpoint.info.resume, var settings = checkpoint.info.settings else {
             throw CheckpointError.notResumable(path: folder.lastCheckpoint)
         }
-        var settings = checkpoint.info.settings
         let saved = checkpoint.info
         func conflict(_ option: String, _ savedValue: String, _ given: String?) throws {
             if let given, given != savedValue {
@@ -144,6 +132,10 @@ extension TrainCommand {
             lines.append(
                 "Finishing \(session.recipe.name) on \(s.dataset) in \(session.folder.path): all \(s.epochs) epochs "
                     + "were trained before it stopped; evaluating on the test split.")
+        } else if resumed, let source = session.importedFrom, session.state.epoch == 0, session.state.batch == 0 {
+            lines.append(
+                "Fine-tuning \(session.recipe.name) on \(s.dataset) in \(session.folder.path) from the weights imported "
+                    + "from \(source), with a fresh optimizer: epoch 1 of \(s.epochs).")
         } else if resumed {
             let state = session.state
             lines.append(

@@ -148,6 +148,7 @@ import Testing
         let folder = TemporaryFolder()
         let path = try Self.withResume({ $0["batch"] = 42 }, in: folder)
         let checkpoint = try Checkpoint.read(from: path)
+        let settings = try #require(checkpoint.info.settings)
         let run = TemporaryFolder()
         let runFolder = RunFolder(path: run.path)
         #expect(
@@ -157,7 +158,7 @@ import Testing
                     + "batches of 32 and 1294 examples")
         ) {
             _ = try TrainingSession(
-                resuming: checkpoint, settings: checkpoint.info.settings, trainingSplit: Digits.train, folder: runFolder
+                resuming: checkpoint, settings: settings, trainingSplit: Digits.train, folder: runFolder
             )
         }
     }

@@ -107,6 +107,37 @@ import Testing
         #expect(loaded.optimizerState == nil)
     }
 
+    /// The five entries `Checkpoint.requiredMetadata` names are all a checkpoint needs to be
+    /// evaluated: training history, the architecture and the kind are optional.
+    @Test func theRequiredMetadataIsEnoughToEvaluate() throws {
+        let (_, session) = try makeCheckpoint()
+        let full = try session.checkpoint(kind: "best").file()
+        var minimal = SafeTensorsFile(
+            metadata: full.metadata.filter { Checkpoint.requiredMetadata.contains($0.key) }, tensors: full.tensors)
+        #expect(minimal.metadata.keys.sorted() == ["class_names", "dataset", "input", "normalization", "recipe"])
+        let loaded = try Checkpoint.load(minimal, path: "c.safetensors")
+        #expect(loaded.info.epoch == nil && loaded.info.settings == nil && loaded.info.metrics == [])
+        #expect(loaded.info.kind == "best" && loaded.info.architecture == session.architecture)
+        #expect(loaded.info.provenance == "trained on digits")
+        let test = try Digits.test
+        #expect(
+            ModelEvaluation.outputs(loaded.model, dataset: test, normalization: loaded.info.normalization)
+                == ModelEvaluation.outputs(session.model, dataset: test, normalization: session.normalization))
+        // Each of the five is needed.
+        for key in Checkpoint.requiredMetadata {
+            var without = minimal
+            without.metadata[key] = nil
+            #expect(try readError(without) == .missingMetadata(path: "c.safetensors", key: key))
+        }
+        // A resume state without the settings and epoch it needs is refused.
+        minimal.metadata["resume"] = try session.checkpoint(kind: "last").file().metadata["resume"]
+        #expect(
+            try readError(minimal)
+                == .badMetadata(
+                    path: "c.safetensors", key: "resume",
+                    detail: "training cannot resume without the \"settings\" entry, which the checkpoint lacks"))
+    }
+
     @Test func wrongShapesMissingOrExtraTensorsAndWrongDTypesAreRefused() throws {
         let (checkpoint, _) = try makeCheckpoint()
         let good = try checkpoint.file()

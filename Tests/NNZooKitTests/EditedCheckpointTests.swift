@@ -131,6 +131,7 @@ import Testing
         let path = folder.path + "/steps.safetensors"
         try file.write(to: path)
         let checkpoint = try Checkpoint.read(from: path)
+        let settings = try #require(checkpoint.info.settings)
         let run = RunFolder(path: folder.path)
         #expect(
             throws: CheckpointError.badMetadata(
@@ -139,7 +140,7 @@ import Testing
                     + "more take 5")
         ) {
             _ = try TrainingSession(
-                resuming: checkpoint, settings: checkpoint.info.settings, trainingSplit: try Digits.train, folder: run)
+                resuming: checkpoint, settings: settings, trainingSplit: try Digits.train, folder: run)
         }
     }
 
@@ -149,7 +150,7 @@ import Testing
         let path = folder.write(bytes: try CheckpointHardeningTests.digitsCheckpoint, to: "c.safetensors")
         let checkpoint = try Checkpoint.read(from: path)
         let session = try TrainingSession(
-            resuming: checkpoint, settings: checkpoint.info.settings, trainingSplit: try Digits.train,
+            resuming: checkpoint, settings: try #require(checkpoint.info.settings), trainingSplit: try Digits.train,
             folder: RunFolder(path: folder.path))
         #expect(session.state.batch == 5)
         #expect(session.batchesPerEpoch == 41)

@@ -52,12 +52,12 @@ import Testing
         #expect(run.version == NNZooVersion.string)
         let last = try Checkpoint.read(from: out + "/checkpoint-last.safetensors")
         #expect(last.info.epoch == 2)
-        #expect(last.info.settings.augmentation == "shift:1")
+        #expect(last.info.settings?.augmentation == "shift:1")
         let best = try Checkpoint.read(from: out + "/checkpoint-best.safetensors")
         #expect(best.info.epoch == run.bestEpoch)
         // The finished run's curves mark the best epoch and checkpoint-best's test accuracy.
         let testPercent = String(format: "test %.1f%%", (run.testBest?.accuracy ?? 0) * 100)
-        #expect(svg.contains(">best epoch \(best.info.epoch)</text>") && svg.contains(">\(testPercent)</text>"))
+        #expect(svg.contains(">best epoch \(best.info.epoch ?? 0)</text>") && svg.contains(">\(testPercent)</text>"))
         #expect(svg.contains("id=\"learning-rate-panel\"") && !svg.contains("class=\"resumed\""))
         // nnzoo eval on the run folder reports what train reported for checkpoint-best.
         let (evaluation, report) = try CLI.json(["eval", out, "--threads", "1"])

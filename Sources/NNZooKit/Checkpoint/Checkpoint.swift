@@ -13,9 +13,16 @@ import NNLayers
 ///
 /// `__metadata__` (strings; JSON where structured): `format` ("pt"), `nnzoo_version`, `kind`,
 /// `recipe`, `architecture` (the layers with inferred sizes), `dataset`, `input`, `class_names`,
-/// `normalization`, `epoch`, `metrics` (the last epoch's record), `settings`, and in resumable
-/// checkpoints `resume` and
-/// `optimizer` (its type and step count).
+/// `normalization`, `epoch`, `metrics` (the last epoch's record), `settings`, `imported_from`
+/// (weights brought in by `nnzoo import`), and in resumable checkpoints `resume` and `optimizer`
+/// (its type and step count).
+///
+/// What a checkpoint needs (`requiredMetadata`): to be evaluated, exported or used for predictions,
+/// only `recipe`, `input`, `dataset`, `class_names` and `normalization` besides the model tensors;
+/// `architecture` is derived from the recipe and the input (and checked when present), `kind`
+/// defaults to `best` (`last` with `resume`), `epoch`, `metrics` and `settings` are training history.
+/// To resume training it also needs `settings`, `epoch`, `resume`, `optimizer` and the optimizer's
+/// tensors.
 public struct Checkpoint {
     public var info: CheckpointInfo
     /// The network with the checkpoint's weights.
@@ -25,6 +32,10 @@ public struct Checkpoint {
 
     /// The prefix of optimizer tensors.
     public static let optimizerPrefix = "optimizer."
+
+    /// The metadata entries every checkpoint must have: enough to rebuild, evaluate and export the
+    /// network. Training history and the state to resume are optional.
+    public static let requiredMetadata = ["recipe", "input", "dataset", "class_names", "normalization"]
 
     public init(info: CheckpointInfo, model: Sequential, optimizerState: OptimizerState?) {
         self.info = info
@@ -68,10 +79,11 @@ public struct Checkpoint {
             "input": try json(info.input),
             "class_names": try json(info.classNames),
             "normalization": try json(info.normalization),
-            "epoch": String(info.epoch),
             "metrics": try json(info.metrics),
-            "settings": try json(info.settings),
         ]
+        if let epoch = info.epoch { metadata["epoch"] = String(epoch) }
+        if let settings = info.settings { metadata["settings"] = try json(settings) }
+        if let source = info.importedFrom { metadata["imported_from"] = source }
         if let resume = info.resume { metadata["resume"] = try json(resume) }
         if let state = optimizerState {
             metadata["optimizer"] = try json(["type": state.kind, "steps": String(state.stepCount)])
@@ -83,9 +95,7 @@ public struct Checkpoint {
     }
 
     private func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try JSONText.compact(value)
     }
 
     // MARK: - Loading
@@ -112,7 +122,7 @@ public struct Checkpoint {
             path: path)
         let model: Sequential
         do {
-            model = try ModelBuilder.build(resolved: info.architecture, seed: info.settings.seed)
+            model = try ModelBuilder.build(resolved: info.architecture, seed: info.settings?.seed ?? info.recipe.seed)
         } catch {
             throw CheckpointError.modelMismatch(path: path, detail: "\(error)")
         }
@@ -152,6 +162,10 @@ public struct Checkpoint {
                 throw bad(key, describeDecodingFailure(error))
             }
         }
+        /// Entry `key` decoded, or nil when the checkpoint does not have it.
+        func optional<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
+            file.metadata[key] == nil ? nil : try decode(type, key)
+        }
         let recipe: Recipe
         do {
             recipe = try Recipe.decode(Data(try entry("recipe").utf8), source: "\(path) (its recipe)")
@@ -168,26 +182,37 @@ public struct Checkpoint {
                 "\(input) images in \(input.classes) classes are impossible (each size must be 1 to "
                     + "\(Self.maxDimension), and an image at most \(Self.maxDimension) values)")
         }
-        let architecture = try decode([LayerSpec].self, "architecture")
-        let expected: [LayerSpec]
+        // The network is what the recipe builds for the input; a recorded architecture must agree.
+        let architecture: [LayerSpec]
         do {
-            expected = try ModelBuilder.resolve(recipe, for: input)
+            architecture = try ModelBuilder.resolve(recipe, for: input)
         } catch {
             throw CheckpointError.modelMismatch(
                 path: path, detail: "its recipe does not fit its input \(input): \(error).")
         }
-        guard expected == architecture else {
+        if let recorded = try optional([LayerSpec].self, "architecture"), recorded != architecture {
             throw CheckpointError.modelMismatch(
                 path: path, detail: "the recorded architecture differs from what its recipe builds for \(input).")
         }
-        let kind = try entry("kind")
+        // Training history and the resume state are optional; resuming needs the settings and epoch.
+        let resume = try optional(ResumeState.self, "resume")
+        if resume != nil {
+            for key in ["settings", "epoch"] where file.metadata[key] == nil {
+                throw bad("resume", "training cannot resume without the \"\(key)\" entry, which the checkpoint lacks")
+            }
+        }
+        let kind = file.metadata["kind"] ?? (resume == nil ? "best" : "last")
         guard kind == "last" || kind == "best" else { throw bad("kind", "it is \"\(kind)\", not \"last\" or \"best\"") }
-        let settings = try decode(TrainingSettings.self, "settings")
-        let epochText = try entry("epoch")
-        guard let epoch = Int(epochText), (0...settings.epochs).contains(epoch) else {
-            throw bad(
-                "epoch",
-                "it is \(epochText), not a whole number of epochs from 0 to the run's \(settings.epochs)")
+        let settings = try optional(TrainingSettings.self, "settings")
+        var epoch: Int?
+        if let epochText = file.metadata["epoch"] {
+            guard let value = Int(epochText), value >= 0, value <= settings?.epochs ?? Int.max else {
+                throw bad(
+                    "epoch",
+                    "it is \(epochText), not a whole number of epochs from 0 to "
+                        + (settings.map { "the run's \($0.epochs)" } ?? "the largest number"))
+            }
+            epoch = value
         }
         let classNames = try decode([String].self, "class_names")
         guard classNames.count == input.classes else {
@@ -203,21 +228,22 @@ public struct Checkpoint {
                 "it needs one finite mean and one positive std per channel (\(input.channels)) and a positive max_value"
             )
         }
-        let metrics = try decode([EpochRecord].self, "metrics")
-        if let index = metrics.firstIndex(where: { !$0.isPlausible(epochs: settings.epochs) }) {
+        let metrics = try optional([EpochRecord].self, "metrics") ?? []
+        let epochs = settings?.epochs ?? Int.max
+        if let index = metrics.firstIndex(where: { !$0.isPlausible(epochs: epochs) }) {
             throw bad(
                 "metrics",
-                "record \(index) is impossible (an epoch outside 1...\(settings.epochs), an accuracy outside 0...1, "
-                    + "a loss that is not finite, or a learning rate or time that is negative or not finite)")
+                "record \(index) is impossible (an epoch outside 1...\(settings.map { "\($0.epochs)" } ?? "the run's"), "
+                    + "an accuracy outside 0...1, a loss that is not finite, or a learning rate or time that is "
+                    + "negative or not finite)")
         }
-        let resume = file.metadata["resume"] == nil ? nil : try decode(ResumeState.self, "resume")
-        if let resume, let problem = resume.problem(epochs: settings.epochs) {
+        if let resume, let settings, let problem = resume.problem(epochs: settings.epochs) {
             throw bad("resume", problem)
         }
         return CheckpointInfo(
             kind: kind, recipe: recipe, architecture: architecture, input: input, dataset: try entry("dataset"),
             classNames: classNames, normalization: normalization, epoch: epoch, metrics: metrics, settings: settings,
-            resume: resume)
+            importedFrom: file.metadata["imported_from"], resume: resume)
     }
 
     /// The largest image size, class count or pixel value a checkpoint may record.
@@ -296,7 +322,8 @@ public struct Checkpoint {
                 kind: kind, stepCount: steps, parameterCount: parameters.count, namedTensors: tensors,
                 prefix: optimizerPrefix)
             // Importing into an optimizer of the recorded kind checks every slot's name and shape.
-            try TrainingSession.makeOptimizer(info.settings.optimizer, parameters).importState(state)
+            try TrainingSession.makeOptimizer(info.settings?.optimizer ?? info.recipe.optimizer, parameters)
+                .importState(state)
             return state
         } catch {
             throw CheckpointError.optimizerStateMismatch(path: path, detail: "\(error)")

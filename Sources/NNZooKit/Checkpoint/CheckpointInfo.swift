@@ -195,7 +195,8 @@ public struct ResumeState: Codable, Equatable, Sendable {
     }
 }
 
-/// Everything a checkpoint records besides the tensors.
+/// Everything a checkpoint records besides the tensors. Training history (`epoch`, `metrics`,
+/// `settings`) is optional: a checkpoint without it can be evaluated and exported, not resumed.
 public struct CheckpointInfo: Equatable, Sendable {
     /// `last` (resumable: carries `resume` and the optimizer state) or `best`.
     public var kind: String
@@ -206,20 +207,23 @@ public struct CheckpointInfo: Equatable, Sendable {
     public var dataset: String
     public var classNames: [String]
     public var normalization: InputNormalization
-    /// Epochs completed.
-    public var epoch: Int
-    /// The record of the last epoch completed (none before the first): what a checkpoint rewritten
-    /// after every epoch can hold without growing with the run. The run folder's `metrics.jsonl` has
-    /// every epoch's. Checkpoints written before nnzoo kept it that way hold every epoch's record.
+    /// Epochs completed (nil: not recorded).
+    public var epoch: Int?
+    /// The record of the last epoch completed (none before the first, or not recorded): what a
+    /// checkpoint rewritten after every epoch can hold without growing with the run. The run
+    /// folder's `metrics.jsonl` has every epoch's. Checkpoints written before nnzoo kept it that way hold every epoch's record.
     public var metrics: [EpochRecord]
-    public var settings: TrainingSettings
+    /// The settings the run trained with (nil: not recorded; needed to resume).
+    public var settings: TrainingSettings?
+    /// The name of the weights file `nnzoo import` brought the weights in from (its SHA-256 is in run.json).
+    public var importedFrom: String?
     /// Present in resumable checkpoints.
     public var resume: ResumeState?
 
     public init(
         kind: String, recipe: Recipe, architecture: [LayerSpec], input: ModelInput, dataset: String,
-        classNames: [String], normalization: InputNormalization, epoch: Int, metrics: [EpochRecord],
-        settings: TrainingSettings, resume: ResumeState?
+        classNames: [String], normalization: InputNormalization, epoch: Int?, metrics: [EpochRecord],
+        settings: TrainingSettings?, importedFrom: String? = nil, resume: ResumeState?
     ) {
         self.kind = kind
         self.recipe = recipe
@@ -231,6 +235,22 @@ public struct CheckpointInfo: Equatable, Sendable {
         self.epoch = epoch
         self.metrics = metrics
         self.settings = settings
+        self.importedFrom = importedFrom
         self.resume = resume
+    }
+
+    /// Where the weights come from, for messages: "epoch 12, trained on fashion-mnist", "trained on
+    /// digits" (no epoch recorded), "imported from w.safetensors, for digits".
+    public var provenance: String {
+        switch (importedFrom, epoch) {
+        case (let source?, let epoch?) where epoch > 0:
+            return "epoch \(epoch), fine-tuned on \(dataset) from weights imported from \(source)"
+        case (let source?, _):
+            return "imported from \(source), for \(dataset)"
+        case (nil, let epoch?):
+            return "epoch \(epoch), trained on \(dataset)"
+        case (nil, nil):
+            return "trained on \(dataset)"
+        }
     }
 }

@@ -146,16 +146,19 @@ struct RunReportPage {
                 $0.split == "test" && $0.dataset == report.checkpoint.dataset ? $0.metrics.accuracy : nil
             }
             let reached = (report.run?.testBest?.accuracy ?? evaluated).map { $0 * 100 >= target }
-            // The target is for the recipe's own settings: say which this run changed.
-            let s = report.run?.settings ?? report.checkpoint.settings
-            let defaults = TrainingSettings(
-                defaultsOf: report.checkpoint.recipe, dataset: report.checkpoint.dataset, threads: s.threads)
-            let changed = [
-                ("epochs", s.epochs != defaults.epochs), ("batch size", s.batchSize != defaults.batchSize),
-                ("optimizer", s.optimizer != defaults.optimizer), ("seed", s.seed != defaults.seed),
-                ("validation split", s.validationSplit != defaults.validationSplit),
-                ("augmentation", s.augmentation != defaults.augmentation),
-            ].filter(\.1).map(\.0)
+            // The target is for the recipe's own settings: say which this run changed (none can be
+            // named for a checkpoint without its settings).
+            var changed: [String] = []
+            if let s = report.run?.settings ?? report.checkpoint.settings {
+                let defaults = TrainingSettings(
+                    defaultsOf: report.checkpoint.recipe, dataset: report.checkpoint.dataset, threads: s.threads)
+                changed = [
+                    ("epochs", s.epochs != defaults.epochs), ("batch size", s.batchSize != defaults.batchSize),
+                    ("optimizer", s.optimizer != defaults.optimizer), ("seed", s.seed != defaults.seed),
+                    ("validation split", s.validationSplit != defaults.validationSplit),
+                    ("augmentation", s.augmentation != defaults.augmentation),
+                ].filter(\.1).map(\.0)
+            }
             var detail = reached.map { $0 ? "reached" : "not reached" } ?? "not measured yet"
             if !changed.isEmpty { detail += "; this run changed " + changed.joined(separator: ", ") }
             cards.append(("recipe's target", String(format: "%.1f%%", target), detail))

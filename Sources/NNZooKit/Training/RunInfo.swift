@@ -29,7 +29,7 @@ public struct TestResult: Codable, Equatable, Sendable {
         let result = ModelEvaluation.evaluate(
             model, loss: ClassificationLoss(info.recipe.loss), assembler: assembler, indices: Array(0..<test.count))
         self.init(
-            epoch: info.epoch, loss: result.loss, accuracy: result.accuracy, correct: result.correct,
+            epoch: info.epoch ?? 0, loss: result.loss, accuracy: result.accuracy, correct: result.correct,
             examples: result.count)
     }
 
@@ -65,17 +65,19 @@ public struct RunInfo: Codable, Equatable, Sendable {
     /// nil in run.json files written before it was recorded.
     public var resumedArguments: [[String]]?
     public var finished: String?
-    /// `running`, `interrupted` or `finished`.
+    /// `running`, `interrupted`, `finished`, or `imported` (weights brought in, not trained here yet).
     public var status: String
     public var bestEpoch: Int?
     /// Test-split figures of `checkpoint-best` and `checkpoint-last` after the run finished (reported,
     /// never used to choose anything).
     public var testBest: TestResult?
     public var testLast: TestResult?
+    /// What `nnzoo import` brought in, for a run folder it made (status `imported` until trained).
+    public var imported: ImportRecord?
 
     enum CodingKeys: String, CodingKey {
         case tool, version, recipe, arguments, settings, dataset, normalization, parameters, architecture, started
-        case resumed, finished, status
+        case resumed, finished, status, imported
         case resumedArguments = "resumed_arguments"
         case recipeFile = "recipe_file"
         case datasetFiles = "dataset_files"

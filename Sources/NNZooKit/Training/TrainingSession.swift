@@ -61,6 +61,9 @@ public final class TrainingSession {
     public let trainingIndices: [Int]
     public let validationIndices: [Int]
     public let folder: RunFolder
+    /// Where the starting weights came from when they were imported (`nnzoo import`); carried into
+    /// every checkpoint of the run.
+    public var importedFrom: String?
     public private(set) var state: ResumeState
     /// Every epoch's record so far (checkpoints keep only the last one; `metrics.jsonl` has them all).
     public private(set) var records: [EpochRecord]
@@ -91,8 +94,13 @@ public final class TrainingSession {
     /// The batches are the same either way.
     var augmentsOnPrefetchThread: Bool?
 
-    /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`.
-    public init(recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder) throws {
+    /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`. The inputs are
+    /// normalised as the recipe says, computed from the training examples, unless `normalization`
+    /// gives the constants.
+    public init(
+        recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder,
+        normalization given: InputNormalization? = nil
+    ) throws {
         self.recipe = recipe
         self.settings = settings
         self.folder = folder
@@ -101,8 +109,9 @@ public final class TrainingSession {
         architecture = try ModelBuilder.resolve(recipe, for: input)
         (trainingIndices, validationIndices) = try Self.split(
             count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed)
-        normalization = try InputNormalization.make(
-            recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
+        normalization =
+            try given
+            ?? InputNormalization.make(recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
         model = try ModelBuilder.build(resolved: architecture, seed: settings.seed)
         try settings.validate()
         (batchesPerEpoch, leavesOutLastExample) = try Self.batchPlan(
@@ -171,6 +180,7 @@ public final class TrainingSession {
                     + (overflow ? "more than a whole number can count" : "\(completed + resume.batch)"))
         }
         normalization = checkpoint.info.normalization
+        importedFrom = checkpoint.info.importedFrom
         optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
         try optimizer.importState(optimizerState)
         state = resume
@@ -277,7 +287,8 @@ public final class TrainingSession {
         let info = CheckpointInfo(
             kind: kind, recipe: recipe, architecture: architecture, input: input, dataset: settings.dataset,
             classNames: dataset.classNames, normalization: normalization, epoch: state.epoch,
-            metrics: Array(records.suffix(1)), settings: settings, resume: resume)
+            metrics: Array(records.suffix(1)), settings: settings, importedFrom: importedFrom,
+            resume: resume)
         return Checkpoint(info: info, model: model, optimizerState: kind == "last" ? optimizer.exportState() : nil)
     }
 

@@ -54,6 +54,25 @@ struct TrainingOptions: ParsableArguments {
         }
     }
 
+    /// `settings` (a recipe's defaults) with the options given applied.
+    func applied(to defaults: TrainingSettings) throws -> TrainingSettings {
+        var settings = defaults
+        settings.epochs = epochs ?? settings.epochs
+        settings.batchSize = batchSize ?? settings.batchSize
+        settings.seed = seed ?? settings.seed
+        settings.validationSplit = valSplit ?? settings.validationSplit
+        if let lr { settings.optimizer = settings.optimizer.with(learningRate: lr) }
+        if let momentum {
+            guard case .sgd(let lr, _, let dampening, let nesterov, let weightDecay) = settings.optimizer else {
+                throw TrainingError.momentumNotApplicable(optimizer: settings.optimizer.name)
+            }
+            settings.optimizer = .sgd(
+                lr: lr, momentum: momentum, dampening: dampening, nesterov: nesterov && momentum > 0,
+                weightDecay: weightDecay)
+        }
+        return settings
+    }
+
     /// The options that were given, as (flag, value) pairs, for messages.
     var given: [(flag: String, value: String)] {
         var list: [(String, String)] = []

@@ -144,7 +144,7 @@ struct AccuracyBench: ParsableCommand {
         if let target = row.target {
             row.note =
                 bestResult.accuracy * 100 >= target
-                ? "met (best epoch \(best.info.epoch))" : "MISSED (best epoch \(best.info.epoch))"
+                ? "met (best epoch \(best.info.epoch ?? 0))" : "MISSED (best epoch \(best.info.epoch ?? 0))"
         }
         return row
     }
