@@ -86,7 +86,7 @@ struct RunReportPage {
             parts.append("started \(run.started)")
             if let finished = run.finished { parts.append("finished \(finished)") }
         } else {
-            parts.append("checkpoint \(report.checkpoint.kind), epoch \(report.checkpoint.epoch)")
+            parts.append("checkpoint \(report.checkpoint.kind), \(report.checkpoint.provenance)")
         }
         return parts.joined(separator: " · ")
     }
@@ -132,8 +132,12 @@ struct RunReportPage {
         if let best = validated.first(where: { $0.0 == bestEpoch }) ?? validated.max(by: { $0.1 < $1.1 }) {
             cards.append(("best validation accuracy", percent(best.1), "epoch \(best.0)"))
         }
-        let epochs = report.run?.settings.epochs ?? report.checkpoint.settings.epochs
-        cards.append(("epochs", "\(report.records.count) of \(epochs)", report.run?.status ?? report.checkpoint.kind))
+        let epochs = report.run?.settings.epochs ?? report.checkpoint.settings?.epochs
+        cards.append(
+            (
+                "epochs", epochs.map { "\(report.records.count) of \($0)" } ?? "\(report.records.count)",
+                report.run?.status ?? report.checkpoint.kind
+            ))
         let times = report.records.map { $0.trainSeconds ?? $0.seconds }.filter(\.isFinite).sorted()
         if !times.isEmpty {
             cards.append(("seconds per epoch", String(format: "%.2f", times[times.count / 2]), "median training pass"))
@@ -185,19 +189,21 @@ struct RunReportPage {
             + normalization.mean.map { String(format: "%.4f", $0) }.joined(separator: ", ") + ", std "
             + normalization.std.map { String(format: "%.4f", $0) }.joined(separator: ", ")
             + " (of pixel / \(normalization.maxValue))"
+        // A checkpoint without training settings (one written by hand) says so rather than guess.
+        let unknown = "not recorded"
         let rows: [(String, String)] = [
             ("recipe", recipe.name + (report.run?.recipeFile.map { " (\($0))" } ?? "")),
-            ("dataset", s.dataset),
-            ("epochs", "\(s.epochs)"),
-            ("batch size", "\(s.batchSize)"),
-            ("optimizer", Markup.settingText(s.optimizer)),
+            ("dataset", s?.dataset ?? report.checkpoint.dataset),
+            ("epochs", s.map { "\($0.epochs)" } ?? unknown),
+            ("batch size", s.map { "\($0.batchSize)" } ?? unknown),
+            ("optimizer", s.map { Markup.settingText($0.optimizer) } ?? unknown),
             ("learning-rate schedule", Markup.settingText(recipe.schedule)),
             ("loss", Markup.settingText(recipe.loss)),
             ("input normalization", normalizationText),
-            ("augmentation", s.augmentation.isEmpty ? "none" : s.augmentation),
-            ("seed", "\(s.seed)"),
-            ("validation split", String(format: "%g", s.validationSplit)),
-            ("threads", "\(s.threads)"),
+            ("augmentation", s.map { $0.augmentation.isEmpty ? "none" : $0.augmentation } ?? unknown),
+            ("seed", s.map { "\($0.seed)" } ?? unknown),
+            ("validation split", s.map { String(format: "%g", $0.validationSplit) } ?? unknown),
+            ("threads", s.map { "\($0.threads)" } ?? unknown),
         ]
         var body = table(header: ["setting", "value"], rows: rows.map { [$0.0, $0.1] }, numeric: [])
         let recipeJSON = (try? JSONText.pretty(recipe)) ?? ""
