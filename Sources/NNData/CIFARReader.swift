@@ -139,8 +139,14 @@ public enum CIFARReader {
         return dataset(images, labels, classNames)
     }
 
+    /// The members of `cifar-10-binary.tar.gz` that are read, by full path (the registry's list):
+    /// the loader and the verifier pick members with an `ArchiveMemberSelector` of these.
+    public static var archiveMemberPaths: [String] { DatasetRegistry.cifar10.files[0].members.map(\.path) }
+
     /// Loads `batches` and the class names straight from `cifar-10-binary.tar.gz` (or a plain
-    /// `.tar`), streaming through the archive once; every other member is skipped. The whole
+    /// `.tar`), streaming through the archive once; every other member is skipped. Members are
+    /// picked by full path (`cifar-10-batches-bin/test_batch.bin`), as the verifier picks them; an
+    /// archive holding one twice, or another member of the same file name, is refused. The whole
     /// archive is read, so the gzip CRC and length are checked. `onRead` reports (bytes read from
     /// disk, archive size).
     public static func load(
@@ -157,15 +163,15 @@ public enum CIFARReader {
         var labels = [UInt8]()
         var found = [(batch: Int, images: Range<Int>, labels: Range<Int>)]()
         var classNames: [String]?
+        var selector = ArchiveMemberSelector(expected: archiveMemberPaths + batches.map { folderName + "/" + $0 })
         while let member = try tar.next() {
-            guard member.kind == .file else { continue }
-            if member.baseName == metaFileName {
+            guard let path = try selector.select(member, in: archive) else { continue }
+            if path == folderName + "/" + metaFileName {
                 guard member.size <= 1 << 16 else {
                     throw DataError.badClassNames(path: member.path, expected: classCount, found: [])
                 }
                 classNames = try parseClassNames(try member.readBytes(upTo: member.size), path: member.path)
-            } else if let index = batches.firstIndex(of: member.baseName), !found.contains(where: { $0.batch == index })
-            {
+            } else if let index = batches.firstIndex(where: { folderName + "/" + $0 == path }) {
                 let imageStart = images.count
                 let labelStart = labels.count
                 try readBatch(from: member, appendingTo: &images, labels: &labels)

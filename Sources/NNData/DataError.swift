@@ -42,6 +42,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case tarTruncated(path: String, member: String, offset: Int)
     case tarUnsafeMember(path: String, member: String, offset: Int, problem: String)
     case memberMissing(path: String, member: String)
+    /// The same member path twice in one archive.
+    case tarDuplicateMember(path: String, member: String, firstOffset: Int, offset: Int)
+    /// A member elsewhere with the file name of an expected one (`expected`).
+    case tarShadowMember(path: String, member: String, expected: String, offset: Int)
+    /// An expected member stored as a link, device or other entry instead of a file.
+    case tarMemberNotAFile(path: String, member: String, kind: String, offset: Int)
 
     // Verification against the registry
     case contentMismatch(path: String, expectedSHA256: String, foundSHA256: String)
@@ -146,6 +152,15 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
                 "\(path) holds an unsafe member '\(member)' (tar header at byte \(offset) of the tar data): \(problem). Unpacking it could write outside the archive's folder, so nnzoo refuses the whole archive. \(Advice.redownload(path))"
         case .memberMissing(let path, let member):
             return "\(path) does not contain \(member). \(Advice.redownload(path))"
+        case .tarDuplicateMember(let path, let member, let firstOffset, let offset):
+            return
+                "\(path) holds \(member) twice (tar headers at bytes \(firstOffset) and \(offset) of the tar data): which copy a reader takes depends on the reader, so nnzoo refuses the archive. \(Advice.redownload(path))"
+        case .tarShadowMember(let path, let member, let expected, let offset):
+            return
+                "\(path) holds \(member) (tar header at byte \(offset) of the tar data) besides \(expected): a reader going by file name could take one for the other, so nnzoo refuses the archive. \(Advice.redownload(path))"
+        case .tarMemberNotAFile(let path, let member, let kind, let offset):
+            return
+                "\(path) holds \(member) as a \(kind) (tar header at byte \(offset) of the tar data), where the data is a file. \(Advice.redownload(path))"
         case .contentMismatch(let path, let expectedSHA256, let foundSHA256):
             return
                 "\(path) has the wrong content: the SHA-256 of its decompressed bytes is \(foundSHA256), the registry expects \(expectedSHA256). \(Advice.redownload(path))"

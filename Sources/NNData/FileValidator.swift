@@ -50,17 +50,17 @@ public enum FileValidator {
         var seen = Set<String>()
         var records = 0
         var batches = 0
+        // The loader's selection, by full path: the same members read, the same archives refused.
+        var selector = ArchiveMemberSelector(expected: file.members.map(\.path))
         while let member = try tar.next() {
-            guard member.kind == .file,
-                let listed = file.members.first(where: {
-                    member.name == $0.path || member.name.hasSuffix("/" + $0.path)
-                })
+            guard let memberPath = try selector.select(member, in: path),
+                let listed = file.members.first(where: { ArchiveMemberSelector.normalized($0.path) == memberPath })
             else { continue }
             if let size = listed.size, member.size != size {
                 throw DataError.unexpectedShape(
                     path: member.path, expected: "\(size) bytes", found: "\(member.size) bytes")
             }
-            if member.baseName == CIFARReader.metaFileName {
+            if memberPath == CIFARReader.folderName + "/" + CIFARReader.metaFileName {
                 _ = try CIFARReader.parseClassNames(
                     try member.readBytes(upTo: min(member.size, 1 << 16)), path: member.path)
             } else {

@@ -134,3 +134,27 @@ variant("epochs-fraction", lambda r: r.update(epochs=1.5))
 variant("seed-negative", lambda r: r.update(seed=-1))
 text = json.dumps(json.load(open(os.path.join(os.path.dirname(__file__), "../../zoo/digits-mlp.json"))), indent=1)
 put("epochs-twice.json", text.replace('"epochs": 60,', '"epochs": 60,\n "epochs": 1,').encode())
+
+# CIFAR-10 archives whose members a reader going by file name would mix up: an extra
+# evil/test_batch.bin before the real one (100 images of another batch), and the real path twice.
+def cifar_archive(extra_first=(), extra_last=()):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        def add(name, data):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        for name, data in extra_first:
+            add(name, data)
+        add("cifar-10-batches-bin/batches.meta.txt", CLASSES)
+        for name in ["data_batch_%d.bin" % i for i in range(1, 6)] + ["test_batch.bin"]:
+            add("cifar-10-batches-bin/" + name, bytes([3]) + bytes(3072))
+        for name, data in extra_last:
+            add(name, data)
+    return gz(out.getvalue())
+
+
+evil = b"".join(bytes([7]) + bytes([255]) * 3072 for _ in range(100))
+put("cifar-shadow/cifar10/cifar-10-binary.tar.gz", cifar_archive(extra_first=[("evil/test_batch.bin", evil)]))
+put("cifar-twice/cifar10/cifar-10-binary.tar.gz",
+    cifar_archive(extra_last=[("./cifar-10-batches-bin/test_batch.bin", evil)]))

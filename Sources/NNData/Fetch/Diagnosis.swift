@@ -68,6 +68,13 @@ enum Diagnosis {
             return "\(where_)label \(index) is \(label), but labels must be 0...\(classCount - 1)"
         case .memberMissing(_, let member):
             return "the archive lacks \(member)"
+        case .tarDuplicateMember(_, let member, _, _):
+            return "the archive holds \(member) twice"
+        case .tarShadowMember(_, let member, let expected, _):
+            return "the archive holds \(member) besides \(expected) (a reader going by file name could take one for "
+                + "the other)"
+        case .tarMemberNotAFile(_, let member, let kind, _):
+            return "the archive holds \(member) as a \(kind), not a file"
         case .tarUnsafeMember(_, let member, let offset, let problem):
             return "the archive holds an unsafe member '\(member)' (tar header at byte \(offset)): \(problem), "
                 + "and nnzoo refuses archives that could write outside their folder"
