@@ -15,8 +15,9 @@ struct FetchCommand: ParsableCommand {
             $NNZOO_MIRROR (comma-separated). Downloads go to <file>.part and resume with an HTTP Range \
             request after an interruption. Every file is verified before it is used: the published \
             archive checksum when it came from a canonical URL, and always the SHA-256 and structure of \
-            its decompressed content. A file that fails is moved aside as <file>.rejected-<time>, never \
-            used and never silently deleted.
+            its decompressed content. A file that fails is never used: a copy in the data directory is \
+            moved aside as <file>.rejected-<time>; a download, as <file>.rejected-download-<time> cut to \
+            its first MiB (the newest three are kept).
 
             Examples:
               nnzoo fetch mnist

@@ -258,11 +258,16 @@ public final class DatasetFetcher {
             output.message("\(file.name): verified: \(result.summary)")
             return result
         } catch let failure as VerificationFailure {
-            let moved = try RejectedFile.moveAside(part)
+            let kept = try RejectedFile.keepRejectedDownload(part)
             unlink(PartialDownload.originPath(forPart: part))
-            output.message("\(file.name): \(urlString) sent a bad file: \(failure.problem); moved it aside to \(moved)")
+            let what =
+                kept.cut
+                ? "moved its first \(RejectedFile.keptBytes >> 20) MiB aside to \(kept.path) "
+                    + "(the rest was thrown away)"
+                : "moved it aside to \(kept.path)"
+            output.message("\(file.name): \(urlString) sent a bad file: \(failure.problem); \(what)")
             attempts.append(
-                SourceAttempt(location: urlString, failure: .rejected(problem: failure.problem, movedTo: moved)))
+                SourceAttempt(location: urlString, failure: .rejected(problem: failure.problem, movedTo: kept.path)))
             return nil
         }
     }

@@ -144,6 +144,32 @@ import Testing
         #expect(line.hasSuffix("moved it aside to \(rejected.first ?? "?")"))
     }
 
+    /// What a server sent that failed verification is kept for a person to look at, but bounded:
+    /// its first MiB, and the newest three per file. A copy moved aside from the data directory (it
+    /// may be the user's) is never cut or removed.
+    @Test func rejectedDownloadsAreCutAndOnlyTheNewestAreKept() throws {
+        let data = TempFolder()
+        let junk = [UInt8](repeating: UInt8(ascii: "A"), count: 3 << 20)
+        let server = try LocalHTTPServer { _ in .file(junk) }
+        defer { server.stop() }
+        var configuration = F.configuration(data.path)
+        configuration.mirrors = [server.baseURL]
+        let spec = try F.mnist([F.images])
+        let users = data.write([UInt8](repeating: 1, count: 2 << 20), to: "mnist/\(F.images).rejected-20200101T000000Z")
+        for run in 1...5 {
+            let messages = LineCollector()
+            #expect(throws: FetchError.self) { try F.fetcher(configuration, messages: messages).fetch(spec) }
+            let kept = RejectedFile.list(F.images, in: data.path + "/mnist").filter { $0 != users }
+            #expect(kept.count == min(run, RejectedFile.keptDownloads))
+            #expect(kept.allSatisfy { F.contents($0) == Array(junk.prefix(RejectedFile.keptBytes)) })
+            let line = messages.all.first { $0.contains("sent a bad file") } ?? ""
+            #expect(
+                line.hasSuffix("moved its first 1 MiB aside to \(kept.last ?? "?") (the rest was thrown away)"),
+                "\(line)")
+        }
+        #expect(F.contents(users).count == 2 << 20, "the user's copy is kept whole")
+    }
+
     @Test func aCanonicalURLMustServeThePublishedArchive() throws {
         let data = TempFolder()
         // The registry's real entry: the fixture is a recompressed copy, so its content is right but

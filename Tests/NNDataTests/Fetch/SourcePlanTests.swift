@@ -100,4 +100,20 @@ import Testing
             ])
         #expect(!FileManager.default.fileExists(atPath: folder + "/a.gz.part"))
     }
+
+    /// Rejected downloads made within one second: each new one sorts last (by counter as a number,
+    /// never a pruned name reused), so pruning keeps the newest three, the one just made among them.
+    @Test func rejectedDownloadsWithinOneSecondKeepTheNewest() throws {
+        let folder = TempFolder()
+        let when = Date(timeIntervalSince1970: 1_700_000_000)  // 2023-11-14 22:13:20 UTC
+        let name = "a.gz.rejected-download-20231114T221320Z"
+        for run in 1...11 {
+            let part = folder.write([UInt8(run)], to: "a.gz.part")
+            let kept = try RejectedFile.keepRejectedDownload(part, now: when)
+            #expect(kept.path == folder.path + "/" + name + (run == 1 ? "" : "-\(run)"))
+            #expect(RejectedFile.list("a.gz", in: folder.path).last == kept.path)
+        }
+        #expect(
+            RejectedFile.list("a.gz", in: folder.path) == [9, 10, 11].map { folder.path + "/\(name)-\($0)" })
+    }
 }
