@@ -35,6 +35,7 @@ import Testing
             } catch {
                 messages.append("error: \(error)")
             }
+            waiting.signal()  // if it never waited: a failure below, not a hang
             acquired.signal()
         }
         waiting.wait()
