@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (each module uses only the ones above it):
-//   CZlib, CPNG, CBLAS  ->  NNCore  ->  NNLayers  ->  NNData  ->  NNAugment  ->  NNZooKit  ->  nnzoo
+//   CZlib, CPNG, CBLAS, CCurl  ->  NNCore  ->  NNLayers  ->  NNData  ->  NNAugment  ->  NNZooKit  ->  nnzoo
 let package = Package(
     name: "nnzoo",
     platforms: [.macOS(.v13)],
@@ -23,10 +23,13 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
 
         .target(name: "NNCore", dependencies: ["CBLAS"]),
         .target(name: "NNLayers", dependencies: ["NNCore"]),
-        .target(name: "NNData", dependencies: ["NNCore", "CZlib"]),
+        .target(name: "NNData", dependencies: ["NNCore", "CZlib", "CCurl"]),
         .target(name: "NNAugment", dependencies: ["NNCore", "NNData", "CPNG"]),
         .target(name: "NNZooKit", dependencies: ["NNCore", "NNLayers", "NNData", "NNAugment"]),
         .executableTarget(

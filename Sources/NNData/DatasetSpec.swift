@@ -49,6 +49,21 @@ public struct DatasetFile: Sendable, Equatable {
     }
 }
 
+extension DatasetFile {
+    /// The most a download of this file may hold: from a canonical URL whose archive size is
+    /// published, that size; from anywhere else (a mirror may recompress the file), the largest a
+    /// gzip encoding of the content can be (deflate's stored blocks add 5 bytes per 64 KiB, gzip a
+    /// header and trailer per member) with a 64 KiB margin, and at least the canonical size.
+    /// `HTTPDownloader` refuses a reply announcing more before writing a byte and stops a body
+    /// that runs past it.
+    public func downloadLimit(canonical: Bool) -> Int64 {
+        if canonical, let archiveSize { return Int64(archiveSize) }
+        let content = Int64(maxContentSize)
+        let encoded = contentName == name ? content : content + content / 8192 + (64 << 10)
+        return max(encoded, Int64(archiveSize ?? 0))
+    }
+}
+
 /// A file inside an archive.
 public struct ArchiveMember: Sendable, Equatable {
     /// Path inside the archive: `cifar-10-batches-bin/data_batch_1.bin`.

@@ -17,7 +17,8 @@ struct FetchCommand: ParsableCommand {
             archive checksum when it came from a canonical URL, and always the SHA-256 and structure of \
             its decompressed content. A file that fails is never used: a copy in the data directory is \
             moved aside as <file>.rejected-<time>; a download, as <file>.rejected-download-<time> cut to \
-            its first MiB (the newest three are kept).
+            its first MiB (the newest three are kept). Downloads are bounded by the size the file can \
+            have, --timeout, a minimum rate and a deadline per file.
 
             Examples:
               nnzoo fetch mnist
@@ -67,7 +68,9 @@ struct FetchCommand: ParsableCommand {
     // Numeric options parse `.unconditional`: `--timeout -1` is a value to refuse with a reason.
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("Seconds without data before a download is abandoned.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Seconds without data (or below 16 kB/s) before a download is abandoned; a server also has this long to answer.",
+            valueName: "seconds"))
     var timeout: Double = 30
 
     @Option(

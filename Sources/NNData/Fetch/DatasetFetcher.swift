@@ -1,10 +1,6 @@
 import Foundation
 import NNCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Brings a dataset's files into `<data-dir>/<dataset>/`, verified. For each file:
 /// 1. a copy already there is kept if the `.verified` record still matches it, verified again if
 ///    not, and moved aside (never deleted) if it fails;
@@ -226,6 +222,7 @@ public final class DatasetFetcher {
         do {
             _ = try downloader.download(
                 url, to: part, expectedSize: canonical ? file.archiveSize.map(Int64.init) : nil,
+                sizeLimit: file.downloadLimit(canonical: canonical),
                 sameBytesAs: canonical && file.archiveSHA256 != nil ? Set(file.urls) : [],
                 progress: { [output] total, start in
                     output.progress.map {

@@ -1,11 +1,7 @@
 import Foundation
 import NNCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Timeouts and retries for downloads.
+/// Timeouts, rates and retries for downloads.
 public struct DownloadSettings: Sendable {
     /// Attempts per source for transient failures (dropped connection, timeout, 5xx, 429).
     public var attempts: Int
@@ -13,16 +9,31 @@ public struct DownloadSettings: Sendable {
     public var backoff: Double
     /// The longest wait between two attempts, however many there are.
     public static let maxWait = 60.0
-    /// Seconds without any data before a request is abandoned.
+    /// Seconds without any data before a request is abandoned; also the time a server has to
+    /// answer with a complete response head, and the span over which `minimumRate` is measured.
     public var idleTimeout: Double
-    /// Seconds for a whole file before it is abandoned.
+    /// The slowest a transfer may be, in bytes per second, averaged over each `idleTimeout` seconds
+    /// (a server that sends one byte a second is not idle, but it is no use either).
+    public var minimumRate: Double
+    /// The longest one file may take, all attempts and waits included, whatever its size. Each
+    /// file's own deadline is shorter: `deadline(forBytes:)`.
     public var totalTimeout: Double
 
-    public init(attempts: Int = 3, backoff: Double = 1, idleTimeout: Double = 30, totalTimeout: Double = 6 * 3600) {
+    public init(
+        attempts: Int = 3, backoff: Double = 1, idleTimeout: Double = 30, minimumRate: Double = 16_000,
+        totalTimeout: Double = 6 * 3600
+    ) {
         self.attempts = max(1, attempts)
         self.backoff = max(0, backoff)
         self.idleTimeout = idleTimeout
+        self.minimumRate = max(1, minimumRate)
         self.totalTimeout = totalTimeout
+    }
+
+    /// The deadline for a file of at most `bytes`: its size at `minimumRate`, plus two idle
+    /// timeouts for connecting and answering, at most `totalTimeout`. (170 MB for CIFAR-10: 3 hours.)
+    public func deadline(forBytes bytes: Int64) -> Double {
+        min(totalTimeout, 2 * idleTimeout + Double(bytes) / minimumRate)
     }
 }
 
@@ -41,15 +52,24 @@ public struct LocalWriteFailure: Error, Sendable {
     public let bytesKept: Int64
 }
 
-/// Downloads one URL into a `.part` file with Foundation's URLSession, streaming (never the whole
-/// file in memory). When the .part already holds bytes from the same origin it asks for the rest
-/// with `Range: bytes=N-` (and `If-Range`); a 206 whose Content-Range starts at N is appended, a 200
-/// means the server sent the whole file, so the .part starts over. Transient failures are retried
-/// with exponential backoff, resuming where the last attempt stopped.
+/// Downloads one URL into a `.part` file with libcurl (`CurlRequest`), streaming: each chunk is
+/// written before the next is read from the network, so memory stays at libcurl's buffer however
+/// fast the server sends. When the .part already holds bytes from the same origin it asks for the
+/// rest with `Range: bytes=N-` (and `If-Range`); a 206 whose Content-Range starts at N is appended,
+/// a 200 means the server sent the whole file, so the .part starts over. Transient failures are
+/// retried with exponential backoff, resuming where the last attempt stopped.
+///
+/// Every download is bounded: by `sizeLimit` (a Content-Length or Content-Range total beyond it is
+/// refused before a byte is written; a body that runs past it is cut there and thrown away), by
+/// the idle timeout and minimum rate, by a limit on response header bytes, and by a deadline for
+/// the whole file (`DownloadSettings.deadline(forBytes:)`).
 public final class HTTPDownloader: @unchecked Sendable {
     public let settings: DownloadSettings
     private let log: @Sendable (String) -> Void
     private let sleep: @Sendable (Double) -> Void
+
+    /// The most response header bytes accepted (all header lines of one request, redirects included).
+    public static let maxHeaderBytes = 64 << 10
 
     public init(
         settings: DownloadSettings = DownloadSettings(), log: @escaping @Sendable (String) -> Void = { _ in },
@@ -65,23 +85,33 @@ public final class HTTPDownloader: @unchecked Sendable {
     /// - Parameters:
     ///   - expectedSize: the file's size when it is known in advance (a canonical archive); a
     ///     clean end short of it is a truncation and is retried.
+    ///   - sizeLimit: the most the file may hold (`DatasetFile.downloadLimit`); at least
+    ///     `expectedSize`. Without one, `defaultSizeLimit`.
     ///   - sameBytesAs: other URLs known to serve the identical file, whose partial downloads may
     ///     be resumed from this one.
     ///   - progress: makes a reporter for one request from (total size, starting byte).
     /// - Throws: `SourceFailure` when this source cannot deliver the file (the .part is kept when
     ///   it holds a resumable prefix), `LocalWriteFailure` when the disk refuses the bytes.
     public func download(
-        _ url: URL, to partPath: String, expectedSize: Int64? = nil, sameBytesAs: Set<String> = [],
-        progress: ((Int64?, Int64) -> ProgressReporter?)? = nil
+        _ url: URL, to partPath: String, expectedSize: Int64? = nil, sizeLimit: Int64? = nil,
+        sameBytesAs: Set<String> = [], progress: ((Int64?, Int64) -> ProgressReporter?)? = nil
     ) throws -> DownloadOutcome {
+        let limit = max(sizeLimit ?? Self.defaultSizeLimit, expectedSize ?? 0)
+        let allowed = settings.deadline(forBytes: limit)
+        let deadline = ProgressReporter.monotonicSeconds() + allowed
         prepareResume(url: url, partPath: partPath, sameBytesAs: sameBytesAs)
         var attempt = 1
         while true {
             do {
-                return try attemptOnce(url, partPath: partPath, expectedSize: expectedSize, progress: progress)
+                return try attemptOnce(
+                    url, partPath: partPath, expectedSize: expectedSize, limit: limit,
+                    deadline: (deadline, allowed), progress: progress)
             } catch let failure as SourceFailure {
                 guard failure.isTransient, attempt < settings.attempts else { throw failure }
                 let wait = min(settings.backoff * pow(2, Double(attempt - 1)), DownloadSettings.maxWait)
+                guard ProgressReporter.monotonicSeconds() + wait < deadline else {
+                    throw SourceFailure.deadlineExceeded(seconds: allowed, received: fileSize(partPath))
+                }
                 let kept = fileSize(partPath)
                 let resume = kept > 0 ? "; resuming at byte \(kept)" : ""
                 log(
@@ -92,6 +122,9 @@ public final class HTTPDownloader: @unchecked Sendable {
             }
         }
     }
+
+    /// The size limit of a download whose file the registry does not bound: 2 GiB.
+    public static let defaultSizeLimit: Int64 = 1 << 31
 
     /// Removes a .part file that cannot be resumed from `url` (it came from elsewhere).
     private func prepareResume(url: URL, partPath: String, sameBytesAs: Set<String>) {
@@ -111,11 +144,13 @@ public final class HTTPDownloader: @unchecked Sendable {
     }
 
     private func attemptOnce(
-        _ url: URL, partPath: String, expectedSize: Int64?, progress: ((Int64?, Int64) -> ProgressReporter?)?
+        _ url: URL, partPath: String, expectedSize: Int64?, limit: Int64, deadline: (at: Double, allowed: Double),
+        progress: ((Int64?, Int64) -> ProgressReporter?)?
     ) throws -> DownloadOutcome {
         var offset = fileSize(partPath)
-        if let expectedSize, offset > expectedSize {
-            log("\(partPath) is larger than the file (\(offset) > \(expectedSize) bytes); starting over")
+        if offset > limit || expectedSize.map({ offset > $0 }) ?? false {
+            let size = expectedSize.map { "the file's \($0) bytes" } ?? "the \(limit) bytes this file can hold"
+            log("\(partPath) holds \(offset) bytes, more than \(size); starting over")
             PartialDownload.remove(part: partPath)
             offset = 0
         }
@@ -136,41 +171,39 @@ public final class HTTPDownloader: @unchecked Sendable {
         let flags = fcntl(fd, F_GETFL)
         if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         // Drop anything past the resume point (only a regular file can have any).
-        var info = stat()
-        let truncated =
-            fstat(fd, &info) == 0 && Int64(info.st_size) == offset ? true : ftruncate(fd, off_t(offset)) == 0
+        let truncated = Int64(opened.st_size) == offset ? true : ftruncate(fd, off_t(offset)) == 0
         guard truncated, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw LocalWriteFailure(path: partPath, reason: errnoText(), bytesKept: offset)
         }
 
-        var request = URLRequest(url: url)
-        request.cachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        request.timeoutInterval = settings.idleTimeout
         // The archive is the payload: no transfer compression that a client might undo.
-        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
-        request.setValue("nnzoo", forHTTPHeaderField: "User-Agent")
+        var headers = ["Accept-Encoding: identity", "User-Agent: nnzoo"]
         if offset > 0 {
-            request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range")
-            if let validator = origin?.ifRange { request.setValue(validator, forHTTPHeaderField: "If-Range") }
+            headers.append("Range: bytes=\(offset)-")
+            if let validator = origin?.ifRange { headers.append("If-Range: \(validator)") }
         }
-
+        let remaining = deadline.at - ProgressReporter.monotonicSeconds()
+        guard remaining > 0 else { throw SourceFailure.deadlineExceeded(seconds: deadline.allowed, received: offset) }
         let receiver = StreamingReceiver(
-            url: url, fd: fd, partPath: partPath, offset: offset, expectedSize: expectedSize)
+            url: url, fd: fd, partPath: partPath, offset: offset, limit: limit, settings: settings,
+            deadline: deadline)
         receiver.makeProgress = progress
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = settings.idleTimeout
-        configuration.timeoutIntervalForResource = settings.totalTimeout
-        configuration.urlCache = nil
-        let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: nil)
-        let task = session.dataTask(with: request)
-        task.resume()
-        receiver.finished.wait()
-        session.finishTasksAndInvalidate()
-        let failed = receiver.failure != nil || receiver.localFailure != nil || receiver.transportError != nil
+        let request = CurlRequest(
+            url: url.absoluteString, headers: headers, connectTimeout: settings.idleTimeout,
+            totalTimeout: remaining + 1, maxHeaderBytes: Self.maxHeaderBytes)
+        request.onHead = receiver.head
+        request.onBody = receiver.body
+        request.onTick = { receiver.tick(headerBytes: request.headerBytes) }
+        let result = request.perform()
+        let failed = result != .completed
         let note = failed ? "stopped" : receiver.startedAt > 0 ? "resumed at byte \(receiver.startedAt)" : nil
         receiver.progress?.finish(note)
 
         if let failure = receiver.localFailure { throw failure }
+        if request.headerBytes > Self.maxHeaderBytes {
+            throw SourceFailure.badReply("more than \(Self.maxHeaderBytes / 1024) KiB of response headers")
+        }
+        let size = receiver.startedAt + receiver.written
         if let failure = receiver.failure {
             switch failure {
             case .httpStatus(416) where receiver.rangeTotal == offset:
@@ -181,30 +214,27 @@ public final class HTTPDownloader: @unchecked Sendable {
                 log("\(url.absoluteString): \(failure); starting the download over")
                 PartialDownload.remove(part: partPath)
                 if offset > 0 {
-                    return try attemptOnce(url, partPath: partPath, expectedSize: expectedSize, progress: progress)
+                    return try attemptOnce(
+                        url, partPath: partPath, expectedSize: expectedSize, limit: limit, deadline: deadline,
+                        progress: progress)
                 }
+                throw failure
+            case .tooLarge, .deadlineExceeded:
+                // Bytes past what the file can hold, or a transfer that cannot end in time: nothing
+                // worth resuming.
+                PartialDownload.remove(part: partPath)
                 throw failure
             default:
                 throw failure
             }
         }
-        let size = receiver.startedAt + receiver.written
-        if let error = receiver.transportError {
+        if case .failed(let code, let message) = result {
             let failure = SourceFailure.from(
-                error, url: url, received: size, expected: receiver.announcedTotal ?? expectedSize,
+                curlCode: code, message: message, url: url, received: size,
+                expected: receiver.announcedTotal ?? expectedSize, answered: receiver.response != nil,
                 idleTimeout: settings.idleTimeout)
-            switch failure {
-            case .network where receiver.response != nil:
-                // Once the body has started, any transport error other than a timeout means the
-                // connection ended early (curl words it "transfer closed with N bytes remaining").
-                throw SourceFailure.connectionDropped(received: size, expected: receiver.announcedTotal ?? expectedSize)
-            case .timedOut(let seconds) where receiver.response == nil:
-                // Not a word from the host: retrying would only wait as long again.
-                let host = url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? url.absoluteString)
-                throw SourceFailure.noAnswer(host: host, seconds: seconds)
-            default:
-                throw failure
-            }
+            if case .deadlineExceeded = failure { PartialDownload.remove(part: partPath) }
+            throw failure
         }
         if fsync(fd) != 0 {
             throw LocalWriteFailure(path: partPath, reason: "flushing failed (\(errnoText()))", bytesKept: size)
@@ -221,18 +251,20 @@ public final class HTTPDownloader: @unchecked Sendable {
     }
 }
 
-/// The URLSession delegate that checks the response and streams the body into the .part file.
-private final class StreamingReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// Checks the response of one request and streams its body into the .part file; watches the
+/// transfer's time and rate.
+private final class StreamingReceiver {
     let url: URL
     let fd: Int32
     let partPath: String
     let requestedOffset: Int64
-    let expectedSize: Int64?
-    let finished = DispatchSemaphore(value: 0)
+    let limit: Int64
+    let settings: DownloadSettings
+    let deadline: (at: Double, allowed: Double)
     var makeProgress: ((Int64?, Int64) -> ProgressReporter?)?
     var progress: ProgressReporter?
 
-    var response: HTTPURLResponse?
+    var response: ResponseHead?
     /// Where the body being received starts in the file.
     var startedAt: Int64 = 0
     var written: Int64 = 0
@@ -242,110 +274,149 @@ private final class StreamingReceiver: NSObject, URLSessionDataDelegate, @unchec
     var rangeTotal: Int64?
     var failure: SourceFailure?
     var localFailure: LocalWriteFailure?
-    var transportError: Error?
 
-    init(url: URL, fd: Int32, partPath: String, offset: Int64, expectedSize: Int64?) {
+    private let started = ProgressReporter.monotonicSeconds()
+    /// When the last body bytes arrived.
+    private var lastData: Double
+    /// The start of the current rate window and the bytes received before it.
+    private var windowStart: Double
+    private var windowBytes: Int64 = 0
+
+    init(
+        url: URL, fd: Int32, partPath: String, offset: Int64, limit: Int64, settings: DownloadSettings,
+        deadline: (at: Double, allowed: Double)
+    ) {
         self.url = url
         self.fd = fd
         self.partPath = partPath
         self.requestedOffset = offset
-        self.expectedSize = expectedSize
+        self.limit = limit
+        self.settings = settings
+        self.deadline = deadline
+        windowStart = started
+        lastData = started
     }
 
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
-        guard let http = response as? HTTPURLResponse else {
-            failure = .network("the reply is not an HTTP response")
-            completionHandler(.cancel)
-            return
-        }
-        self.response = http
-        let length = http.expectedContentLength >= 0 ? Int64(http.expectedContentLength) : nil
-        switch http.statusCode {
+    /// The final response head, before any of its body: false stops the transfer.
+    func head(_ head: ResponseHead) -> Bool {
+        response = head
+        let length = head.contentLength
+        switch head.status {
         case 200:
             // A full body: either a fresh download or a server that ignored the Range request.
             if requestedOffset > 0 {
                 guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
                     localFailure = LocalWriteFailure(path: partPath, reason: errnoText(), bytesKept: requestedOffset)
-                    completionHandler(.cancel)
-                    return
+                    return false
                 }
             }
             startedAt = 0
             announcedTotal = length
         case 206:
-            guard let range = ContentRange(http.value(forHTTPHeaderField: "Content-Range")) else {
-                failure = .badRangeReply(
-                    "206 with Content-Range \"\(http.value(forHTTPHeaderField: "Content-Range") ?? "")\"")
-                completionHandler(.cancel)
-                return
+            guard let range = ContentRange(head.header("Content-Range")) else {
+                failure = .badRangeReply("206 with Content-Range \"\(head.header("Content-Range") ?? "")\"")
+                return false
             }
             guard range.start == requestedOffset else {
                 failure = .badRangeReply("asked for bytes from \(requestedOffset), got bytes from \(range.start)")
-                completionHandler(.cancel)
-                return
+                return false
             }
             startedAt = range.start
-            announcedTotal = range.total ?? length.map { $0 + range.start }
+            announcedTotal = range.total ?? length.map { $0 &+ range.start }
         case 416:
-            rangeTotal = ContentRange.unsatisfiedTotal(http.value(forHTTPHeaderField: "Content-Range"))
+            rangeTotal = ContentRange.unsatisfiedTotal(head.header("Content-Range"))
             failure = .httpStatus(416)
-            completionHandler(.cancel)
-            return
+            return false
         default:
-            failure = .httpStatus(http.statusCode)
-            completionHandler(.cancel)
-            return
+            failure = .httpStatus(head.status)
+            return false
+        }
+        // Refused before a byte is written: the size announced is more than the file can be.
+        if let total = announcedTotal, total > limit || total < 0 {
+            failure = .tooLarge(announced: total, limit: limit)
+            return false
         }
         // Record where these bytes come from before any arrive, so an interrupted run can resume.
         let origin = PartialDownload(
-            url: url.absoluteString, etag: http.value(forHTTPHeaderField: "ETag"),
-            lastModified: http.value(forHTTPHeaderField: "Last-Modified"))
+            url: url.absoluteString, etag: head.header("ETag"), lastModified: head.header("Last-Modified"))
         do {
             try origin.write(forPart: partPath)
         } catch {
             localFailure = LocalWriteFailure(path: partPath, reason: "\(error)", bytesKept: startedAt)
-            completionHandler(.cancel)
-            return
+            return false
         }
-        progress = makeProgress?(announcedTotal ?? expectedSize, startedAt)
-        completionHandler(.allow)
+        progress = makeProgress?(announcedTotal, startedAt)
+        windowStart = ProgressReporter.monotonicSeconds()
+        lastData = windowStart
+        return true
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        // After a refused response (404, a bad range) the body of the error page may still arrive:
-        // it is not part of the file.
-        guard localFailure == nil, failure == nil, response != nil else { return }
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            guard var p = raw.baseAddress else { return true }
-            var remaining = raw.count
-            while remaining > 0 {
-                let n = write(fd, p, remaining)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                p += n
-                remaining -= n
-                written += Int64(n)
+    /// A chunk of the body: written before the next is read. False stops the transfer.
+    func body(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard failure == nil, localFailure == nil, response != nil else { return false }
+        guard startedAt + written + Int64(bytes.count) <= limit else {
+            failure = .tooLarge(announced: nil, limit: limit)
+            return false
+        }
+        guard var p = bytes.baseAddress else { return true }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let n = write(fd, p, remaining)
+            if n < 0 {
+                if errno == EINTR { continue }
+                localFailure = LocalWriteFailure(
+                    path: partPath, reason: "writing failed after \(startedAt + written) bytes (\(errnoText()))",
+                    bytesKept: startedAt + written)
+                return false
+            }
+            p += n
+            remaining -= n
+            written += Int64(n)
+        }
+        lastData = ProgressReporter.monotonicSeconds()
+        progress?.update(startedAt + written)
+        return true
+    }
+
+    /// About once a second: the file's deadline, the time to a complete response head, and the
+    /// rate over the last `idleTimeout` seconds. False stops the transfer.
+    func tick(headerBytes: Int) -> Bool {
+        let now = ProgressReporter.monotonicSeconds()
+        let idle = settings.idleTimeout
+        if now >= deadline.at {
+            failure = .deadlineExceeded(seconds: deadline.allowed, received: startedAt + written)
+            return false
+        }
+        if response == nil {
+            guard now - started < idle else {
+                failure =
+                    headerBytes == 0
+                    ? .noAnswer(host: Self.host(url), seconds: idle)
+                    : .badReply(
+                        "no complete response head within \(SourceFailure.seconds(idle)) (\(headerBytes) bytes of headers)"
+                    )
+                return false
             }
             return true
         }
-        if !ok {
-            localFailure = LocalWriteFailure(
-                path: partPath, reason: "writing failed after \(startedAt + written) bytes (\(errnoText()))",
-                bytesKept: startedAt + written)
-            dataTask.cancel()
-            return
+        if now - lastData >= idle {
+            failure = .timedOut(seconds: idle)
+            return false
         }
-        progress?.update(startedAt + written)
+        if now - windowStart >= idle {
+            let bytes = written - windowBytes
+            if Double(bytes) < settings.minimumRate * (now - windowStart) {
+                failure = .tooSlow(bytes: bytes, seconds: now - windowStart, minimumRate: settings.minimumRate)
+                return false
+            }
+            windowStart = now
+            windowBytes = written
+        }
+        return true
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if let error, failure == nil, localFailure == nil { transportError = error }
-        finished.signal()
+    static func host(_ url: URL) -> String {
+        url.port.map { "\(url.host ?? ""):\($0)" } ?? (url.host ?? url.absoluteString)
     }
 }
 

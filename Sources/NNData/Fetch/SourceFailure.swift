@@ -1,8 +1,6 @@
+import CCurl
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NNCore
 
 /// Why one source could not deliver one file, in words a person can act on. These are the lines of
 /// the aggregated "every source failed" message.
@@ -23,6 +21,15 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(received: Int64, expected: Int64)
     /// The server ignored or mangled a Range request in a way we could not recover from.
     case badRangeReply(String)
+    /// The file is larger than it can be: the size the server announced (refused before anything
+    /// was written), or nil when the body ran past `limit` (cut there, and thrown away).
+    case tooLarge(announced: Int64?, limit: Int64)
+    /// Data came, but fewer than `minimumRate` bytes a second over `seconds`.
+    case tooSlow(bytes: Int64, seconds: Double, minimumRate: Double)
+    /// The file did not arrive within its deadline (`seconds` for all attempts).
+    case deadlineExceeded(seconds: Double, received: Int64)
+    /// The reply is not usable HTTP (no end to its header, a malformed status line).
+    case badReply(String)
     /// TLS failed (certificates, clock).
     case secureConnectionFailed(String)
     /// Any other transport error, with the system's text.
@@ -40,7 +47,7 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .httpStatus(let code): return [408, 425, 429, 500, 502, 503, 504].contains(code)
-        case .timedOut, .connectionDropped, .truncated: return true
+        case .timedOut, .connectionDropped, .truncated, .tooSlow: return true
         default: return false
         }
     }
@@ -48,9 +55,9 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .httpStatus(let code):
-            let reason = HTTPURLResponse.localizedString(forStatusCode: code)
+            let reason = Self.reasons[code].map { " " + $0 } ?? ""
             let hint = code == 404 ? " (the file is not there)" : code == 403 ? " (access denied)" : ""
-            return "the server answered \(code) \(reason.capitalized)\(hint)"
+            return "the server answered \(code)\(reason)\(hint)"
         case .hostNotFound(let host):
             return "cannot resolve the host name \(host) (no network connection, or no DNS)"
         case .connectionRefused(let host):
@@ -67,6 +74,22 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
             return "the download is truncated at byte \(received) of \(expected)"
         case .badRangeReply(let what):
             return "the server's reply to a resume (Range) request was unusable: \(what)"
+        case .tooLarge(let announced?, let limit):
+            return "the server announced \(announced) bytes, more than the \(limit) this file can hold; nothing was "
+                + "written"
+        case .tooLarge(nil, let limit):
+            return "the server sent more than the \(limit) bytes this file can hold; the download was stopped there "
+                + "and thrown away"
+        case .tooSlow(let bytes, let seconds, let rate):
+            return
+                "only \(bytes) bytes in \(Self.seconds(seconds.rounded())), slower than \(ProgressReporter.formatBytes(Int64(rate)))/s "
+                + "(--timeout sets the span)"
+        case .deadlineExceeded(let seconds, let received):
+            return
+                "the file did not arrive within \(ProgressReporter.formatDuration(seconds)) (its size at the slowest "
+                + "acceptable rate; \(received) bytes came); the partial file was thrown away"
+        case .badReply(let what):
+            return "the server's reply is not usable HTTP: \(what)"
         case .secureConnectionFailed(let text):
             return "the secure (TLS) connection failed: \(text); check the system clock and CA certificates"
         case .network(let text):
@@ -84,28 +107,52 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func seconds(_ value: Double) -> String {
+    static func seconds(_ value: Double) -> String {
         value == 1 ? "1 second" : value == value.rounded() ? "\(Int(value)) seconds" : "\(value) seconds"
     }
 
-    /// Maps a URLSession error to a failure, for a request to `url` that had written `received`
-    /// bytes of an expected `expected`.
-    static func from(_ error: Error, url: URL, received: Int64, expected: Int64?, idleTimeout: Double)
-        -> SourceFailure
-    {
+    /// Maps a libcurl failure (`code`, with libcurl's `message`) of a request to `url` that had
+    /// written `received` bytes of an expected `expected`; `answered`: a response head had come.
+    static func from(
+        curlCode code: Int, message: String, url: URL, received: Int64, expected: Int64?, answered: Bool,
+        idleTimeout: Double
+    ) -> SourceFailure {
         let name = url.host ?? url.absoluteString
         let host = url.port.map { "\(name):\($0)" } ?? name
-        guard let urlError = error as? URLError else { return .network(error.localizedDescription) }
-        switch urlError.code {
-        case .cannotFindHost, .dnsLookupFailed: return .hostNotFound(name)
-        case .cannotConnectToHost, .notConnectedToInternet: return .connectionRefused(host)
-        case .timedOut: return .timedOut(seconds: idleTimeout)
-        case .networkConnectionLost, .cannotParseResponse, .badServerResponse, .zeroByteResource:
-            return .connectionDropped(received: received, expected: expected)
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return .secureConnectionFailed(urlError.localizedDescription)
-        default: return .network(urlError.localizedDescription)
+        func is_(_ codes: CURLcode...) -> Bool { codes.contains { Int($0.rawValue) == code } }
+        if is_(CURLE_COULDNT_RESOLVE_HOST) { return .hostNotFound(name) }
+        if is_(CURLE_COULDNT_CONNECT) { return .connectionRefused(host) }
+        if is_(CURLE_OPERATION_TIMEDOUT) {
+            return answered ? .timedOut(seconds: idleTimeout) : .noAnswer(host: host, seconds: idleTimeout)
         }
+        if is_(
+            CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS)
+        {
+            return .secureConnectionFailed(message)
+        }
+        if is_(
+            CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM)
+        {
+            // Once asked, any end but a clean one means the connection ended early (curl words it
+            // "transfer closed with N bytes remaining").
+            return .connectionDropped(received: received, expected: expected)
+        }
+        if is_(CURLE_WEIRD_SERVER_REPLY) { return .badReply(message) }
+        if is_(CURLE_TOO_MANY_REDIRECTS) { return .network("too many redirects (\(message))") }
+        if is_(CURLE_UNSUPPORTED_PROTOCOL) {
+            return .network("a redirect to a URL that is neither http nor https was refused (\(message))")
+        }
+        return .network(message)
     }
+
+    /// The reason phrases of the statuses a download meets.
+    static let reasons: [Int: String] = [
+        301: "Moved Permanently", 302: "Found", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
+        403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 410: "Gone",
+        416: "Range Not Satisfiable", 425: "Too Early", 429: "Too Many Requests", 451: "Unavailable For Legal Reasons",
+        500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
+        504: "Gateway Timeout",
+    ]
 }

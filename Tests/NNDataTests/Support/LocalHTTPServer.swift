@@ -33,6 +33,15 @@ final class LocalHTTPServer: @unchecked Sendable {
         case stallAfter(Int, of: [UInt8], until: Gate)
         /// Waits until `gate` is opened, then answers with `then`.
         indirect case waitFor(Gate, then: Reply)
+        /// Status 200 (with `contentLength` if given, true or not) and zero bytes, as fast as the
+        /// client takes them, until it hangs up: a mirror that never ends its body.
+        case endlessBody(contentLength: Int64?)
+        /// Status 200 announcing `contentLength` bytes, then one byte every `interval` seconds
+        /// until the client hangs up: a server that is never idle and never useful.
+        case drip(contentLength: Int, interval: Double)
+        /// A status line, then header lines (every `interval` seconds; 0: as fast as the client
+        /// reads) that never end.
+        case endlessHeaders(interval: Double)
     }
 
     /// A latch a test opens to let a held reply go on.
@@ -58,6 +67,15 @@ final class LocalHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [Request] = []
     private var stopped = false
+    private var sent: Int64 = 0
+
+    /// Body bytes sent by `.endlessBody` replies so far (for tests of what a client lets a server
+    /// send ahead of what it has read).
+    var endlessBytesSent: Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return sent
+    }
 
     /// The base URL, ending in a slash.
     var baseURL: String { "http://127.0.0.1:\(port)/" }
@@ -162,6 +180,30 @@ final class LocalHTTPServer: @unchecked Sendable {
         case .waitFor(let gate, let then):
             gate.wait()
             answer(then, to: request, on: client)
+        case .endlessBody(let contentLength):
+            var headers = ["Content-Type": "application/octet-stream"]
+            if let contentLength { headers["Content-Length"] = "\(contentLength)" }
+            guard send(client, head(200, headers)) else { return }
+            let chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while send(client, chunk) {
+                lock.lock()
+                sent += Int64(chunk.count)
+                lock.unlock()
+            }
+        case .drip(let contentLength, let interval):
+            let headers = ["Content-Type": "application/octet-stream", "Content-Length": "\(contentLength)"]
+            guard send(client, head(200, headers)) else { return }
+            for _ in 0..<contentLength {
+                Thread.sleep(forTimeInterval: interval)
+                guard send(client, [0x1f]) else { return }
+            }
+        case .endlessHeaders(let interval):
+            guard send(client, Array("HTTP/1.1 200 OK\r\n".utf8)) else { return }
+            var n = 0
+            while send(client, Array("X-Header-\(n): \(String(repeating: "x", count: 40))\r\n".utf8)) {
+                n += 1
+                if interval > 0 { Thread.sleep(forTimeInterval: interval) }
+            }
         }
     }
 
@@ -172,15 +214,18 @@ final class LocalHTTPServer: @unchecked Sendable {
         return Array((text + "\r\n").utf8)
     }
 
-    /// Writes all of `bytes`; MSG_NOSIGNAL keeps a client that hung up from killing the test with SIGPIPE.
-    private func send(_ client: Int32, _ bytes: [UInt8]) {
+    /// Writes all of `bytes`; false once the client has hung up. MSG_NOSIGNAL keeps a client that
+    /// hung up from killing the test with SIGPIPE.
+    @discardableResult
+    private func send(_ client: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = Glibc.send(client, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if n <= 0 { return }
+                if n <= 0 { return false }
                 offset += n
             }
+            return true
         }
     }
 
