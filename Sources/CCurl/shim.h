@@ -32,6 +32,18 @@ static inline CURLcode nnzoo_curl_set_header_function(CURL *handle, nnzoo_curl_d
 static inline CURLcode nnzoo_curl_set_progress_function(CURL *handle, nnzoo_curl_progress_function function) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, function);
 }
+// Only http and https, for the request and any redirect (a redirect to file:// is refused).
+// CURLOPT_PROTOCOLS_STR came in libcurl 7.85; older ones (Ubuntu 22.04 has 7.81) take a bit mask.
+static inline CURLcode nnzoo_curl_only_web(CURL *handle) {
+#if LIBCURL_VERSION_NUM >= 0x075500
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    return code != CURLE_OK ? code : curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    return code != CURLE_OK ? code
+                            : curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+}
 static inline CURLcode nnzoo_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
 static inline CURLcode nnzoo_curl_get_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);

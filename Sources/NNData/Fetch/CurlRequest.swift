@@ -76,8 +76,7 @@ final class CurlRequest {
         var setup = [
             nnzoo_curl_set_string(handle, CURLOPT_URL, url),
             // Only the web: a redirect to file:// or anything else is refused.
-            nnzoo_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
-            nnzoo_curl_set_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
+            nnzoo_curl_only_web(handle),
             nnzoo_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 1),
             nnzoo_curl_set_long(handle, CURLOPT_MAXREDIRS, 10),
             nnzoo_curl_set_list(handle, CURLOPT_HTTPHEADER, list),

@@ -193,6 +193,37 @@ import Testing
         #expect(ahead < 32 << 20, "the server got \(ahead) bytes ahead")
     }
 
+    /// Redirects are followed within the web only: a mirror cannot send the downloader to a local
+    /// file (`file:///etc/passwd` would be "downloaded" and then verified or kept as rejected).
+    @Test func aRedirectIsFollowedOnlyToHTTP() throws {
+        let folder = try tempFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let payload = [UInt8](repeating: 9, count: 5000)
+        let server = try LocalHTTPServer { request in
+            request.path.hasSuffix("/moved")
+                ? .redirect(to: "/real")
+                : request.path.hasSuffix("/local")
+                    ? .redirect(to: "file:///etc/passwd") : .file(payload)
+        }
+        defer { server.stop() }
+        let outcome = try HTTPDownloader(settings: settings())
+            .download(URL(string: server.baseURL + "moved")!, to: folder + "/a.part", sizeLimit: 5000)
+        #expect(outcome == DownloadOutcome(bytes: 5000, resumedAt: 0))
+        #expect(FileManager.default.contents(atPath: folder + "/a.part") == Data(payload))
+        do {
+            _ = try HTTPDownloader(settings: settings())
+                .download(URL(string: server.baseURL + "local")!, to: folder + "/b.part", sizeLimit: 5000)
+            Issue.record("a redirect to file:// must be refused")
+        } catch let failure as SourceFailure {
+            guard case .network(let text) = failure else {
+                Issue.record("expected a refused redirect, got \(failure)")
+                return
+            }
+            #expect(text.hasPrefix("a redirect to a URL that is neither http nor https was refused ("), "\(text)")
+        }
+        #expect(size(folder + "/b.part") ?? 0 == 0)
+    }
+
     @Test func limitsFromTheRegistry() {
         let mnist = DatasetRegistry.mnist
         let trainImages = mnist.files.first { $0.name == "train-images-idx3-ubyte.gz" }!

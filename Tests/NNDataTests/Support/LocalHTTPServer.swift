@@ -42,6 +42,8 @@ final class LocalHTTPServer: @unchecked Sendable {
         /// A status line, then header lines (every `interval` seconds; 0: as fast as the client
         /// reads) that never end.
         case endlessHeaders(interval: Double)
+        /// 302 Found to `location`.
+        case redirect(to: String)
     }
 
     /// A latch a test opens to let a held reply go on.
@@ -197,6 +199,8 @@ final class LocalHTTPServer: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: interval)
                 guard send(client, [0x1f]) else { return }
             }
+        case .redirect(let location):
+            send(client, head(302, ["Location": location, "Content-Length": "0"]))
         case .endlessHeaders(let interval):
             guard send(client, Array("HTTP/1.1 200 OK\r\n".utf8)) else { return }
             var n = 0
