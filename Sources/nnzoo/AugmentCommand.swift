@@ -59,6 +59,7 @@ struct AugmentCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try EmptyNames.refuse([("The dataset", dataset, "a dataset's name")])
         if ops.allSatisfy(\.isWhitespace) {
             throw ValidationError("--ops is empty; give at least one operation, e.g. --ops hflip,crop:4.")
         }

@@ -37,6 +37,7 @@ struct CompareCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        try EmptyNames.refuse("A run folder", runs, want: "the run folders to compare")
         if runs.isEmpty {
             throw ValidationError(
                 "Give the run folders to compare, e.g. \(Invocation.current.command("compare runs/a runs/b")).")

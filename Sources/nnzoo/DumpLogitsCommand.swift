@@ -37,6 +37,11 @@ struct DumpLogitsCommand: ParsableCommand {
     @OptionGroup var threads: ThreadOptions
 
     func validate() throws {
+        try EmptyNames.refuse([
+            ("The run folder or checkpoint", target, "a run folder or a checkpoint file"),
+            ("--dataset", dataset, "a dataset's name"),
+            ("--out", out, "the safetensors file to write"),
+        ])
         if DatasetSplit(rawValue: split) == nil {
             throw ValidationError("--split must be train or test, not '\(split)'.")
         }

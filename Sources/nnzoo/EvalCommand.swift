@@ -80,6 +80,10 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var threads: ThreadOptions
 
     func validate() throws {
+        try EmptyNames.refuse([
+            ("The run folder or checkpoint", target, "a run folder or a checkpoint file"),
+            ("--dataset", dataset, "a dataset's name"), ("--out", out, "the folder to write the evaluation in"),
+        ])
         if let dataset, DatasetRegistry.dataset(named: dataset) == nil {
             throw ValidationError(
                 DataError.unknownDataset(name: dataset, known: DatasetRegistry.all.map(\.name)).description)

@@ -57,6 +57,7 @@ struct ExportCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
+        try EmptyNames.refuse([("The run folder or checkpoint", target, "a run folder or a checkpoint file")])
         var isDirectory: ObjCBool = false
         if last, FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw ValidationError(

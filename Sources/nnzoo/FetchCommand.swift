@@ -85,6 +85,10 @@ struct FetchCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try EmptyNames.refuse("A dataset name", datasets, want: "a dataset's name")
+        try EmptyNames.refuse("--from", fromFolders, want: "the folder that holds the downloaded files")
+        try EmptyNames.refuse(
+            "--mirror", mirrors, want: "a base URL such as http://mirror.example.org/datasets/{dataset}/")
         if [list, verify, printURLs].filter({ $0 }).count > 1 {
             throw ValidationError("Use only one of --list, --verify and --print-urls.")
         }

@@ -71,6 +71,11 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
+        try EmptyNames.refuse([
+            ("The weights", weights, "a safetensors file of a PyTorch state dict"),
+            ("--recipe", recipe, "a recipe's name or the path of a recipe .json file"),
+            ("--dataset", dataset, "a dataset's name"), ("--out", out, "the run folder to write"),
+        ])
         guard (mean == nil) == (std == nil) else {
             throw ValidationError("Give --mean and --std together (or neither, for the recipe's own normalisation).")
         }

@@ -65,6 +65,10 @@ struct InspectCommand: ParsableCommand {
     static let maxSamples = 2000
 
     func validate() throws {
+        try EmptyNames.refuse([
+            ("The dataset", dataset, "a dataset's name"), ("--file", file, "the path of an IDX or CIFAR-10 batch file"),
+            ("--png", png, "the PNG file to write, e.g. --png samples.png"),
+        ])
         switch (dataset, file) {
         case (nil, nil):
             throw ValidationError(

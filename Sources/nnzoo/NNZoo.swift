@@ -42,8 +42,11 @@ struct NNZoo: ParsableCommand {
         let names =
             configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
             + ["help"]
+        // Hidden commands (dump-logits) are commands too: their own argument errors are not misspellings.
+        let hidden = configuration.subcommands.filter { !$0.configuration.shouldDisplay }.map { $0._commandName }
         if code == .validationFailure, let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"),
-            !names.contains(first), text.hasPrefix("Error: "), let end = text.firstIndex(of: "\n")
+            !names.contains(first), !hidden.contains(first), text.hasPrefix("Error: "),
+            let end = text.firstIndex(of: "\n")
         {
             let hint = NameSuggestions.didYouMean(first, among: names)
             text =

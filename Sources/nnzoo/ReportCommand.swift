@@ -56,6 +56,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var threads: ThreadOptions
 
     func validate() throws {
+        try EmptyNames.refuse([("The run folder or checkpoint", target, "a run folder or a checkpoint file")])
         if !(1...100).contains(mistakesPerClass) {
             throw ValidationError("--mistakes-per-class must be between 1 and 100 (got \(mistakesPerClass)).")
         }

@@ -66,6 +66,11 @@ struct TrainCommand: ParsableCommand {
     var stopAfterBatches: Int?
 
     func validate() throws {
+        try EmptyNames.refuse([
+            ("The recipe", recipe, "a recipe's name or the path of a recipe .json file"),
+            ("--dataset", dataset, "a dataset's name"), ("--out", out, "the folder to write the run in"),
+            ("--resume", resume, "the run folder to continue"),
+        ])
         if list {
             guard recipe == nil, resume == nil else {
                 throw ValidationError("--list lists the recipes; give it alone, without a recipe or --resume.")

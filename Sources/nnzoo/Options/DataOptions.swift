@@ -10,6 +10,10 @@ struct DataOptions: ParsableArguments {
         completion: .directory)
     var dataDir: String?
 
+    func validate() throws {
+        try EmptyNames.refuse([("--data-dir", dataDir, "the folder that holds the datasets")])
+    }
+
     /// The resolved data directory (absolute path).
     var path: String { DataDirectory.resolve(explicit: dataDir) }
 }
