@@ -12,18 +12,21 @@ import Foundation
 public enum SystemMemory {
     public static let limitVariable = "NNZOO_MEMORY_LIMIT"
 
-    /// The memory available to nnzoo, in bytes, and where the figure comes from.
+    /// The memory available to nnzoo, in bytes, and where the figure comes from. Throws
+    /// `SystemMemoryError` when `NNZOO_MEMORY_LIMIT` is set to something that is not a size (it
+    /// was silently ignored: `NNZOO_MEMORY_LIMIT=abc` meant no limit at all). Empty counts as unset.
     public static func limit(
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> (bytes: Int, source: String) {
+    ) throws -> (bytes: Int, source: String) {
         var best = (bytes: physicalBytes(), source: "physical memory")
         if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
             let bytes = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes < best.bytes
         {
             best = (bytes, "the control group's memory.max")
         }
-        if let text = environment[limitVariable], let bytes = parseSize(text), bytes < best.bytes {
-            best = (bytes, limitVariable)
+        if let text = environment[limitVariable], !text.isEmpty {
+            guard let bytes = parseSize(text) else { throw SystemMemoryError.badLimit(value: text) }
+            if bytes < best.bytes { best = (bytes, limitVariable) }
         }
         return best
     }
@@ -50,5 +53,20 @@ public enum SystemMemory {
         guard let value = Int(digits), value > 0 else { return nil }
         let (bytes, overflow) = value.multipliedReportingOverflow(by: unit)
         return overflow ? nil : bytes
+    }
+}
+
+/// A memory limit set in the environment that is not a size.
+public enum SystemMemoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case badLimit(value: String)
+
+    public var description: String {
+        switch self {
+        case .badLimit(let value):
+            let shown = value.count > 40 ? String(value.prefix(40)) + "…" : value
+            return
+                "\(SystemMemory.limitVariable) is '\(shown)', which is not a memory size: give a whole number of bytes "
+                + "above 0, or one with K, M or G (\(SystemMemory.limitVariable)=512M), or unset it."
+        }
     }
 }

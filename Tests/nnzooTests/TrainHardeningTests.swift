@@ -36,6 +36,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/runs"))
     }
 
+    /// A limit that is not a size is said, not ignored (NNZOO_MEMORY_LIMIT=abc meant no limit).
+    @Test(arguments: ["abc", "-5", "0", "12X", "99999999999G"])
+    func aMemoryLimitThatIsNotASizeIsRefused(_ value: String) throws {
+        let folder = TempFolder()
+        let result = try CLI.run(
+            ["train", "digits-mlp", "--data-dir", data, "--threads", "1"], in: folder.path,
+            environment: ["NNZOO_MEMORY_LIMIT": value])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: NNZOO_MEMORY_LIMIT is '\(value)', which is not a memory size: give a whole number of bytes "
+                    + "above 0, or one with K, M or G (NNZOO_MEMORY_LIMIT=512M), or unset it."), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/runs"))
+    }
+
     /// Killed after the last epoch's checkpoint but before run.json recorded the test results: the
     /// run folder is resumable, and --resume only evaluates and records.
     @Test func aRunKilledBeforeItsTestResultsFinishesOnResume() throws {

@@ -67,11 +67,12 @@ public struct MemoryEstimate: Equatable, Sendable {
         return "\(Int64(value))"
     }
 
-    /// Throws `TrainingError.doesNotFitInMemory` unless the estimate fits in `limit` (see
-    /// `SystemMemory.limit`).
+    /// Throws `TrainingError.doesNotFitInMemory` unless the estimate fits in `limit` (default:
+    /// `SystemMemory.limit`, which throws `SystemMemoryError` for an unusable `NNZOO_MEMORY_LIMIT`).
     public func check(
-        recipe: String, dataset: String, limit: (bytes: Int, source: String) = SystemMemory.limit()
+        recipe: String, dataset: String, limit given: (bytes: Int, source: String)? = nil
     ) throws {
+        let limit = try given ?? SystemMemory.limit()
         guard totalBytes <= Double(limit.bytes) else {
             throw TrainingError.doesNotFitInMemory(
                 recipe: recipe, dataset: dataset, estimate: summary, limit: Self.format(Double(limit.bytes)),
