@@ -180,7 +180,7 @@ struct ReportCommand: ParsableCommand {
             return bytes
         } catch {
             notes.append(
-                "\(path) could not be read (\(error)); evaluate again (\(Invocation.current.command("eval <run folder>"))) to redraw it."
+                "\(path) could not be read (\(JSONProblem.describe(error))); evaluate again (\(Invocation.current.command("eval <run folder>"))) to redraw it."
             )
             return nil
         }

@@ -174,7 +174,14 @@ import Testing
         let fix = "Evaluate again with nnzoo eval <run folder>, which rewrites it."
         #expect(
             error("{\"checkpoint\": 3}")
-                == "Cannot use the evaluation \(folder.path)/report.json: it is not a report nnzoo eval wrote. \(fix)")
+                == "Cannot use the evaluation \(folder.path)/report.json: it is not a report nnzoo eval wrote (the "
+                + "field checkpoint does not hold text). \(fix)")
+        // A key given twice: JSON readers disagree on which one counts, so the file is refused.
+        #expect(
+            error("{\"checkpoint\": \"a\", \"checkpoint\": \"b\"}")
+                == "Cannot use the evaluation \(folder.path)/report.json: it is not a report nnzoo eval wrote (the "
+                + "key \"checkpoint\" appears twice in the top-level object (JSON readers disagree on which one "
+                + "counts)). \(fix)")
         let stored = """
             {"checkpoint": "c", "dataset": "d", "split": "test", "metrics": {"class_names": ["a", "b"], \
             "confusion_matrix": [[1, 2]], "average_loss": 0.5}}

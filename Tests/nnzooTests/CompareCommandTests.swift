@@ -82,7 +82,8 @@ import Testing
         #expect(
             bad.status == 1
                 && bad.stderr.contains(
-                    "Cannot use the run's record \(folder.path)/bad/run.json: it is not a run.json nnzoo wrote. Move it aside"
+                    "Cannot use the run's record \(folder.path)/bad/run.json: it is not a run.json nnzoo wrote (the field "
+                        + "tool is missing). Move it aside"
                 ))
         let none = try CLI.run(["compare"])
         #expect(none.status == 64 && none.stderr.contains("Give the run folders to compare"))

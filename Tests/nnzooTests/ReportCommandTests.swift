@@ -91,7 +91,8 @@ import Testing
         #expect(damaged.status == 1)
         #expect(
             damaged.stderr.contains(
-                "Cannot use the evaluation \(run)/eval/report.json: it is not a report nnzoo eval wrote. Evaluate again"
+                "Cannot use the evaluation \(run)/eval/report.json: it is not a report nnzoo eval wrote (the field "
+                    + "checkpoint does not hold text). Evaluate again"
             ))
         #expect(!FileManager.default.fileExists(atPath: run + "/eval/report.html"))
         // --evaluate replaces it.

@@ -36,6 +36,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/runs"))
     }
 
+    /// A run folder that cannot be made is said in the system's words, naming the part of the path
+    /// that is in the way (it said "The operation could not be completed. (NSCocoaErrorDomain error
+    /// 512.)").
+    @Test func aRunFolderUnderAFileNamesTheFile() throws {
+        let folder = TempFolder()
+        let file = folder.write(Array("x".utf8), to: "notes")
+        let result = try CLI.run(
+            ["train", "digits-mlp", "--data-dir", data, "--threads", "1", "--out", file + "/runs/one"],
+            in: folder.path)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: Cannot create the run folder \(file)/runs/one: \(file) is a file, not a folder. Choose "
+                    + "another folder with --out."), "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+    }
+
     /// A limit that is not a size is said, not ignored (NNZOO_MEMORY_LIMIT=abc meant no limit).
     @Test(arguments: ["abc", "-5", "0", "12X", "99999999999G"])
     func aMemoryLimitThatIsNotASizeIsRefused(_ value: String) throws {

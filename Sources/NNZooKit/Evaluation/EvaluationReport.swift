@@ -197,15 +197,16 @@ public struct EvaluationReport: Codable, Sendable {
             throw ReportError.badFile(path: path, what: "the evaluation", reason: error.reason, fix: fix)
         }
         do {
-            return try JSONDecoder().decode(EvaluationReport.self, from: Data(bytes))
+            return try JSONSyntax.decode(EvaluationReport.self, from: bytes)
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            // The report's own checks (a confusion matrix of the wrong size...), in their words.
             throw ReportError.badFile(
                 path: path, what: "the evaluation",
-                reason: "it is not a report nnzoo eval wrote (\(context.debugDescription))",
-                fix: fix)
+                reason: "it is not a report nnzoo eval wrote (\(context.debugDescription))", fix: fix)
         } catch {
             throw ReportError.badFile(
-                path: path, what: "the evaluation", reason: "it is not a report nnzoo eval wrote", fix: fix)
+                path: path, what: "the evaluation",
+                reason: "it is not a report nnzoo eval wrote (\(JSONProblem.describe(error)))", fix: fix)
         }
     }
 

@@ -39,7 +39,8 @@ public struct RunComparison {
                         fix: "Move it aside to compare what the checkpoints hold.")
                 } catch {
                     throw ReportError.badFile(
-                        path: folder.runInfo, what: "the run's record", reason: "it is not a run.json nnzoo wrote",
+                        path: folder.runInfo, what: "the run's record",
+                        reason: "it is not a run.json nnzoo wrote (\(JSONProblem.describe(error)))",
                         fix: "Move it aside to compare what the checkpoints hold.")
                 }
             }

@@ -99,7 +99,9 @@ public struct RunReport {
             do {
                 run = try RunInfo.read(from: folder.runInfo)
             } catch {
-                notes.append("\(folder.runInfo) could not be read (\(error)); settings come from the checkpoint.")
+                notes.append(
+                    "\(folder.runInfo) could not be read (\(JSONProblem.describe(error))); settings come from the "
+                        + "checkpoint.")
             }
         }
         var records = info.metrics
@@ -136,11 +138,10 @@ extension RunFolder {
         } catch let error as FileReadError {
             throw ReportError.badFile(path: metricsJSONL, what: what, reason: error.reason, fix: fix)
         }
-        let decoder = JSONDecoder()
         var records: [EpochRecord] = []
         for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
         where !line.isEmpty {
-            guard let record = try? decoder.decode(EpochRecord.self, from: Data(line)) else {
+            guard let record = try? JSONSyntax.decode(EpochRecord.self, from: Array(line)) else {
                 throw ReportError.badFile(
                     path: metricsJSONL, what: what, reason: "line \(n + 1) is not an epoch record nnzoo wrote", fix: fix
                 )

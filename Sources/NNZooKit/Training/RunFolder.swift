@@ -78,10 +78,9 @@ public struct RunFolder: Sendable, Equatable {
             path = candidate
         }
         let folder = RunFolder(path: path)
-        do {
-            try manager.createDirectory(atPath: folder.parent, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError.cannotCreateFolder(path: path, reason: (error as NSError).localizedDescription)
+        // The system's reason, never Foundation's "NSCocoaErrorDomain error 512".
+        if let reason = FolderLock.makeFolders(folder.parent) {
+            throw TrainingError.cannotCreateFolder(path: path, reason: reason)
         }
         folder.removeStaleStagingFolders()
 
@@ -334,10 +333,9 @@ public struct RunFolder: Sendable, Equatable {
         } catch let error as FileReadError where error.problem == .missing {
             return []
         }
-        let decoder = JSONDecoder()
         var byEpoch: [Int: EpochRecord] = [:]
         for line in bytes.split(separator: UInt8(ascii: "\n")) {
-            guard let record = try? decoder.decode(EpochRecord.self, from: Data(line)),
+            guard let record = try? JSONSyntax.decode(EpochRecord.self, from: Array(line)),
                 (1...max(1, epochs)).contains(record.epoch), epochs > 0, byEpoch[record.epoch] == nil
             else { continue }
             byEpoch[record.epoch] = record

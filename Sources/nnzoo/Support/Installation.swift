@@ -344,9 +344,9 @@ struct InstallManifest: Codable, Equatable {
         guard lstat(path, &info) == 0 else { return nil }
         do {
             let bytes = try ReadableFile.readAll(path, limit: 1 << 20)
-            return try JSONDecoder().decode(InstallManifest.self, from: Data(bytes))
+            return try JSONSyntax.decode(InstallManifest.self, from: bytes)
         } catch {
-            throw InstallError.unreadableManifest(path: path, reason: "\(error)")
+            throw InstallError.unreadableManifest(path: path, reason: JSONProblem.describe(error))
         }
     }
 }
