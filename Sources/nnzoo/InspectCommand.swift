@@ -278,7 +278,7 @@ struct InspectCommand: ParsableCommand {
             report = InspectReport(
                 kind: "IDX array", count: header.shape.first ?? 1, shape: header.shape,
                 elementType: header.elementType.name)
-            report.values = summarise(idx.elements)
+            report.values = Self.summarise(idx.elements)
         }
         report.file = path
         let note: String
@@ -298,25 +298,44 @@ struct InspectCommand: ParsableCommand {
         return (report, images)
     }
 
-    private func summarise(_ elements: IDXElements) -> InspectReport.Values {
-        let n = elements.count
-        guard n > 0 else { return InspectReport.Values(min: 0, max: 0, mean: 0, std: 0) }
+    /// The figures of the finite elements, with NaN and infinities counted apart.
+    static func summarise(_ elements: IDXElements) -> InspectReport.Values {
+        var values = InspectReport.Values()
         var low = Double.infinity
         var high = -Double.infinity
         var sum = 0.0
-        for i in 0..<n {
+        var finite = 0
+        for i in 0..<elements.count {
             let v = elements[i]
+            guard v.isFinite else {
+                if v.isNaN {
+                    values.nan += 1
+                } else if v > 0 {
+                    values.positiveInfinity += 1
+                } else {
+                    values.negativeInfinity += 1
+                }
+                continue
+            }
             low = min(low, v)
             high = max(high, v)
             sum += v
+            finite += 1
         }
-        let mean = sum / Double(n)
+        guard finite > 0 else { return values }
+        let mean = sum / Double(finite)
         var squares = 0.0
-        for i in 0..<n {
+        for i in 0..<elements.count where elements[i].isFinite {
             let d = elements[i] - mean
             squares += d * d
         }
-        return InspectReport.Values(min: low, max: high, mean: mean, std: (squares / Double(n)).squareRoot())
+        // Finite elements whose sum or squares overflow (|x| near Float.max) still give finite figures.
+        values.min = low
+        values.max = high
+        values.mean = mean.isFinite ? mean : nil
+        values.std = (squares / Double(finite)).squareRoot()
+        if !(values.std?.isFinite ?? false) { values.std = nil }
+        return values
     }
 
     // MARK: - Sample images

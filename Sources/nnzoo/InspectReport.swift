@@ -22,12 +22,45 @@ struct InspectReport: Encodable {
         let normalisedStd: Double
     }
 
-    /// Summary of a non-image IDX array.
-    struct Values: Encodable {
-        let min: Double
-        let max: Double
-        let mean: Double
-        let std: Double
+    /// Summary of a non-image IDX array: the figures are of its finite elements (null when there
+    /// are none); NaN and infinities are counted apart, since JSON has no number for them (a float
+    /// IDX holding one made `inspect --json` fail with an EncodingError).
+    struct Values: Encodable, Equatable {
+        var min: Double?
+        var max: Double?
+        var mean: Double?
+        var std: Double?
+        var nan = 0
+        var positiveInfinity = 0
+        var negativeInfinity = 0
+
+        func encode(to encoder: Encoder) throws {
+            enum Key: String, CodingKey { case min, max, mean, std, nan, positiveInfinity, negativeInfinity }
+            var c = encoder.container(keyedBy: Key.self)
+            // Written as null, not left out, so every report has the same fields.
+            try c.encode(min, forKey: .min)
+            try c.encode(max, forKey: .max)
+            try c.encode(mean, forKey: .mean)
+            try c.encode(std, forKey: .std)
+            try c.encode(nan, forKey: .nan)
+            try c.encode(positiveInfinity, forKey: .positiveInfinity)
+            try c.encode(negativeInfinity, forKey: .negativeInfinity)
+        }
+
+        /// "min 1, max 2, mean 1.5, std 0.5; 1 NaN, 1 +inf (not in the figures)".
+        var text: String {
+            var parts: [String] = []
+            if let min, let max { parts.append(String(format: "min %g, max %g", min, max)) }
+            if let mean { parts.append(String(format: "mean %.6g", mean)) }
+            if let std { parts.append(String(format: "std %.6g", std)) }
+            var figures = parts.isEmpty ? "no finite values" : parts.joined(separator: ", ")
+            let odd = [(nan, "NaN"), (positiveInfinity, "+inf"), (negativeInfinity, "-inf")].filter { $0.0 > 0 }
+            if !odd.isEmpty {
+                figures += "; " + odd.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                figures += parts.isEmpty ? "" : " (not in the figures)"
+            }
+            return figures
+        }
     }
 
     struct FileCheck: Encodable {
@@ -159,11 +192,7 @@ struct InspectReport: Encodable {
             let stds = channels.map { String(format: "%.5f", $0.normalisedStd) }.joined(separator: ", ")
             field("normalise", "mean [\(means)], std [\(stds)] (after dividing by \(maxValue))")
         }
-        if let values {
-            field(
-                "values",
-                String(format: "min %g, max %g, mean %.6g, std %.6g", values.min, values.max, values.mean, values.std))
-        }
+        if let values { field("values", values.text) }
         for (i, check) in files.enumerated() {
             let name = (check.path as NSString).lastPathComponent
             let copy =

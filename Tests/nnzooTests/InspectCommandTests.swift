@@ -50,6 +50,37 @@ import Testing
             classes.compactMap { $0["count"] as? Int } == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
     }
 
+    /// A float IDX array holding NaN and infinities: JSON has no number for them, so the figures
+    /// are of the finite elements and the others are counted (`--json` failed with an
+    /// EncodingError: "Unable to encode Double.inf directly in JSON").
+    @Test func aFloatArrayWithNaNAndInfinitiesIsSummarisedInTextAndJSON() throws {
+        let folder = TempFolder()
+        var bytes: [UInt8] = [0, 0, 0x0D, 1, 0, 0, 0, 6]
+        for value: Float in [1, .nan, .infinity, 2, -.infinity, .nan] {
+            withUnsafeBytes(of: value.bitPattern.bigEndian) { bytes += $0 }
+        }
+        let path = folder.write(bytes, to: "odd.idx")
+        let text = try CLI.run(["inspect", "--file", path])
+        #expect(text.status == 0)
+        #expect(
+            text.stdout.contains(
+                "\nvalues     min 1, max 2, mean 1.5, std 0.5; 2 NaN, 1 +inf, 1 -inf (not in the figures)\n"))
+        let (result, report) = try CLI.json(["inspect", "--file", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let values = try #require(report["values"] as? [String: Any])
+        #expect(values["min"] as? Double == 1 && values["max"] as? Double == 2)
+        #expect(values["mean"] as? Double == 1.5 && values["std"] as? Double == 0.5)
+        #expect(values["nan"] as? Int == 2 && values["positiveInfinity"] as? Int == 1)
+        #expect(values["negativeInfinity"] as? Int == 1)
+
+        let allNaN = folder.write([0, 0, 0x0D, 1, 0, 0, 0, 1, 0x7F, 0xC0, 0, 0], to: "nan.idx")
+        let (nanResult, nanReport) = try CLI.json(["inspect", "--file", allNaN])
+        #expect(nanResult.status == 0, "\(nanResult.stderr)")
+        let nanValues = try #require(nanReport["values"] as? [String: Any])
+        #expect(nanValues["mean"] is NSNull && nanValues["nan"] as? Int == 1)
+        #expect(try CLI.run(["inspect", "--file", allNaN]).stdout.contains("\nvalues     no finite values; 1 NaN\n"))
+    }
+
     /// The PNG written by inspect decodes (libpng) to exactly the grid of the sampled images.
     @Test func samplePNGDecodesToTheSampledImages() throws {
         let folder = TempFolder()
