@@ -1,5 +1,6 @@
 import Foundation
 import NNAugment
+import NNZooKit
 import Testing
 
 /// `nnzoo eval` through the built binary: a digits run trained by `nnzoo train`, then evaluated.
@@ -78,6 +79,31 @@ import Testing
                 ".lock", "confusion.csv", "confusion.png", "misclassified.csv", "misclassified.png", "report.html",
                 "report.json",
             ])
+    }
+
+    /// A checkpoint whose weights hold NaN evaluates (its numbers are what they are) but says so
+    /// first, naming the tensors: it evaluated to "10.03%" without a word.
+    @Test func aCheckpointWithNaNWeightsIsWarnedAbout() throws {
+        let folder = TempFolder()
+        let run = try Self.trainDigits(in: folder)
+        let checkpoint = try Checkpoint.read(from: run + "/checkpoint-best.safetensors")
+        #expect(checkpoint.nonFiniteTensors.isEmpty)
+        let weight = try #require(checkpoint.model.namedParameters.first { $0.name == "1.weight" }?.parameter)
+        weight.value.withUnsafeMutableBufferPointer { values in
+            values[0] = .nan
+            values[5] = .infinity
+        }
+        let path = folder.path + "/nan.safetensors"
+        try checkpoint.write(to: path)
+        let result = try CLI.run(["eval", path, "--threads", "1", "--out", folder.path + "/eval"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stderr.hasPrefix(
+                "Warning: \(path) holds 2 weights that are NaN or infinite (1.weight 2 of \(weight.value.count)): the "
+                    + "network's outputs are not numbers, so the figures below measure nothing. The run it came from "
+                    + "probably diverged; train again with a smaller --lr.\n"), "\(result.stderr)")
+        let clean = try CLI.run(["eval", run, "--threads", "1"])
+        #expect(!clean.stderr.contains("Warning"))
     }
 
     @Test func jsonLastCheckpointTrainSplitAndOut() throws {

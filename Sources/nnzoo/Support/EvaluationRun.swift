@@ -22,6 +22,9 @@ struct EvaluationRun {
         dataDirectory: String, arguments: [String]
     ) throws -> EvaluationRun {
         let checkpoint = try Checkpoint.read(from: checkpointPath)
+        if let warning = checkpoint.nonFiniteWarning(path: checkpointPath) {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         let info = checkpoint.info
         let spec = try DatasetRegistry.spec(datasetName ?? info.dataset)
         try CheckpointEvaluation.check(info, checkpoint: checkpointPath, fits: spec)
