@@ -76,6 +76,32 @@ import Testing
         }
     }
 
+    /// A recipe file is read only up to `Recipe.maxFileSize` (1 MiB): a 1 GB file (sparse here) is
+    /// refused from its size without being read, and so is a valid recipe padded past the bound.
+    @Test func aRecipeFileLargerThanAnyRecipeIsNotRead() throws {
+        let folder = NSTemporaryDirectory() + "nnzoo-recipe-size-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let huge = folder + "/huge.json"
+        #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+        #expect(truncate(huge, 1 << 30) == 0)
+        #expect(throws: RecipeError.tooLarge(path: huge, size: 1 << 30, limit: Recipe.maxFileSize)) {
+            try Recipe.read(from: huge)
+        }
+        #expect(
+            RecipeError.tooLarge(path: huge, size: 1 << 30, limit: 1 << 20).description
+                == "The recipe \(huge) holds 1073741824 bytes, more than the 1048576 a recipe may have (the zoo's are "
+                + "about 1 kB), so nnzoo did not read it. Give the path of a recipe .json file.")
+        let padded = folder + "/padded.json"
+        let text = sampleRecipeJSON + String(repeating: " ", count: Recipe.maxFileSize)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: padded))
+        #expect(throws: RecipeError.tooLarge(path: padded, size: text.utf8.count, limit: Recipe.maxFileSize)) {
+            try Recipe.read(from: padded)
+        }
+        try Data(sampleRecipeJSON.utf8).write(to: URL(fileURLWithPath: padded))
+        #expect(throws: Never.self) { try Recipe.read(from: padded) }
+    }
+
     @Test func anUnknownLayerTypeNamesTheFileTheFieldAndTheValidTypes() {
         let found = error(variant(#"{"type": "ReLU"}"#, #"{"type": "Convolution"}"#))
         #expect(

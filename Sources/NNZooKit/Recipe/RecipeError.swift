@@ -10,6 +10,8 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// A FIFO, folder, device or socket where a recipe file was expected (`kind` names it).
     case notRegularFile(path: String, kind: String)
+    /// The file is larger than any recipe (`Recipe.maxFileSize`); nothing of it was read.
+    case tooLarge(path: String, size: Int, limit: Int)
     /// The file is not valid JSON.
     case invalidJSON(path: String, detail: String)
     /// A field (or any key) appears twice in one object.
@@ -42,6 +44,10 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
                 + "or the path of a recipe .json file."
         case .unreadable(let path, let reason):
             return "Cannot read the recipe \(path): \(reason). Check the path and its permissions."
+        case .tooLarge(let path, let size, let limit):
+            return
+                "The recipe \(path) holds \(size) bytes, more than the \(limit) a recipe may have (the zoo's are about "
+                + "1 kB), so nnzoo did not read it. Give the path of a recipe .json file."
         case .notRegularFile(let path, let kind):
             return
                 "The recipe \(path) is \(kind), not a regular file. Give a recipe name from the zoo or the path "
@@ -87,6 +93,7 @@ extension RecipeError {
     init(_ error: FileReadError) {
         switch error.problem {
         case .notRegular(let kind): self = .notRegularFile(path: error.path, kind: kind)
+        case .tooLarge(let size, let limit): self = .tooLarge(path: error.path, size: size, limit: limit)
         default: self = .unreadable(path: error.path, reason: error.reason)
         }
     }
