@@ -48,7 +48,7 @@ struct DumpLogitsCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.apply()
+        try threads.apply()
         let checkpoint = try CheckpointEvaluation.locate(target).checkpoint
         let loaded = try Checkpoint.read(from: checkpoint)
         let spec = try DatasetRegistry.spec(dataset ?? loaded.info.dataset)

@@ -100,7 +100,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.apply()
+        try threads.apply()
         let (checkpointPath, defaultOutput) = try CheckpointEvaluation.locate(target, last: last)
         let evaluation = try EvaluationRun.run(
             checkpointPath: checkpointPath, datasetName: dataset, split: split.datasetSplit,

@@ -121,7 +121,7 @@ struct ImportCommand: ParsableCommand {
         let imported = try StateDictImport(
             path: weights, architecture: architecture, recipe: recipe.name, prefix: prefix)
         let sha256 = try ContentVerifier.archiveDigest(of: weights)
-        threads.apply()
+        try threads.apply()
         let settings = try training.applied(
             to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount))
         // The session holds what training would: refuse what cannot fit in memory before reading data.

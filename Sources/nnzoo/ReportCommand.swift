@@ -72,7 +72,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.apply()
+        try threads.apply()
         let (checkpointPath, evaluationFolder) = try CheckpointEvaluation.locate(target, last: last)
         let reportJSON = (evaluationFolder as NSString).appendingPathComponent(EvaluationFiles.report)
         let arguments = Array(CommandLine.arguments.dropFirst())

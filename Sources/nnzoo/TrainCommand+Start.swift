@@ -16,7 +16,7 @@ extension TrainCommand {
         let (recipe, recipePath) = try RecipeCatalog.find(self.recipe ?? "")
         let spec = try DatasetRegistry.spec(dataset ?? recipe.dataset)
         try RecipeCatalog.check(recipe, fits: spec)
-        threads.apply()
+        try threads.apply()
         let settings = try training.applied(
             to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount))
         // Refuse a run that cannot fit in memory before reading any data.
@@ -88,6 +88,7 @@ extension TrainCommand {
         }
         Parallel.setThreadCount(threads.threads ?? settings.threads)
         settings.threads = Parallel.threadCount
+        try BLASCheck.verify()
         let spec = try DatasetRegistry.spec(settings.dataset)
         try MemoryEstimate(spec: spec, architecture: checkpoint.info.architecture, batchSize: settings.batchSize)
             .check(recipe: saved.recipe.name, dataset: spec.name)

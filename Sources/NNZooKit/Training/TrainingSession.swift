@@ -96,11 +96,13 @@ public final class TrainingSession {
 
     /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`. The inputs are
     /// normalised as the recipe says, computed from the training examples, unless `normalization`
-    /// gives the constants.
+    /// gives the constants. Throws `BLASCheckFailure` (before anything else) when the BLAS computes
+    /// wrong products.
     public init(
         recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder,
         normalization given: InputNormalization? = nil
     ) throws {
+        try BLASCheck.verify()
         self.recipe = recipe
         self.settings = settings
         self.folder = folder
@@ -133,6 +135,7 @@ public final class TrainingSession {
     )
         throws
     {
+        try BLASCheck.verify()
         guard let resume = checkpoint.info.resume, let optimizerState = checkpoint.optimizerState else {
             throw CheckpointError.notResumable(path: folder.lastCheckpoint)
         }

@@ -14,8 +14,10 @@ struct ThreadOptions: ParsableArguments {
         try TrainingOptions.check("--threads", threads, Limits.threads)
     }
 
-    /// Applies the setting; call at the start of `run()`.
-    func apply() {
+    /// Applies the setting and checks that the BLAS computes right products (`BLASCheck`, once per
+    /// process, a few milliseconds); call at the start of `run()` of every command that computes.
+    func apply() throws {
         Parallel.setThreadCount(threads ?? Parallel.defaultThreadCount)
+        try BLASCheck.verify()
     }
 }
