@@ -100,6 +100,28 @@ import Testing
         #expect(lstat(path, &info) == 0)
     }
 
+    /// A symbolic link at the `.part` name, to a file of the user's (empty, so a download would
+    /// start into it; one with bytes would be truncated on a restart): refused and left alone, the
+    /// file it points to untouched.
+    @Test func fetchPartialDownloadAsASymbolicLink() throws {
+        let folder = TempFolder()
+        let mine = folder.write([], to: "mine.txt")
+        let path = folder.path + "/data/mnist/train-images-idx3-ubyte.gz.part"
+        try FileManager.default.createDirectory(atPath: folder.path + "/data/mnist", withIntermediateDirectories: true)
+        #expect(symlink(mine, path) == 0)
+        let result = try CLI.run(
+            ["fetch", "mnist", "--mirror", "http://127.0.0.1:9/", "--data-dir", folder.path + "/data"],
+            in: folder.path, timeout: 60)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains(
+                "Error: \(path) is a symbolic link, not a regular file, where nnzoo keeps a dataset file. nnzoo leaves "
+                    + "it alone"), "\(result.stderr)")
+        var info = stat()
+        #expect(lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK)
+        #expect(FileManager.default.contents(atPath: mine)?.isEmpty == true)
+    }
+
     @Test(arguments: Kind.allCases) func cifarFolder(_ kind: Kind) throws {
         let folder = TempFolder()
         let batches = folder.path + "/data/cifar10/cifar-10-batches-bin"

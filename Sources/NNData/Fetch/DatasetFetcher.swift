@@ -78,7 +78,15 @@ public final class DatasetFetcher {
             throw FetchError.notRegularFile(path: destination, kind: kind)
         }
         // At the download's name, whatever cannot take bytes the way a file does: a FIFO would block
-        // (or feed a reader), a folder or socket cannot be written.
+        // (or feed a reader), a folder or socket cannot be written, and a symbolic link to a file (or
+        // to nothing) would send the server's bytes into that file, or create one wherever it points.
+        // (A link to a character device is written like the device: the tests' full disk is
+        // /dev/full.)
+        if lstat(destination + ".part", &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK,
+            stat(destination + ".part", &info) != 0 || (info.st_mode & S_IFMT) != S_IFCHR
+        {
+            throw FetchError.notRegularFile(path: destination + ".part", kind: "a symbolic link")
+        }
         if stat(destination + ".part", &info) == 0, [S_IFIFO, S_IFDIR, S_IFSOCK].contains(info.st_mode & S_IFMT) {
             throw FetchError.notRegularFile(
                 path: destination + ".part", kind: FileKind.nonRegular(info.st_mode) ?? "not a regular file")
