@@ -140,9 +140,18 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
             return .connectionDropped(received: received, expected: expected)
         }
         if is_(CURLE_WEIRD_SERVER_REPLY) { return .badReply(message) }
-        if is_(CURLE_TOO_MANY_REDIRECTS) { return .network("too many redirects (\(message))") }
+        // libcurl's error buffer can hold an earlier event's text here: the count says it all.
+        if is_(CURLE_TOO_MANY_REDIRECTS) { return .network("more than 10 redirects (a redirect loop?)") }
         if is_(CURLE_UNSUPPORTED_PROTOCOL) {
+            // One code for two refusals: an HTTP/0.9 reply (bytes with no status line or headers) and
+            // a redirect to file:// or another scheme.
+            if message.contains("HTTP/0.9") { return .badReply("bytes without a status line or headers (HTTP/0.9)") }
             return .network("a redirect to a URL that is neither http nor https was refused (\(message))")
+        }
+        // What libcurl says of a header line past its 100 KiB limit: out of memory ("Avoided giant
+        // realloc") before 8.7, CURLE_TOO_LARGE (100) since.
+        if is_(CURLE_OUT_OF_MEMORY) && !answered || code == 100 {
+            return .badReply("a response header line too long to read (libcurl: \(message))")
         }
         return .network(message)
     }

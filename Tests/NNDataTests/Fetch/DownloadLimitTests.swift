@@ -224,6 +224,39 @@ import Testing
         #expect(size(folder + "/b.part") ?? 0 == 0)
     }
 
+    /// Replies that are not usable HTTP are said as such, naming what was wrong: bytes without a
+    /// status line (HTTP/0.9; it said "a redirect to a URL that is neither http nor https was
+    /// refused"), a header line longer than libcurl reads (it said "Out of memory"), a redirect
+    /// loop (its message carried an earlier event's text).
+    @Test func repliesThatAreNotHTTPAreNamed() throws {
+        let folder = try tempFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let longLine = Array("HTTP/1.1 200 OK\r\nX-Long: ".utf8) + [UInt8](repeating: 0x61, count: 200_000)
+        let server = try LocalHTTPServer { request in
+            if request.path.hasSuffix("/old") { return .raw(Array("\u{1f}\u{8b} bytes and no head".utf8)) }
+            if request.path.hasSuffix("/long") { return .raw(longLine + Array("\r\n\r\n".utf8)) }
+            return .redirect(to: "/loop")
+        }
+        defer { server.stop() }
+        func failure(_ name: String) -> SourceFailure? {
+            do {
+                _ = try HTTPDownloader(settings: settings())
+                    .download(URL(string: server.baseURL + name)!, to: folder + "/\(name).part", sizeLimit: 5000)
+                return nil
+            } catch {
+                return error as? SourceFailure
+            }
+        }
+        #expect(failure("old") == .badReply("bytes without a status line or headers (HTTP/0.9)"))
+        let long = try #require(failure("long"))
+        guard case .badReply(let what) = long else {
+            Issue.record("expected badReply, got \(long)")
+            return
+        }
+        #expect(what.hasPrefix("a response header line too long to read (libcurl: "), "\(what)")
+        #expect(failure("loop") == .network("more than 10 redirects (a redirect loop?)"))
+    }
+
     @Test func limitsFromTheRegistry() {
         let mnist = DatasetRegistry.mnist
         let trainImages = mnist.files.first { $0.name == "train-images-idx3-ubyte.gz" }!

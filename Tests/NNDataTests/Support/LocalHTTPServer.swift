@@ -44,6 +44,8 @@ final class LocalHTTPServer: @unchecked Sendable {
         case endlessHeaders(interval: Double)
         /// 302 Found to `location`.
         case redirect(to: String)
+        /// Exactly these bytes, then the connection closes: replies that are not HTTP.
+        case raw([UInt8])
     }
 
     /// A latch a test opens to let a held reply go on.
@@ -199,6 +201,8 @@ final class LocalHTTPServer: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: interval)
                 guard send(client, [0x1f]) else { return }
             }
+        case .raw(let bytes):
+            send(client, bytes)
         case .redirect(let location):
             send(client, head(302, ["Location": location, "Content-Length": "0"]))
         case .endlessHeaders(let interval):
