@@ -105,7 +105,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
                 "\(path) is truncated: \(what) needs \(expectedBytes) bytes, the file holds \(foundBytes). \(Advice.redownload(path))"
         case .sizeOverflow(let path, let what, let dimensions):
             return
-                "\(path) has an impossible header: \(what) \(dimensions.map(String.init).joined(separator: " x ")) overflows a 64-bit size. \(Advice.redownload(path))"
+                "\(path) has an impossible header: \(what) \(dimensions.map(String.init).joined(separator: " x ")) multiply to more than a 64-bit size can hold. \(Advice.redownload(path))"
         case .claimsMoreThanAvailable(let path, let what, let declaredBytes, let availableBytes, let exact):
             let holds =
                 exact

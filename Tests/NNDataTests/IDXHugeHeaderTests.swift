@@ -57,7 +57,7 @@ import Testing
         #expect(path == "huge.idx" && what == "the dimensions" && dimensions == dims.map(Int.init))
         #expect(position == 4 + 4 * dims.count)
         #expect(error?.description.hasPrefix("huge.idx has an impossible header: the dimensions ") == true)
-        #expect(error?.description.contains(" overflows a 64-bit size.") == true)
+        #expect(error?.description.contains(" multiply to more than a 64-bit size can hold.") == true)
     }
 
     /// Gzip data can expand 1032:1 at most, so a 40-byte gzip file cannot hold 4 GiB.
