@@ -14,6 +14,8 @@ struct GemmShape {
     let n: Int
     let k: Int
     var isHeadline = false
+    /// 1 for the products that add into C (the weight gradients).
+    var beta: Float = 0
 
     var flops: Double { BLAS.gemmFlops(m: m, n: n, k: k) }
 
@@ -41,6 +43,26 @@ struct GemmShape {
             label: "fc 320->60 forward 64x60x320 (N,T)", transposeA: false, transposeB: true, m: 64, n: 60, k: 320),
     ]
 
+    /// The batch of `mlpStepShapes`.
+    static let mlpBatch = 64
+
+    /// The products of one MLP 784-100-10 training step at batch 64, as the engine calls them (Dense:
+    /// a batch with fewer rows than the layer has outputs runs its forward product transposed; the
+    /// first layer needs no input gradient). The first layer's forward product is the headline.
+    static let mlpStepShapes: [GemmShape] = [
+        GemmShape(
+            label: "fc1 forward   100x64x784 (N,T)", transposeA: false, transposeB: true, m: 100, n: 64, k: 784,
+            isHeadline: true),
+        GemmShape(label: "fc2 forward    64x10x100 (N,T)", transposeA: false, transposeB: true, m: 64, n: 10, k: 100),
+        GemmShape(
+            label: "fc2 dW         10x100x64 (T,N)", transposeA: true, transposeB: false, m: 10, n: 100, k: 64,
+            beta: 1),
+        GemmShape(label: "fc2 dX         64x100x10 (N,N)", transposeA: false, transposeB: false, m: 64, n: 100, k: 10),
+        GemmShape(
+            label: "fc1 dW        100x784x64 (T,N)", transposeA: true, transposeB: false, m: 100, n: 784, k: 64,
+            beta: 1),
+    ]
+
     /// Operand buffers for this shape, filled with small values.
     func operands() -> (a: [Float], b: [Float], c: [Float]) {
         var rng = RNG(seed: 1)
@@ -58,11 +80,11 @@ struct GemmShape {
         if split {
             BLAS.parallelGemm(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: transposeA ? m : k,
-                b: b, ldb: transposeB ? k : n, c: c, ldc: n)
+                b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n)
         } else {
             BLAS.gemm(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: transposeA ? m : k,
-                b: b, ldb: transposeB ? k : n, c: c, ldc: n)
+                b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n)
         }
     }
 

@@ -102,7 +102,16 @@ def main():
 
     inference_seconds = timed_passes(inference_pass, a.warmup_seconds, a.inference_repeats)
     print(json.dumps({"summary": True, "recipe": recipe["name"], "torch": torch.__version__, "threads": a.threads,
-                      "inference_seconds": inference_seconds, "blas": blas_name(torch)}))
+                      "inference_seconds": inference_seconds, "blas": blas_name(torch),
+                      "cpu_capability": cpu_capability(torch)}))
+
+
+def cpu_capability(torch):
+    """The instruction set PyTorch's own kernels dispatch to (AVX2, AVX512, ...)."""
+    try:
+        return torch.backends.cpu.get_cpu_capability()
+    except AttributeError:
+        return "unknown"
 
 
 def blas_name(torch):
