@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (each module uses only the ones above it):
-//   CZlib, CPNG, CBLAS, CCurl  ->  NNCore  ->  NNLayers  ->  NNData  ->  NNAugment  ->  NNZooKit  ->  nnzoo
+//   CZlib, CPNG, CBLAS, CCurl, CCrypto  ->  NNCore  ->  NNLayers  ->  NNData  ->  NNAugment  ->  NNZooKit  ->  nnzoo
 let package = Package(
     name: "nnzoo",
     platforms: [.macOS(.v13)],
@@ -21,13 +21,16 @@ let package = Package(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
 
-        .target(name: "NNCore", dependencies: ["CBLAS"]),
+        .target(name: "NNCore", dependencies: ["CBLAS", "CCrypto"]),
         .target(name: "NNLayers", dependencies: ["NNCore"]),
         .target(name: "NNData", dependencies: ["NNCore", "CZlib", "CCurl"]),
         .target(name: "NNAugment", dependencies: ["NNCore", "NNData", "CPNG"]),

@@ -1,17 +1,17 @@
-/// SHA-256 (FIPS 180-4), streaming: `update` with any number of chunks, then `finalize`.
-/// Used to verify dataset contents against the registry and to record hashes in run folders.
+import CCrypto
+
+/// SHA-256 (FIPS 180-4), incremental, through OpenSSL's libcrypto, which runs the processor's SHA
+/// instructions where it has them (a portable Swift version hashed about 200 MB/s here: a quarter of
+/// a second of every `nnzoo train` went to fingerprinting Fashion-MNIST's 55 MB).
+/// A value: a copy continues independently from where the original was.
 public struct SHA256: Sendable {
-    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
-        0x5be0_cd19
-    )
-    private var buffer = [UInt8](repeating: 0, count: 64)
-    private var buffered = 0
-    private var length: UInt64 = 0
+    private var context = SHA256_CTX()
 
-    public init() {}
+    public init() {
+        SHA256_Init(&context)
+    }
 
-    /// The lowercase hex digest of `bytes`.
+    /// The hex digest of `bytes`.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)
@@ -24,50 +24,18 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard var p = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        length &+= UInt64(remaining)
-        if buffered > 0 {
-            let take = min(64 - buffered, remaining)
-            for i in 0..<take { buffer[buffered + i] = p[i] }
-            buffered += take
-            p += take
-            remaining -= take
-            guard buffered == 64 else { return }
-            buffer.withUnsafeBufferPointer { compress($0.baseAddress!) }
-            buffered = 0
-        }
-        while remaining >= 64 {
-            compress(p)
-            p += 64
-            remaining -= 64
-        }
-        for i in 0..<remaining { buffer[i] = p[i] }
-        buffered = remaining
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        SHA256_Update(&context, base, bytes.count)
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         update(bytes.bindMemory(to: UInt8.self))
     }
 
-    /// The 32-byte digest. The hasher must not be updated afterwards.
+    /// The 32-byte digest. The hasher is finished: hash more with a new one.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var pad: [UInt8] = [0x80]
-        let padZeros = (buffered < 56 ? 55 - buffered : 119 - buffered)
-        pad += [UInt8](repeating: 0, count: padZeros)
-        for i in (0..<8).reversed() { pad.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-        let savedLength = length
-        pad.withUnsafeBufferPointer { update($0) }
-        length = savedLength
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-            out += [
-                UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
-            ]
-        }
+        var out = [UInt8](repeating: 0, count: 32)
+        SHA256_Final(&out, &context)
         return out
     }
 
@@ -77,53 +45,4 @@ public struct SHA256: Sendable {
             return byte < 16 ? "0" + s : s
         }.joined()
     }
-
-    private mutating func compress(_ block: UnsafePointer<UInt8>) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for i in 0..<16 {
-                w[i] =
-                    UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
-                    | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
-            }
-            for i in 16..<64 {
-                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, hh) = h
-            sha256K.withUnsafeBufferPointer { k in
-                for i in 0..<64 {
-                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = hh &+ s1 &+ ch &+ k[i] &+ w[i]
-                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    hh = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
-                }
-            }
-            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
-        }
-    }
 }
-
-@inline(__always)
-private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-
-private let sha256K: [UInt32] = [
-    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-]
