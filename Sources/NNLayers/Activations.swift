@@ -125,3 +125,134 @@ public final class Tanh: Layer {
         }
     }
 }
+
+/// `x` where `x > 0`, `negativeSlope * x` elsewhere (`torch.nn.LeakyReLU(negative_slope=0.01)`);
+/// the gradient is 1 where the input is positive and `negativeSlope` elsewhere (at 0 too, as in
+/// PyTorch).
+public final class LeakyReLU: Layer {
+    public let negativeSlope: Float
+    private var input = Tensor()
+    private var outputs = ReusableTensor()
+    private var gradInputs = ReusableTensor()
+
+    /// PyTorch's default slope is 0.01; any finite slope is accepted, as PyTorch accepts it.
+    public init(negativeSlope: Float = 0.01) throws {
+        guard negativeSlope.isFinite else {
+            throw LayerError.invalidArgument(
+                layer: "LeakyReLU", argument: "negativeSlope", value: "\(negativeSlope)", expected: "a finite number")
+        }
+        self.negativeSlope = negativeSlope
+    }
+
+    public var description: String { "LeakyReLU(negativeSlope: \(negativeSlope))" }
+    public func outputShape(for inputShape: Shape) throws -> Shape { inputShape }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        self.input = input
+        let slope = negativeSlope
+        return outputs.produce(shape: input.shape) { y in
+            input.withUnsafeBufferPointer { x in
+                parallelElementwise(x.count) { range in
+                    for i in range {
+                        let v = x[i]
+                        y[i] = v > 0 ? v : v * slope
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ gradOutput: Tensor) -> Tensor {
+        let input = self.input
+        precondition(gradOutput.shape == input.shape, "LeakyReLU.backward: gradient shape \(gradOutput.shape)")
+        let slope = negativeSlope
+        return gradInputs.produce(shape: input.shape) { dx in
+            input.withUnsafeBufferPointer { x in
+                gradOutput.withUnsafeBufferPointer { g in
+                    parallelElementwise(dx.count) { range in
+                        for i in range {
+                            let gi = g[i]
+                            dx[i] = x[i] > 0 ? gi : gi * slope
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The Gaussian error linear unit (`torch.nn.GELU`): by default PyTorch's exact form
+/// `x Φ(x) = x (1 + erf(x / √2)) / 2`, with gradient `Φ(x) + x φ(x)` (`φ` the standard normal
+/// density); with `approximate: .tanh`, PyTorch's `approximate='tanh'` form
+/// `x (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2` and its exact derivative.
+public final class GELU: Layer {
+    /// `torch.nn.GELU`'s `approximate` argument.
+    public enum Approximation: String, Sendable, Equatable, CaseIterable {
+        case none
+        case tanh
+    }
+
+    public let approximate: Approximation
+    private var input = Tensor()
+    private var outputs = ReusableTensor()
+    private var gradInputs = ReusableTensor()
+
+    public init(approximate: Approximation = .none) {
+        self.approximate = approximate
+    }
+
+    public var description: String { approximate == .none ? "GELU()" : "GELU(approximate: tanh)" }
+    public func outputShape(for inputShape: Shape) throws -> Shape { inputShape }
+
+    private static let inverseSqrt2 = Float(1 / 2.0.squareRoot())
+    private static let inverseSqrt2Pi = Float(1 / (2 * Double.pi).squareRoot())
+    private static let sqrt2OverPi = Float((2 / Double.pi).squareRoot())
+    private static let cubic: Float = 0.044715
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        self.input = input
+        let exact = approximate == .none
+        return outputs.produce(shape: input.shape) { y in
+            input.withUnsafeBufferPointer { x in
+                parallelElementwise(x.count) { range in
+                    for i in range {
+                        let v = x[i]
+                        if exact {
+                            y[i] = 0.5 * v * (1 + erf(v * Self.inverseSqrt2))
+                        } else {
+                            y[i] = 0.5 * v * (1 + Foundation.tanh(Self.sqrt2OverPi * (v + Self.cubic * v * v * v)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ gradOutput: Tensor) -> Tensor {
+        let input = self.input
+        precondition(gradOutput.shape == input.shape, "GELU.backward: gradient shape \(gradOutput.shape)")
+        let exact = approximate == .none
+        return gradInputs.produce(shape: input.shape) { dx in
+            input.withUnsafeBufferPointer { x in
+                gradOutput.withUnsafeBufferPointer { g in
+                    parallelElementwise(dx.count) { range in
+                        for i in range {
+                            let v = x[i]
+                            let derivative: Float
+                            if exact {
+                                let cdf = 0.5 * (1 + erf(v * Self.inverseSqrt2))
+                                derivative = cdf + v * Self.inverseSqrt2Pi * exp(-0.5 * v * v)
+                            } else {
+                                let inner = Self.sqrt2OverPi * (v + Self.cubic * v * v * v)
+                                let t = Foundation.tanh(inner)
+                                let innerDerivative = Self.sqrt2OverPi * (1 + 3 * Self.cubic * v * v)
+                                derivative = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * innerDerivative
+                            }
+                            dx[i] = g[i] * derivative
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -66,6 +66,28 @@ import Testing
         }
     }
 
+    @Test func leakyReLUAndGELU() throws {
+        // Scaled up so GELU's curved part and both leaky slopes are exercised; kept off the kink at 0.
+        let x = Self.input([3, 7], seed: 40, margin: 0.05).mapped { $0 * 3 }
+        for layer: any Layer in [
+            try LeakyReLU(), try LeakyReLU(negativeSlope: 0.2), try LeakyReLU(negativeSlope: -0.5), GELU(),
+            GELU(approximate: .tanh),
+        ] {
+            expectClose(GradientCheck.check(layer, input: x, training: true), "\(layer)")
+        }
+    }
+
+    @Test(arguments: [(2, nil, 0, true), (3, 2, 1, true), (3, 2, 1, false), (3, 1, 1, false)])
+    func avgPool2D(kernel: Int, stride: Int?, padding: Int, countIncludePad: Bool) throws {
+        let layer = try AvgPool2D(kernel: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad)
+        expectClose(GradientCheck.check(layer, input: Self.input([2, 3, 6, 5], seed: 41), training: true))
+    }
+
+    @Test(arguments: [(1, 1), (2, 3), (4, 4), (7, 6)]) func adaptiveAvgPool2D(height: Int, width: Int) throws {
+        let layer = try AdaptiveAvgPool2D(outputHeight: height, outputWidth: width)
+        expectClose(GradientCheck.check(layer, input: Self.input([2, 3, 6, 5], seed: 42), training: true))
+    }
+
     @Test(arguments: [true, false]) func dropout(training: Bool) throws {
         let layer = try Dropout(p: 0.4, rng: RNG(seed: 5))
         let x = Self.input([4, 6], seed: 6)

@@ -6,10 +6,12 @@ upstream gradient `grad_output`) computed by PyTorch, which Tests/NNLayersTests/
 compares against within 1e-4 relative. Every file records the PyTorch version that made it.
 
 Re-runnable: the values come from torch.manual_seed, so a rerun with the same PyTorch gives the
-same files; the committed files were made with Debian's PyTorch 1.13, and PyTorch 2.13 makes the same
-inputs and agrees on every output within 5e-5 relative (the tests allow 1e-4). Run with the
-repository's PyTorch environment (PyTorch is never a dependency of the build or tests):
-    "$(Tools/torch-venv)" Tools/reference/torch_fixtures.py
+same files. The first seven files share one random stream and are always written together; they were
+made with Debian's PyTorch 1.13, and PyTorch 2.13 makes the same inputs and agrees on every output
+within 5e-5 relative (the tests allow 1e-4). Each later file draws from a seed of its own, so it can
+be written alone, and was made with PyTorch 2.13. Name the files to write (default: all). Run with
+the repository's PyTorch environment (PyTorch is never a dependency of the build or tests):
+    "$(Tools/torch-venv)" Tools/reference/torch_fixtures.py [pooling.json ...]
 """
 import json
 import os
@@ -143,6 +145,118 @@ def activation_cases():
     return cases
 
 
+def pooling_cases():
+    """AvgPool2d (padding counted or not) and AdaptiveAvgPool2d (windows that divide the input
+    evenly, that overlap, and global pooling)."""
+    cases = []
+    for (n, c, h, w, k, s, p, include) in [(2, 3, 8, 8, 2, 2, 0, True), (2, 2, 7, 9, 3, 2, 1, True),
+                                           (2, 2, 7, 9, 3, 2, 1, False), (1, 2, 6, 5, 3, 1, 1, False)]:
+        layer = torch.nn.AvgPool2d(k, stride=s, padding=p, count_include_pad=include)
+        x = torch.randn(n, c, h, w)
+        y, g, gx = run_layer(layer, x)
+        cases.append(case(f"avgpool_k{k}_s{s}_p{p}_{'include' if include else 'exclude'}",
+                          {"kernel": k, "stride": s, "padding": p, "count_include_pad": int(include)},
+                          {"input": x, "output": y, "grad_output": g, "grad_input": gx}))
+    for (n, c, h, w, oh, ow) in [(2, 3, 8, 8, 2, 2), (2, 2, 7, 9, 3, 4), (2, 4, 5, 5, 1, 1), (1, 2, 3, 4, 5, 6)]:
+        layer = torch.nn.AdaptiveAvgPool2d((oh, ow))
+        x = torch.randn(n, c, h, w)
+        y, g, gx = run_layer(layer, x)
+        cases.append(case(f"adaptive_avgpool_{h}x{w}_to_{oh}x{ow}", {"out_h": oh, "out_w": ow},
+                          {"input": x, "output": y, "grad_output": g, "grad_input": gx}))
+    return cases
+
+
+def more_activation_cases():
+    """LeakyReLU (PyTorch's default slope, another, and a negative one) and GELU (exact and tanh)."""
+    cases = []
+    x = torch.randn(6, 7) * 3
+    x[0, 0] = 0.0  # the gradient at 0 is the slope's, as in PyTorch
+    for name, config, module in [
+        ("leaky_relu", {"negative_slope": 0.01}, torch.nn.LeakyReLU()),
+        ("leaky_relu_0.2", {"negative_slope": 0.2}, torch.nn.LeakyReLU(0.2)),
+        ("leaky_relu_negative", {"negative_slope": -0.5}, torch.nn.LeakyReLU(-0.5)),
+        ("gelu", {"tanh": 0}, torch.nn.GELU()),
+        ("gelu_tanh", {"tanh": 1}, torch.nn.GELU(approximate="tanh")),
+    ]:
+        y, g, gx = run_layer(module, x)
+        cases.append(case(name, config, {"input": x, "output": y, "grad_output": g, "grad_input": gx}))
+    return cases
+
+
+def init_cases():
+    """torch.nn.init's distributions: each case names an initialiser as a recipe writes it, a weight
+    shape, and the fans, gain and distribution PyTorch uses for it, checked here against PyTorch's own
+    function (filling with it and with uniform_/normal_ of the recorded parameters from the same seed
+    gives the same tensor)."""
+    import json as _json
+    import math
+    init = torch.nn.init
+    specs = [
+        ({"type": "xavier_uniform"}, [30, 20]),
+        ({"type": "xavier_uniform", "gain": 2.0}, [10, 3, 5, 5]),
+        ({"type": "xavier_uniform", "gain": "relu"}, [64, 32]),
+        ({"type": "xavier_normal"}, [30, 20]),
+        ({"type": "xavier_normal", "gain": "tanh"}, [8, 4, 3, 3]),
+        ({"type": "kaiming_uniform"}, [30, 20]),
+        ({"type": "kaiming_uniform", "a": math.sqrt(5)}, [10, 3, 5, 5]),
+        ({"type": "kaiming_uniform", "mode": "fan_out", "nonlinearity": "relu"}, [8, 4, 3, 3]),
+        ({"type": "kaiming_normal"}, [100, 784]),
+        ({"type": "kaiming_normal", "mode": "fan_out", "nonlinearity": "tanh"}, [20, 10, 5, 5]),
+        ({"type": "kaiming_normal", "a": 0.2, "nonlinearity": "leaky_relu"}, [16, 8]),
+        ({"type": "kaiming_uniform", "nonlinearity": "selu"}, [16, 8]),
+        ({"type": "kaiming_uniform", "nonlinearity": "sigmoid"}, [16, 8]),
+        ({"type": "normal", "mean": 0, "std": 0.01}, [256, 784]),
+        ({"type": "uniform", "a": -0.1, "b": 0.3}, [5, 4]),
+    ]
+    cases = []
+    for spec, shape in specs:
+        t = torch.empty(*shape)
+        fan_in, fan_out = init._calculate_fan_in_and_fan_out(t)
+        kind = spec["type"]
+        gain = spec.get("gain", 1.0)
+        if isinstance(gain, str):
+            gain = init.calculate_gain(gain)
+        if kind.startswith("kaiming"):
+            a = spec.get("a", 0)
+            gain = init.calculate_gain(spec.get("nonlinearity", "leaky_relu"), a)
+            fan = fan_in if spec.get("mode", "fan_in") == "fan_in" else fan_out
+        if kind == "xavier_uniform":
+            low, high = -gain * math.sqrt(6.0 / (fan_in + fan_out)), gain * math.sqrt(6.0 / (fan_in + fan_out))
+            fill = lambda x: init.xavier_uniform_(x, gain=gain)
+        elif kind == "xavier_normal":
+            mean, std = 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out))
+            fill = lambda x: init.xavier_normal_(x, gain=gain)
+        elif kind == "kaiming_uniform":
+            high = gain * math.sqrt(3.0 / fan)
+            low = -high
+            fill = lambda x: init.kaiming_uniform_(x, a=spec.get("a", 0), mode=spec.get("mode", "fan_in"),
+                                                   nonlinearity=spec.get("nonlinearity", "leaky_relu"))
+        elif kind == "kaiming_normal":
+            mean, std = 0.0, gain / math.sqrt(fan)
+            fill = lambda x: init.kaiming_normal_(x, a=spec.get("a", 0), mode=spec.get("mode", "fan_in"),
+                                                  nonlinearity=spec.get("nonlinearity", "leaky_relu"))
+        elif kind == "normal":
+            mean, std = spec["mean"], spec["std"]
+            fill = lambda x: init.normal_(x, mean, std)
+        else:
+            low, high = spec["a"], spec["b"]
+            fill = lambda x: init.uniform_(x, low, high)
+        torch.manual_seed(5)
+        filled = fill(torch.empty(*shape))
+        torch.manual_seed(5)
+        if "uniform" in kind:
+            reference = torch.empty(*shape).uniform_(low, high)
+            numbers = {"low": low, "high": high}
+        else:
+            reference = torch.empty(*shape).normal_(mean, std)
+            numbers = {"mean": mean, "std": std}
+        assert torch.equal(filled, reference), spec
+        numbers.update({"fan_in": fan_in, "fan_out": fan_out, "gain": gain})
+        cases.append(case(_json.dumps(spec, sort_keys=True), {"rank": len(shape)},
+                          {"shape": torch.tensor(shape, dtype=torch.float32)}, numbers=numbers))
+    return cases
+
+
 def loss_cases():
     cases = []
     logits = torch.randn(8, 10) * 3
@@ -223,17 +337,36 @@ def optimizer_cases():
     ]
 
 
+# Written in this order from one random stream (seeded 20240601), so always together.
+SHARED_STREAM = [
+    ("dense.json", dense_cases), ("conv2d.json", conv_cases), ("maxpool2d.json", maxpool_cases),
+    ("batchnorm.json", batchnorm_cases), ("activations.json", activation_cases), ("losses.json", loss_cases),
+    ("optimizers.json", optimizer_cases),
+]
+# Each from its own seed.
+SEEDED = [
+    ("pooling.json", pooling_cases, 17001),
+    ("activations2.json", more_activation_cases, 17002),
+    ("init.json", init_cases, 17003),
+]
+
+
 def main():
-    torch.manual_seed(20240601)
+    wanted = set(sys.argv[1:])
+    known = [name for name, _ in SHARED_STREAM] + [name for name, _, _ in SEEDED]
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        sys.exit(f"unknown fixture file(s) {', '.join(unknown)}; known: {', '.join(known)}")
     torch.set_num_threads(1)
     print(f"torch {torch.__version__} (python {sys.version.split()[0]})")
-    write("dense.json", dense_cases())
-    write("conv2d.json", conv_cases())
-    write("maxpool2d.json", maxpool_cases())
-    write("batchnorm.json", batchnorm_cases())
-    write("activations.json", activation_cases())
-    write("losses.json", loss_cases())
-    write("optimizers.json", optimizer_cases())
+    if not wanted or wanted & {name for name, _ in SHARED_STREAM}:
+        torch.manual_seed(20240601)
+        for name, make in SHARED_STREAM:
+            write(name, make())
+    for name, make, seed in SEEDED:
+        if not wanted or name in wanted:
+            torch.manual_seed(seed)
+            write(name, make())
 
 
 if __name__ == "__main__":
