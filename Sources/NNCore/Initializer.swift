@@ -76,41 +76,60 @@ public enum Initializer: Sendable, Equatable {
         }
     }
 
-    /// Fills `tensor` in order, drawing from `rng`. Fan-based initialisers need rank ≥ 2.
-    public func fill(_ tensor: inout Tensor, rng: inout RNG) {
-        let fans = Initializer.fans(of: tensor.shape)
-        precondition(!needsFans || fans != nil, "\(self) needs a weight of rank 2 or more, got \(tensor.shape)")
+    /// What a tensor of `shape` is filled from: every element drawn independently.
+    public enum Distribution: Sendable, Equatable {
+        case constant(Float)
+        /// Uniform on `[low, high)`.
+        case uniform(low: Float, high: Float)
+        case normal(mean: Float, std: Float)
+    }
+
+    /// The distribution this initialiser fills a tensor of `shape` from, with PyTorch's formulas
+    /// (fans from `fans(of:)`; a fan of 0 counts as 1). Fan-based initialisers need rank ≥ 2.
+    public func distribution(for shape: Shape) -> Distribution {
+        let fans = Initializer.fans(of: shape)
+        precondition(!needsFans || fans != nil, "\(self) needs a weight of rank 2 or more, got \(shape)")
         let fanIn = Double(fans?.fanIn ?? 0)
         let fanOut = Double(fans?.fanOut ?? 0)
         switch self {
         case .zeros:
-            tensor.fill(0)
+            return .constant(0)
+        case .constant(let value):
+            return .constant(value)
+        case .uniform(let low, let high):
+            return .uniform(low: low, high: high)
+        case .normal(let mean, let std):
+            return .normal(mean: mean, std: std)
+        case .xavierUniform(let gain):
+            let a = Double(gain) * (6.0 / max(1, fanIn + fanOut)).squareRoot()
+            return .uniform(low: Float(-a), high: Float(a))
+        case .xavierNormal(let gain):
+            return .normal(mean: 0, std: Float(Double(gain) * (2.0 / max(1, fanIn + fanOut)).squareRoot()))
+        case .kaimingUniform(let mode, let nonlinearity):
+            let fan = mode == .fanIn ? fanIn : fanOut
+            let bound = nonlinearity.gain * (3.0 / max(1, fan)).squareRoot()
+            return .uniform(low: Float(-bound), high: Float(bound))
+        case .kaimingNormal(let mode, let nonlinearity):
+            let fan = mode == .fanIn ? fanIn : fanOut
+            return .normal(mean: 0, std: Float(nonlinearity.gain / max(1, fan).squareRoot()))
+        case .pytorchDefault:
+            // kaiming_uniform_(a = sqrt(5)): gain sqrt(2 / (1 + 5)), bound gain * sqrt(3 / fanIn).
+            let bound =
+                Nonlinearity.leakyReLU(negativeSlope: Float(5.0.squareRoot())).gain
+                * (3.0 / max(1, fanIn)).squareRoot()
+            return .uniform(low: Float(-bound), high: Float(bound))
+        }
+    }
+
+    /// Fills `tensor` in order, drawing from `rng`. Fan-based initialisers need rank ≥ 2.
+    public func fill(_ tensor: inout Tensor, rng: inout RNG) {
+        switch distribution(for: tensor.shape) {
         case .constant(let value):
             tensor.fill(value)
         case .uniform(let low, let high):
             Initializer.fillUniform(&tensor, low: low, high: high, rng: &rng)
         case .normal(let mean, let std):
             Initializer.fillNormal(&tensor, mean: mean, std: std, rng: &rng)
-        case .xavierUniform(let gain):
-            let a = Double(gain) * (6.0 / max(1, fanIn + fanOut)).squareRoot()
-            Initializer.fillUniform(&tensor, low: Float(-a), high: Float(a), rng: &rng)
-        case .xavierNormal(let gain):
-            let std = Double(gain) * (2.0 / max(1, fanIn + fanOut)).squareRoot()
-            Initializer.fillNormal(&tensor, mean: 0, std: Float(std), rng: &rng)
-        case .kaimingUniform(let mode, let nonlinearity):
-            let fan = mode == .fanIn ? fanIn : fanOut
-            let bound = nonlinearity.gain * (3.0 / max(1, fan)).squareRoot()
-            Initializer.fillUniform(&tensor, low: Float(-bound), high: Float(bound), rng: &rng)
-        case .kaimingNormal(let mode, let nonlinearity):
-            let fan = mode == .fanIn ? fanIn : fanOut
-            let std = nonlinearity.gain / max(1, fan).squareRoot()
-            Initializer.fillNormal(&tensor, mean: 0, std: Float(std), rng: &rng)
-        case .pytorchDefault:
-            // kaiming_uniform_(a = sqrt(5)): gain sqrt(2 / (1 + 5)), bound gain * sqrt(3 / fanIn).
-            let bound =
-                Nonlinearity.leakyReLU(negativeSlope: Float(5.0.squareRoot())).gain
-                * (3.0 / max(1, fanIn)).squareRoot()
-            Initializer.fillUniform(&tensor, low: Float(-bound), high: Float(bound), rng: &rng)
         }
     }
 

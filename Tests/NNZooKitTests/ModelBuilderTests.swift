@@ -55,6 +55,79 @@ import Testing
             resolved[0] == .conv2d(inChannels: 3, outChannels: 10, kernelSize: 5, stride: 1, padding: 0, bias: true))
     }
 
+    @Test func poolingAndTheNewActivationsInferTheirShapes() throws {
+        var recipe = try Recipe.decode(Data(sampleRecipeJSON.utf8), source: "sample.json")
+        recipe.layers = [
+            .conv2d(inChannels: nil, outChannels: 4, kernelSize: 3, stride: 1, padding: 1, bias: true),
+            .leakyReLU(negativeSlope: 0.1),
+            .avgPool2d(kernelSize: 2, stride: nil, padding: 0, countIncludePad: true),
+            .conv2d(inChannels: nil, outChannels: 6, kernelSize: 3, stride: 1, padding: 1, bias: true),
+            .gelu(tanh: false),
+            .avgPool2d(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false),
+            .adaptiveAvgPool2d(outputHeight: 1, outputWidth: 1), .flatten,
+            .linear(inFeatures: nil, outFeatures: 10, bias: true),
+        ]
+        let input = ModelInput(channels: 3, height: 32, width: 32, classes: 10)
+        let resolved = try ModelBuilder.resolve(recipe, for: input)
+        #expect(resolved[8] == .linear(inFeatures: 6, outFeatures: 10, bias: true))
+        let model = try ModelBuilder.build(recipe, for: input, seed: 1)
+        let shapes = try model.layerOutputShapes(for: Shape(2, 3, 32, 32))
+        #expect(shapes.map { Array($0) }[2] == [2, 4, 16, 16])
+        #expect(shapes.map { Array($0) }[5] == [2, 6, 8, 8])
+        #expect(shapes.map { Array($0) }[6] == [2, 6, 1, 1])
+        // 32x32 images: 3*32*32... per layer's output, summed, as the memory estimate counts them.
+        let counts = try #require(ModelBuilder.activationCounts(resolved, input: input))
+        #expect(counts.outputs == 4 * 1024 * 2 + 4 * 256 + 6 * 256 * 2 + 6 * 64 + 6 + 6 + 10)
+        #expect(ModelBuilder.parameterCount(resolved) == (4 * 27 + 4) + (6 * 36 + 6) + (10 * 6 + 10))
+        // An 8x8 digit pooled to 3x3 by a 3x3 window of stride 3 cannot be pooled again by 4x4.
+        recipe.layers = [
+            .avgPool2d(kernelSize: 3, stride: nil, padding: 0, countIncludePad: true),
+            .avgPool2d(kernelSize: 4, stride: nil, padding: 0, countIncludePad: true), .flatten,
+            .linear(inFeatures: nil, outFeatures: 10, bias: true),
+        ]
+        #expect(throws: ModelIncompatibility.self) {
+            try ModelBuilder.resolve(recipe, for: ModelInput(DatasetRegistry.digits))
+        }
+    }
+
+    @Test func theNewLayersReadAndWriteTheirTorchArguments() throws {
+        let layers = #"""
+            [{"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": false},
+             {"type": "AdaptiveAvgPool2d", "output_size": [2, 3]}, {"type": "AdaptiveAvgPool2d", "output_size": 1},
+             {"type": "LeakyReLU"}, {"type": "LeakyReLU", "negative_slope": 0.2}, {"type": "GELU"},
+             {"type": "GELU", "approximate": "tanh"}, {"type": "Flatten"}, {"type": "Linear", "out_features": 10}]
+            """#
+        let recipe = try Recipe.decode(Data(sampleRecipeJSON(layers: layers).utf8), source: "sample.json")
+        #expect(
+            recipe.layers.prefix(7) == [
+                .avgPool2d(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false),
+                .adaptiveAvgPool2d(outputHeight: 2, outputWidth: 3),
+                .adaptiveAvgPool2d(outputHeight: 1, outputWidth: 1),
+                .leakyReLU(negativeSlope: 0.01), .leakyReLU(negativeSlope: 0.2), .gelu(tanh: false), .gelu(tanh: true),
+            ])
+        #expect(try Recipe.decode(Data(recipe.jsonString().utf8), source: "again.json") == recipe)
+        let architecture = String(decoding: try JSONEncoder().encode(Array(recipe.layers.prefix(7))), as: UTF8.self)
+        #expect(
+            architecture.contains(#"{"count_include_pad":false"#)
+                || architecture.contains(#""count_include_pad":false"#))
+        #expect(architecture.contains(#""output_size":[2,3]"#))
+        #expect(architecture.contains(#""approximate":"tanh""#))
+        for bad in [
+            (#"{"type": "AdaptiveAvgPool2d"}"#, "layers[0].output_size"),
+            (#"{"type": "AdaptiveAvgPool2d", "output_size": [2, 0]}"#, "layers[0].output_size"),
+            (#"{"type": "GELU", "approximate": "erf"}"#, "layers[0].approximate"),
+            (#"{"type": "AvgPool2d", "kernel_size": 2, "padding": 2}"#, "layers[0].padding"),
+        ] {
+            let text = sampleRecipeJSON.replacingOccurrences(of: #"{"type": "Flatten"},"#, with: bad.0 + ",")
+            do {
+                _ = try Recipe.decode(Data(text.utf8), source: "bad.json")
+                Issue.record("\(bad.0) should be refused")
+            } catch let error as RecipeError {
+                #expect(error.description.contains(bad.1), "\(error)")
+            }
+        }
+    }
+
     @Test func batchNormBuffersHaveTorchNamesAndTheModelCountsParameters() throws {
         let sample = try Recipe.decode(Data(sampleRecipeJSON.utf8), source: "sample.json")
         let names = try shapes(sample, DatasetRegistry.digits)

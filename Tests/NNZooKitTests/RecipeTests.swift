@@ -111,8 +111,9 @@ import Testing
         #expect(
             found?.description
                 == "In the recipe test.json, layers[3].type is \"Convolution\", which is not a layer type nnzoo knows. "
-                + "Use one of: Linear, Conv2d, MaxPool2d, ReLU, Sigmoid, Tanh, Flatten, Dropout, Dropout2d, "
-                + "BatchNorm1d, BatchNorm2d, Softmax, LogSoftmax (the torch.nn class names).")
+                + "Use one of: Linear, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, ReLU, LeakyReLU, GELU, Sigmoid, "
+                + "Tanh, Flatten, Dropout, Dropout2d, BatchNorm1d, BatchNorm2d, Softmax, LogSoftmax (the torch.nn "
+                + "class names).")
     }
 
     @Test func aMissingFieldNamesTheFileAndTheFieldPath() {

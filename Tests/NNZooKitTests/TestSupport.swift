@@ -76,3 +76,10 @@ let sampleRecipeJSON = """
       "expected_accuracy": {"digits": 90}
     }
     """
+
+/// `sampleRecipeJSON` with its `layers` list replaced by `layers` (JSON text).
+func sampleRecipeJSON(layers: String) -> String {
+    let start = sampleRecipeJSON.range(of: "\"layers\": [")!.upperBound
+    let end = sampleRecipeJSON.range(of: "\n  ],")!.lowerBound
+    return sampleRecipeJSON.replacingCharacters(in: start..<end, with: String(layers.dropFirst().dropLast()))
+}

@@ -12,7 +12,13 @@ public enum LayerSpec: Equatable, Sendable, Codable {
     case linear(inFeatures: Int?, outFeatures: Int, bias: Bool)
     case conv2d(inChannels: Int?, outChannels: Int, kernelSize: Int, stride: Int, padding: Int, bias: Bool)
     case maxPool2d(kernelSize: Int, stride: Int?, padding: Int)
+    case avgPool2d(kernelSize: Int, stride: Int?, padding: Int, countIncludePad: Bool)
+    /// Pools to `outputHeight` x `outputWidth` whatever the input size (1 x 1: global pooling).
+    case adaptiveAvgPool2d(outputHeight: Int, outputWidth: Int)
     case relu
+    case leakyReLU(negativeSlope: Double)
+    /// `tanh`: PyTorch's `approximate='tanh'`; otherwise the exact erf form.
+    case gelu(tanh: Bool)
     case sigmoid
     case tanh
     case flatten
@@ -25,8 +31,8 @@ public enum LayerSpec: Equatable, Sendable, Codable {
 
     /// The `torch.nn` class names, as recipes write them (matched without regard to case).
     public static let typeNames = [
-        "Linear", "Conv2d", "MaxPool2d", "ReLU", "Sigmoid", "Tanh", "Flatten", "Dropout", "Dropout2d",
-        "BatchNorm1d", "BatchNorm2d", "Softmax", "LogSoftmax",
+        "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "ReLU", "LeakyReLU", "GELU", "Sigmoid",
+        "Tanh", "Flatten", "Dropout", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "Softmax", "LogSoftmax",
     ]
 
     /// This layer's `torch.nn` class name.
@@ -35,7 +41,11 @@ public enum LayerSpec: Equatable, Sendable, Codable {
         case .linear: return "Linear"
         case .conv2d: return "Conv2d"
         case .maxPool2d: return "MaxPool2d"
+        case .avgPool2d: return "AvgPool2d"
+        case .adaptiveAvgPool2d: return "AdaptiveAvgPool2d"
         case .relu: return "ReLU"
+        case .leakyReLU: return "LeakyReLU"
+        case .gelu: return "GELU"
         case .sigmoid: return "Sigmoid"
         case .tanh: return "Tanh"
         case .flatten: return "Flatten"
@@ -51,9 +61,16 @@ public enum LayerSpec: Equatable, Sendable, Codable {
     /// The argument names each type takes (after `type`).
     static func argumentNames(of typeName: String) -> [String] {
         switch typeName {
-        case "Linear": return ["in_features", "out_features", "bias"]
-        case "Conv2d": return ["in_channels", "out_channels", "kernel_size", "stride", "padding", "bias"]
+        case "Linear": return ["in_features", "out_features", "bias", "weight_init", "bias_init"]
+        case "Conv2d":
+            return [
+                "in_channels", "out_channels", "kernel_size", "stride", "padding", "bias", "weight_init", "bias_init",
+            ]
         case "MaxPool2d": return ["kernel_size", "stride", "padding"]
+        case "AvgPool2d": return ["kernel_size", "stride", "padding", "count_include_pad"]
+        case "AdaptiveAvgPool2d": return ["output_size"]
+        case "LeakyReLU": return ["negative_slope"]
+        case "GELU": return ["approximate"]
         case "Dropout", "Dropout2d": return ["p"]
         case "BatchNorm1d", "BatchNorm2d": return ["num_features", "eps", "momentum"]
         case "Softmax", "LogSoftmax": return ["dim"]
@@ -89,13 +106,48 @@ public enum LayerSpec: Equatable, Sendable, Codable {
                 kernelSize: try c.integer("kernel_size", atLeast: 1),
                 stride: try c.integer("stride", atLeast: 1, default: 1),
                 padding: try c.integer("padding", atLeast: 0, default: 0), bias: try c.optional("bias") ?? true)
-        case "MaxPool2d":
+        case "MaxPool2d", "AvgPool2d":
             let kernel = try c.integer("kernel_size", atLeast: 1)
             let padding = try c.integer("padding", atLeast: 0, default: 0)
             guard padding <= kernel / 2 else {  // padding * 2 would overflow for a padding near Int.max
                 throw c.invalid("padding", found: "\(padding)", expected: "at most half of kernel_size (\(kernel))")
             }
-            self = .maxPool2d(kernelSize: kernel, stride: try size("stride"), padding: padding)
+            if type == "MaxPool2d" {
+                self = .maxPool2d(kernelSize: kernel, stride: try size("stride"), padding: padding)
+            } else {
+                self = .avgPool2d(
+                    kernelSize: kernel, stride: try size("stride"), padding: padding,
+                    countIncludePad: try c.optional("count_include_pad") ?? true)
+            }
+        case "AdaptiveAvgPool2d":
+            let sizes: [Int]
+            if let single = try? c.required("output_size", as: Int.self) {
+                sizes = [single, single]
+            } else if let pair = try? c.required("output_size", as: [Int].self), pair.count == 2 {
+                sizes = pair
+            } else {
+                guard c.contains(RecipeKey("output_size")) else {
+                    throw DecodingError.keyNotFound(
+                        RecipeKey("output_size"),
+                        DecodingError.Context(codingPath: c.codingPath, debugDescription: "output_size is required"))
+                }
+                throw c.invalid(
+                    "output_size", found: "a value that is neither",
+                    expected: "a size or a list of two sizes, e.g. 1 or [2, 2]")
+            }
+            guard sizes.allSatisfy({ $0 >= 1 }) else {
+                throw c.invalid("output_size", found: "\(sizes)", expected: "sizes of at least 1")
+            }
+            self = .adaptiveAvgPool2d(outputHeight: sizes[0], outputWidth: sizes[1])
+        case "LeakyReLU":
+            self = .leakyReLU(
+                negativeSlope: try c.number("negative_slope", in: -1e6...1e6, default: 0.01, what: "a finite number"))
+        case "GELU":
+            let approximate: String = try c.optional("approximate") ?? "none"
+            guard approximate == "none" || approximate == "tanh" else {
+                throw c.invalid("approximate", found: "\"\(approximate)\"", expected: "\"none\" or \"tanh\"")
+            }
+            self = .gelu(tanh: approximate == "tanh")
         case "Dropout": self = .dropout(p: try probability())
         case "Dropout2d": self = .dropout2d(p: try probability())
         case "BatchNorm1d", "BatchNorm2d":
@@ -137,6 +189,21 @@ public enum LayerSpec: Equatable, Sendable, Codable {
             try c.put(kernelSize, "kernel_size")
             try c.encodeIfPresent(stride, forKey: RecipeKey("stride"))
             if padding != 0 { try c.put(padding, "padding") }
+        case .avgPool2d(let kernelSize, let stride, let padding, let countIncludePad):
+            try c.put(kernelSize, "kernel_size")
+            try c.encodeIfPresent(stride, forKey: RecipeKey("stride"))
+            if padding != 0 { try c.put(padding, "padding") }
+            if !countIncludePad { try c.put(countIncludePad, "count_include_pad") }
+        case .adaptiveAvgPool2d(let height, let width):
+            if height == width {
+                try c.put(height, "output_size")
+            } else {
+                try c.put([height, width], "output_size")
+            }
+        case .leakyReLU(let slope):
+            try c.put(slope, "negative_slope")
+        case .gelu(let tanh):
+            if tanh { try c.put("tanh", "approximate") }
         case .dropout(let p), .dropout2d(let p):
             try c.put(p, "p")
         case .batchNorm1d(let features, let eps, let momentum), .batchNorm2d(let features, let eps, let momentum):
@@ -159,8 +226,58 @@ public enum LayerSpec: Equatable, Sendable, Codable {
             return "Conv2d(\(outChannels) channels, kernel_size \(kernelSize))"
         case .maxPool2d(let kernelSize, _, _):
             return "MaxPool2d(kernel_size \(kernelSize))"
+        case .avgPool2d(let kernelSize, _, _, _):
+            return "AvgPool2d(kernel_size \(kernelSize))"
+        case .adaptiveAvgPool2d(let height, let width):
+            return "AdaptiveAvgPool2d(\(height == width ? "\(height)" : "\(height)x\(width)"))"
+        case .leakyReLU(let slope):
+            return slope == 0.01 ? "LeakyReLU" : "LeakyReLU(\(slope))"
+        case .gelu(let tanh):
+            return tanh ? "GELU(tanh)" : "GELU"
         default:
             return typeName
         }
+    }
+}
+
+/// One entry of a recipe's `layers` as written: the layer, and the initialisers it names for its
+/// weight and bias (`weight_init`, `bias_init`, on `Linear` and `Conv2d`). The initialisers belong
+/// to training, not to the architecture, so the architecture a checkpoint records (which PyTorch
+/// builds with `getattr(torch.nn, type)(**arguments)`) leaves them out.
+struct RecipeLayer: Codable {
+    var spec: LayerSpec
+    var initialization: LayerInitialization
+
+    init(spec: LayerSpec, initialization: LayerInitialization) {
+        self.spec = spec
+        self.initialization = initialization
+    }
+
+    init(from decoder: any Decoder) throws {
+        spec = try LayerSpec(from: decoder)
+        let c = try decoder.container(keyedBy: RecipeKey.self)
+        initialization = LayerInitialization(
+            weight: try c.optional("weight_init"), bias: try c.optional("bias_init"))
+        if let bias = initialization.bias {
+            switch spec {
+            case .linear(_, _, false), .conv2d(_, _, _, _, _, false):
+                throw c.invalid("bias_init", found: "\"\(bias.typeName)\"", expected: "left out: the layer has no bias")
+            default:
+                break
+            }
+            if bias.needsFans {
+                throw c.invalid(
+                    "bias_init", found: "\"\(bias.typeName)\"",
+                    expected: "zeros, ones, constant, normal or uniform (a bias has one dimension, so no fans for "
+                        + "\(bias.typeName) to scale by, as in PyTorch)")
+            }
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try spec.encode(to: encoder)
+        var c = encoder.container(keyedBy: RecipeKey.self)
+        try c.encodeIfPresent(initialization.weight, forKey: RecipeKey("weight_init"))
+        try c.encodeIfPresent(initialization.bias, forKey: RecipeKey("bias_init"))
     }
 }

@@ -100,7 +100,8 @@ public enum ModelBuilder {
                         inChannels: shape[0], outChannels: outChannels, kernelSize: kernel, stride: stride,
                         padding: padding, bias: bias))
                 shape = [outChannels, (h - kernel) / stride + 1, (w - kernel) / stride + 1]
-            case .maxPool2d(let kernel, let stride, let padding):
+            case .maxPool2d(let kernel, let stride, let padding),
+                .avgPool2d(let kernel, let stride, let padding, _):
                 guard shape.count == 3 else {
                     throw fail(index, layer, "needs images (channels x height x width) but receives \(describe(shape))")
                 }
@@ -114,6 +115,12 @@ public enum ModelBuilder {
                 let s = stride ?? kernel
                 resolved.append(layer)
                 shape = [shape[0], (h - kernel) / s + 1, (w - kernel) / s + 1]
+            case .adaptiveAvgPool2d(let height, let width):
+                guard shape.count == 3 else {
+                    throw fail(index, layer, "needs images (channels x height x width) but receives \(describe(shape))")
+                }
+                resolved.append(layer)
+                shape = [shape[0], height, width]
             case .flatten:
                 resolved.append(layer)
                 guard let flat = checkedProduct(shape) else {
@@ -146,7 +153,7 @@ public enum ModelBuilder {
                     throw fail(index, layer, "needs one score per class but receives \(describe(shape))")
                 }
                 resolved.append(layer)
-            case .relu, .sigmoid, .tanh, .dropout:
+            case .relu, .leakyReLU, .gelu, .sigmoid, .tanh, .dropout:
                 resolved.append(layer)
             }
         }
@@ -176,26 +183,42 @@ public enum ModelBuilder {
 
     /// The network for `recipe` on `input`, initialised from `seed` as `TrainingRandomness` describes.
     public static func build(_ recipe: Recipe, for input: ModelInput, seed: UInt64) throws -> Sequential {
-        try build(resolved: try resolve(recipe, for: input), seed: seed)
+        try build(resolved: try resolve(recipe, for: input), seed: seed, initialization: recipe.initialization)
     }
 
-    /// The network for layers already resolved.
-    public static func build(resolved layers: [LayerSpec], seed: UInt64) throws -> Sequential {
+    /// The network for layers already resolved, with the recipe's initialisers by layer index
+    /// (PyTorch's defaults for the layers not listed).
+    public static func build(
+        resolved layers: [LayerSpec], seed: UInt64, initialization: [Int: LayerInitialization] = [:]
+    ) throws -> Sequential {
         var initRNG = TrainingRandomness.weightInitialization(seed: seed)
         var built: [any Layer] = []
         for (index, layer) in layers.enumerated() {
+            let chosen = initialization[index]
+            let weightInitializer = chosen?.weight?.initializer ?? .pytorchDefault
+            let biasInitializer = chosen?.bias?.initializer
             switch layer {
             case .linear(let inFeatures, let outFeatures, let bias):
                 built.append(
-                    try Dense(inFeatures: inFeatures ?? 0, outFeatures: outFeatures, bias: bias, rng: &initRNG))
+                    try Dense(
+                        inFeatures: inFeatures ?? 0, outFeatures: outFeatures, bias: bias,
+                        weightInitializer: weightInitializer, biasInitializer: biasInitializer, rng: &initRNG))
             case .conv2d(let inChannels, let outChannels, let kernel, let stride, let padding, let bias):
                 built.append(
                     try Conv2D(
                         inChannels: inChannels ?? 0, outChannels: outChannels, kernel: kernel, stride: stride,
-                        padding: padding, bias: bias, rng: &initRNG))
+                        padding: padding, bias: bias, weightInitializer: weightInitializer,
+                        biasInitializer: biasInitializer, rng: &initRNG))
             case .maxPool2d(let kernel, let stride, let padding):
                 built.append(try MaxPool2D(kernel: kernel, stride: stride, padding: padding))
+            case .avgPool2d(let kernel, let stride, let padding, let countIncludePad):
+                built.append(
+                    try AvgPool2D(kernel: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad))
+            case .adaptiveAvgPool2d(let height, let width):
+                built.append(try AdaptiveAvgPool2D(outputHeight: height, outputWidth: width))
             case .relu: built.append(ReLU())
+            case .leakyReLU(let slope): built.append(try LeakyReLU(negativeSlope: Float(slope)))
+            case .gelu(let tanh): built.append(GELU(approximate: tanh ? .tanh : .none))
             case .sigmoid: built.append(Sigmoid())
             case .tanh: built.append(Tanh())
             case .flatten: built.append(Flatten())

@@ -87,11 +87,15 @@ extension ModelBuilder {
                 else { return nil }
                 unfolded = max(unfolded, columns)
                 shape = [outChannels, h, w]
-            case .maxPool2d(let kernel, let stride, let padding):
+            case .maxPool2d(let kernel, let stride, let padding),
+                .avgPool2d(let kernel, let stride, let padding, _):
                 guard shape.count == 3, let h = out(shape[1], kernel, stride ?? kernel, padding),
                     let w = out(shape[2], kernel, stride ?? kernel, padding)
                 else { return nil }
                 shape = [shape[0], h, w]
+            case .adaptiveAvgPool2d(let height, let width):
+                guard shape.count == 3 else { return nil }
+                shape = [shape[0], height, width]
             case .flatten:
                 guard let flat = checkedProduct(shape) else { return nil }
                 shape = [flat]

@@ -31,6 +31,9 @@ public struct Recipe: Equatable, Sendable, Codable {
     public var normalization: NormalizationSpec
     /// The network, one entry per element of the equivalent `torch.nn.Sequential`.
     public var layers: [LayerSpec]
+    /// The initialisers named by layers (`weight_init`, `bias_init`), by layer index; a layer not
+    /// listed keeps PyTorch's default initialisation.
+    public var initialization: [Int: LayerInitialization] = [:]
     public var loss: LossSpec
     public var optimizer: OptimizerSpec
     public var schedule: ScheduleSpec
@@ -65,7 +68,11 @@ public struct Recipe: Equatable, Sendable, Codable {
         }
         dataset = spec.name
         normalization = try c.required("normalization")
-        layers = try c.required("layers")
+        let entries: [RecipeLayer] = try c.required("layers")
+        layers = entries.map(\.spec)
+        for (index, entry) in entries.enumerated() where !entry.initialization.isEmpty {
+            initialization[index] = entry.initialization
+        }
         guard !layers.isEmpty else { throw c.invalid("layers", found: "an empty list", expected: "at least one layer") }
         loss = try c.required("loss")
         optimizer = try c.required("optimizer")
@@ -101,7 +108,10 @@ public struct Recipe: Equatable, Sendable, Codable {
         try c.put(description, "description")
         try c.put(dataset, "dataset")
         try c.put(normalization, "normalization")
-        try c.put(layers, "layers")
+        try c.put(
+            layers.enumerated().map {
+                RecipeLayer(spec: $1, initialization: initialization[$0] ?? LayerInitialization())
+            }, "layers")
         try c.put(loss, "loss")
         try c.put(optimizer, "optimizer")
         try c.put(schedule, "schedule")

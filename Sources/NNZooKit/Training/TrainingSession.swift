@@ -114,7 +114,8 @@ public final class TrainingSession {
         normalization =
             try given
             ?? InputNormalization.make(recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
-        model = try ModelBuilder.build(resolved: architecture, seed: settings.seed)
+        model = try ModelBuilder.build(
+            resolved: architecture, seed: settings.seed, initialization: recipe.initialization)
         try settings.validate()
         (batchesPerEpoch, leavesOutLastExample) = try Self.batchPlan(
             model: model, input: input, examples: trainingIndices.count, batchSize: settings.batchSize)
