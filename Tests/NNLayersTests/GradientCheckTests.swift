@@ -1,3 +1,4 @@
+import Foundation
 import NNCore
 import Testing
 
@@ -208,6 +209,49 @@ import Testing
         #expect(GradientCheck.checkLoss(at: predictions) { hinge($0, signs) }.maxRelativeError < Self.tolerance)
         let l2 = L2Regularizer(lambda: 0.3)
         #expect(GradientCheck.checkLoss(at: output) { l2($0) }.maxRelativeError < Self.tolerance)
+    }
+
+    @Test func theRecipeLosses() throws {
+        let output = Self.input([4, 5], seed: 26).mapped { $0 * 2 }
+        let labels = [0, 3, 4, 1]
+        for smoothing: Float in [0.1, 0.5, 1] {
+            let ce = try SoftmaxCrossEntropy(labelSmoothing: smoothing)
+            let report = GradientCheck.checkLoss(at: output) { ce($0, labels) }
+            #expect(report.maxRelativeError < Self.tolerance, "label smoothing \(smoothing): \(report)")
+        }
+        let mse = MSELoss(.mean)
+        let oneHot = Tensor(shape: [4, 5], scalars: (0..<20).map { $0 % 5 == labels[$0 / 5] ? 1 : 0 })
+        #expect(GradientCheck.checkLoss(at: output) { mse($0, oneHot) }.maxRelativeError < Self.tolerance)
+        let bce = BCEWithLogitsLoss()
+        let logits = Tensor(shape: [6, 1], scalars: [0.3, -2.5, 4.0, -0.1, 12, -9])
+        let binary = Tensor(shape: [6, 1], scalars: [1, 0, 0, 1, 1, 0])
+        #expect(GradientCheck.checkLoss(at: logits) { bce($0, binary) }.maxRelativeError < Self.tolerance)
+        // hinge one-vs-rest: outputs kept away from the kinks at ±1
+        let margins = Self.input([4, 5], seed: 27, margin: 0.05).mapped { $0 * 0.9 }
+        let oneVsRest = oneHot.mapped { $0 * 2 - 1 }
+        let hinge = HingeLoss()
+        #expect(GradientCheck.checkLoss(at: margins) { hinge($0, oneVsRest) }.maxRelativeError < Self.tolerance)
+    }
+
+    @Test func lossValuesAtHandComputedPoints() throws {
+        // The notebook's hinge example: predictions [2, -5, 3, 0.5] against [-1, -1, 1, 1] give 0.875.
+        #expect(HingeLoss()(Tensor([2, -5, 3, 0.5]), Tensor([-1, -1, 1, 1])).value == 0.875)
+        // MSE of errors (1, -2): half convention (1 + 4) / (2 * 2) = 1.25; PyTorch's mean (1 + 4) / 2 = 2.5.
+        #expect(MSELoss()(Tensor([1, 0]), Tensor([0, 2])).value == 1.25)
+        #expect(MSELoss(.mean)(Tensor([1, 0]), Tensor([0, 2])).value == 2.5)
+        #expect(MSELoss(.mean)(Tensor([1, 0]), Tensor([0, 2])).grad == Tensor([1, -2]))
+        // BCE of logit 0 is log 2 whatever the target; the gradient σ(0) - y.
+        let bce = BCEWithLogitsLoss()(Tensor([0, 0]), Tensor([1, 0]))
+        #expect(abs(bce.value - Float(log(2.0))) < 1e-7)
+        #expect(bce.grad == Tensor([-0.25, 0.25]))
+        // Huge logits stay finite: log(1 + e^-1000) is 0.
+        #expect(BCEWithLogitsLoss()(Tensor([1000, -1000]), Tensor([1, 0])).value == 0)
+        #expect(BCEWithLogitsLoss()(Tensor([1000, -1000]), Tensor([0, 1])).value == 1000)
+        // Label smoothing 1 is the uniform target: equal logits give log C and no gradient.
+        let uniform = try SoftmaxCrossEntropy(labelSmoothing: 1)(Tensor(shape: [1, 4], repeating: 3), [2])
+        #expect(abs(uniform.value - Float(log(4.0))) < 1e-6)
+        #expect(uniform.grad.scalars.allSatisfy { abs($0) < 1e-7 })
+        #expect(throws: LayerError.self) { try SoftmaxCrossEntropy(labelSmoothing: 1.5) }
     }
 
     @Test func checkerCatchesAWrongGradient() throws {

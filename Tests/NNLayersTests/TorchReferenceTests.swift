@@ -11,7 +11,8 @@ import Testing
         for (file, version) in [
             ("dense.json", "1.13"), ("conv2d.json", "1.13"), ("maxpool2d.json", "1.13"), ("batchnorm.json", "1.13"),
             ("activations.json", "1.13"), ("losses.json", "1.13"), ("optimizers.json", "1.13"),
-            ("pooling.json", "2.13"), ("activations2.json", "2.13"),
+            ("pooling.json", "2.13"), ("activations2.json", "2.13"), ("losses2.json", "2.13"),
+            ("optimizers2.json", "2.13"), ("schedules.json", "2.13"),
         ] {
             let fixture = try TorchFixture.load(file)
             // The first seven: Debian's PyTorch 1.13, or 2.13 from Tools/torch-venv, which makes the same
@@ -148,6 +149,29 @@ import Testing
             }
             let expected = try #require(c.numbers["value"])
             #expect(abs(Double(result.value) - expected) <= 1e-4 * abs(expected), "\(c.name) value")
+            expectMatchesTorch(result.grad, try c.tensor("grad_input"), "\(c.name) grad")
+        }
+    }
+
+    @Test func recipeLosses() throws {
+        let cases = try TorchFixture.load("losses2.json").cases
+        #expect(
+            cases.map(\.name) == [
+                "cross_entropy_smoothing_0.1", "cross_entropy_smoothing_0.3", "mse_one_hot", "mse_one_output",
+                "bce_with_logits", "hinge_one_output", "hinge_one_vs_rest",
+            ])
+        for c in cases {
+            let input = try c.tensor("input")
+            let result: (value: Float, grad: Tensor)
+            switch c.name {
+            case let name where name.hasPrefix("cross_entropy"):
+                result = try SoftmaxCrossEntropy(labelSmoothing: Float(c.double("label_smoothing")))(input, c.labels)
+            case let name where name.hasPrefix("mse"): result = MSELoss(.mean)(input, try c.tensor("target"))
+            case "bce_with_logits": result = BCEWithLogitsLoss()(input, try c.tensor("target"))
+            default: result = HingeLoss()(input, try c.tensor("target"))
+            }
+            let expected = try #require(c.numbers["value"])
+            #expect(abs(Double(result.value) - expected) <= 1e-5 * abs(expected), "\(c.name) value")
             expectMatchesTorch(result.grad, try c.tensor("grad_input"), "\(c.name) grad")
         }
     }

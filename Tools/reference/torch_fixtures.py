@@ -25,7 +25,11 @@ OUT = os.path.join(ROOT, "Tests", "Fixtures", "torch")
 
 
 def tensor(t):
-    t = t.detach().to(torch.float32).contiguous()
+    """A tensor as JSON: float32 values (float64 ones keep their precision)."""
+    t = t.detach()
+    if t.dtype != torch.float64:
+        t = t.to(torch.float32)
+    t = t.contiguous()
     return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
 
 
@@ -257,6 +261,47 @@ def init_cases():
     return cases
 
 
+def more_loss_cases():
+    """The recipe losses over class labels, each from PyTorch's class or ops: CrossEntropyLoss with
+    label_smoothing; MSELoss (the mean, not the notebooks' half) on one-hot targets and on one output
+    with targets +-1; BCEWithLogitsLoss on one output; the notebooks' hinge max(0, 1 - y*out) averaged over
+    every element (no PyTorch class computes it: written with clamp), on one output with targets +-1 and
+    one-vs-rest over ten outputs (+1 for the true class, -1 for the others)."""
+    cases = []
+
+    def run(name, fn, inputs, labels, config=None, extra=None):
+        z = inputs.clone().requires_grad_(True)
+        value = fn(z)
+        value.backward()
+        tensors = {"input": inputs, "grad_input": z.grad}
+        tensors.update(extra or {})
+        cases.append(case(name, config, tensors, labels=labels.tolist(), numbers={"value": value.item()}))
+
+    logits = torch.randn(8, 10) * 3
+    labels = torch.randint(0, 10, (8,))
+    for smoothing in (0.1, 0.3):
+        run(f"cross_entropy_smoothing_{smoothing}",
+            lambda z: torch.nn.CrossEntropyLoss(label_smoothing=smoothing)(z, labels), logits, labels,
+            {"label_smoothing": smoothing})
+
+    outputs = torch.randn(8, 10)
+    one_hot = F.one_hot(labels, 10).float()
+    run("mse_one_hot", lambda z: torch.nn.MSELoss()(z, one_hot), outputs, labels, extra={"target": one_hot})
+
+    binary = torch.randint(0, 2, (12,))
+    signs = (binary.float() * 2 - 1).reshape(12, 1)
+    single = torch.randn(12, 1) * 2
+    run("mse_one_output", lambda z: torch.nn.MSELoss()(z, signs), single, binary, extra={"target": signs})
+    run("bce_with_logits", lambda z: torch.nn.BCEWithLogitsLoss()(z, binary.float().reshape(12, 1)),
+        single * 2, binary, extra={"target": binary.float().reshape(12, 1)})
+    run("hinge_one_output", lambda z: torch.clamp(1 - z * signs, min=0).mean(), single, binary,
+        extra={"target": signs})
+    one_vs_rest = one_hot * 2 - 1
+    run("hinge_one_vs_rest", lambda z: torch.clamp(1 - z * one_vs_rest, min=0).mean(), outputs * 1.5, labels,
+        extra={"target": one_vs_rest})
+    return cases
+
+
 def loss_cases():
     cases = []
     logits = torch.randn(8, 10) * 3
@@ -337,6 +382,83 @@ def optimizer_cases():
     ]
 
 
+def more_optimizer_cases():
+    """RMSprop (PyTorch's defaults; with momentum, centred, weight decay) and AdamW."""
+    rmsprop, adamw = torch.optim.RMSprop, torch.optim.AdamW
+    return [
+        optimizer_case("rmsprop", lambda p: rmsprop(p, lr=0.01),
+                       {"lr": 0.01, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0, "momentum": 0, "centered": 0}),
+        optimizer_case("rmsprop_momentum_centered_weight_decay",
+                       lambda p: rmsprop(p, lr=0.005, alpha=0.9, eps=1e-6, weight_decay=0.01, momentum=0.9,
+                                         centered=True),
+                       {"lr": 0.005, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.01, "momentum": 0.9, "centered": 1}),
+        optimizer_case("rmsprop_centered", lambda p: rmsprop(p, lr=0.01, centered=True),
+                       {"lr": 0.01, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0, "momentum": 0, "centered": 1}),
+        optimizer_case("adamw", lambda p: adamw(p, lr=0.01),
+                       {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01}),
+        optimizer_case("adamw_custom", lambda p: adamw(p, lr=0.003, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+                       {"lr": 0.003, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.1}),
+    ]
+
+
+def schedule_cases():
+    """Learning rates (and OneCycleLR's momentum) step by step as PyTorch's schedulers set them: the value
+    each optimizer step uses. OneCycleLR steps per batch over epochs x batches steps; the epoch
+    schedules step per epoch, with a linear warm-up chained in front (LinearLR from 1/(k+1) over k
+    epochs, ChainedScheduler)."""
+    sched = torch.optim.lr_scheduler
+    cases = []
+
+    def record(name, config, make_optimizer, make_scheduler, steps):
+        param = torch.zeros(1, requires_grad=True)
+        opt = make_optimizer([param])
+        scheduler = make_scheduler(opt)
+        lrs, momenta = [], []
+        for _ in range(steps):
+            group = opt.param_groups[0]
+            lrs.append(group["lr"])
+            momenta.append(group["betas"][0] if "betas" in group else group.get("momentum", 0.0))
+            param.grad = torch.zeros(1)
+            opt.step()
+            scheduler.step()
+        tensors = {"lr": torch.tensor(lrs, dtype=torch.float64), "momentum": torch.tensor(momenta)}
+        cases.append(case(name, dict(config, steps=steps), tensors))
+
+    sgd = lambda momentum: (lambda p: torch.optim.SGD(p, lr=0.1, momentum=momentum))
+    # 5 epochs of 7 batches.
+    record("onecycle", {"max_lr": 0.1, "pct_start": 0.3, "div_factor": 25, "final_div_factor": 1e4,
+                        "cycle_momentum": 1, "base_momentum": 0.85, "max_momentum": 0.95, "epochs": 5, "batches": 7,
+                        "optimizer": 0},
+           sgd(0.9), lambda o: sched.OneCycleLR(o, max_lr=0.1, epochs=5, steps_per_epoch=7), 35)
+    record("onecycle_custom", {"max_lr": 0.05, "pct_start": 0.25, "div_factor": 10, "final_div_factor": 100,
+                               "cycle_momentum": 1, "base_momentum": 0.8, "max_momentum": 0.9, "epochs": 4,
+                               "batches": 10, "optimizer": 0},
+           sgd(0), lambda o: sched.OneCycleLR(o, max_lr=0.05, epochs=4, steps_per_epoch=10, pct_start=0.25,
+                                               div_factor=10, final_div_factor=100, base_momentum=0.8,
+                                               max_momentum=0.9), 40)
+    record("onecycle_adam", {"max_lr": 0.01, "pct_start": 0.3, "div_factor": 25, "final_div_factor": 1e4,
+                             "cycle_momentum": 1, "base_momentum": 0.85, "max_momentum": 0.95, "epochs": 3,
+                             "batches": 6, "optimizer": 1},
+           lambda p: torch.optim.Adam(p, lr=0.01), lambda o: sched.OneCycleLR(o, max_lr=0.01, epochs=3,
+                                                                              steps_per_epoch=6), 18)
+    record("onecycle_no_momentum_cycle", {"max_lr": 0.1, "pct_start": 0.3, "div_factor": 25,
+                                          "final_div_factor": 1e4, "cycle_momentum": 0, "base_momentum": 0.85,
+                                          "max_momentum": 0.95, "epochs": 2, "batches": 9, "optimizer": 0},
+           sgd(0.9), lambda o: sched.OneCycleLR(o, max_lr=0.1, epochs=2, steps_per_epoch=9, cycle_momentum=False),
+           18)
+    record("cosine", {"lr": 0.1, "epochs": 8, "warmup": 0}, sgd(0.9), lambda o: sched.CosineAnnealingLR(o, T_max=8), 8)
+    for k in (1, 3):
+        record(f"cosine_warmup_{k}", {"lr": 0.1, "epochs": 10, "warmup": k}, sgd(0.9),
+               lambda o: sched.ChainedScheduler([sched.LinearLR(o, start_factor=1 / (k + 1), total_iters=k),
+                                                 sched.CosineAnnealingLR(o, T_max=10)]), 10)
+    record("step_warmup_2", {"lr": 0.1, "epochs": 10, "warmup": 2, "step_size": 3, "gamma": 0.5}, sgd(0.9),
+           lambda o: sched.ChainedScheduler([sched.LinearLR(o, start_factor=1 / 3, total_iters=2),
+                                             sched.StepLR(o, step_size=3, gamma=0.5)]), 10)
+    record("constant_warmup_4", {"lr": 0.1, "epochs": 8, "warmup": 4}, sgd(0.9),
+           lambda o: sched.LinearLR(o, start_factor=1 / 5, total_iters=4), 8)
+    return cases
+
+
 # Written in this order from one random stream (seeded 20240601), so always together.
 SHARED_STREAM = [
     ("dense.json", dense_cases), ("conv2d.json", conv_cases), ("maxpool2d.json", maxpool_cases),
@@ -348,6 +470,9 @@ SEEDED = [
     ("pooling.json", pooling_cases, 17001),
     ("activations2.json", more_activation_cases, 17002),
     ("init.json", init_cases, 17003),
+    ("losses2.json", more_loss_cases, 17004),
+    ("optimizers2.json", more_optimizer_cases, 17005),
+    ("schedules.json", schedule_cases, 17006),
 ]
 
 
