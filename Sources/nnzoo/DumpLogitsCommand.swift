@@ -57,7 +57,7 @@ struct DumpLogitsCommand: ParsableCommand {
             spec.name, split: DatasetSplit(rawValue: split) ?? .test, dataDirectory: data.path)
         let outputs = ModelEvaluation.outputs(loaded.model, dataset: images, normalization: loaded.info.normalization)
         let labels = images.labels.map { Int($0) }
-        let correct = ModelEvaluation.countCorrect(outputs, labels: labels)
+        let correct = loaded.info.prediction.countCorrect(outputs, labels: labels)
         let file = SafeTensorsFile(
             metadata: ["checkpoint": checkpoint, "dataset": spec.name, "split": split],
             tensors: [

@@ -191,10 +191,11 @@ import Testing
                 == .invalidValue(
                     path: "test.json", field: "layers[4].p", found: "1.5", expected: "a probability between 0 and 1"))
         #expect(
-            error(variant(#""loss": "CrossEntropyLoss""#, #""loss": "MSELoss""#))
+            error(variant(#""loss": "CrossEntropyLoss""#, #""loss": "MSE""#))
                 == .invalidValue(
-                    path: "test.json", field: "loss", found: "\"MSELoss\"",
-                    expected: "\"CrossEntropyLoss\" or \"NLLLoss\""))
+                    path: "test.json", field: "loss", found: "\"MSE\"",
+                    expected:
+                        "one of \"CrossEntropyLoss\", \"NLLLoss\", \"MSELoss\", \"BCEWithLogitsLoss\", \"HingeLoss\""))
         #expect(
             error(variant(#""dataset": "digits""#, #""dataset": "imagenet""#))
                 == .invalidValue(

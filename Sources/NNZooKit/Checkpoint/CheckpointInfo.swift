@@ -220,6 +220,12 @@ public struct CheckpointInfo: Equatable, Sendable {
     /// Present in resumable checkpoints.
     public var resume: ResumeState?
 
+    /// The loss the run trained with.
+    public var loss: LossSpec { recipe.loss }
+
+    /// How the network's outputs become classes and probabilities.
+    public var prediction: ClassPrediction { ClassPrediction(loss: loss, architecture: architecture, input: input) }
+
     public init(
         kind: String, recipe: Recipe, architecture: [LayerSpec], input: ModelInput, dataset: String,
         classNames: [String], normalization: InputNormalization, epoch: Int?, metrics: [EpochRecord],

@@ -61,28 +61,26 @@ public enum CheckpointEvaluation {
 
     /// What a model said about every image of a dataset.
     public struct Predictions: Equatable, Sendable {
-        /// The predicted class of each image: the highest output, the first on ties (as the trainer
-        /// counts accuracy).
+        /// The predicted class of each image (`ClassPrediction`: the highest output, the first on
+        /// ties, as the trainer counts accuracy; the sign of a single output).
         public var predicted: [Int]
         /// The probability the model gave its predicted class: the softmax of the outputs at that
         /// class (for a LogSoftmax network, whose outputs are log-probabilities, the same as their
-        /// exponential). For a mistake, how sure the model was of the wrong class.
+        /// exponential; the sigmoid of a single logit). For a mistake, how sure the model was of the
+        /// wrong class. Empty when the outputs are not probabilities (hinge margins, squared-error
+        /// outputs: `ClassPrediction.probabilities`).
         public var probability: [Double]
         /// The mean loss over the images.
         public var loss: Double
     }
 
-    /// The class and its softmax probability for one row of outputs: the largest entry (the
-    /// first on ties) and 1 / sum(exp(o_j - o_max)), in double precision.
+    /// The class and its softmax probability for one row of scores: the largest entry (the
+    /// first on ties) and 1 / sum(exp(o_j - o_max)), in double precision
+    /// (`ClassPrediction.predictedProbability` for scores).
     public static func classAndProbability(_ row: UnsafeBufferPointer<Float>) -> (predicted: Int, probability: Double) {
-        guard !row.isEmpty else { return (0, 0) }
-        var best = 0
-        for j in 1..<row.count where row[j] > row[best] { best = j }
-        let top = Double(row[best])
-        var sum = 0.0
-        for value in row { sum += exp(Double(value) - top) }
-        // A NaN output makes no number; report it as no confidence rather than as certainty.
-        return (best, sum.isFinite && sum >= 1 ? 1 / sum : 0)
+        guard let base = row.baseAddress, !row.isEmpty else { return (0, 0) }
+        let scores = ClassPrediction(outputs: .scores, width: row.count)
+        return (scores.predictedClass(base), scores.predictedProbability(base) ?? 0)
     }
 
     /// The model's prediction and its probability for every image of `dataset`, and the mean loss,
@@ -97,20 +95,23 @@ public enum CheckpointEvaluation {
         var predicted = [Int](repeating: 0, count: dataset.count)
         var probability = [Double](repeating: 0, count: dataset.count)
         var done = 0
+        let prediction = info.prediction
         let result = ModelEvaluation.evaluate(
-            model, loss: ClassificationLoss(info.recipe.loss), assembler: assembler, indices: Array(0..<dataset.count),
-            batchSize: batchSize
+            model, loss: ClassificationLoss(info.loss), prediction: prediction, assembler: assembler,
+            indices: Array(0..<dataset.count), batchSize: batchSize
         ) { output, slot in
-            let width = slot.count > 0 ? output.count / slot.count : 0
+            let width = prediction.width
             output.withUnsafeBufferPointer { values in
                 for (row, index) in slot.sampleIndices.enumerated() {
-                    let outputs = UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
-                    (predicted[index], probability[index]) = classAndProbability(outputs)
+                    let outputs = values.baseAddress! + row * width
+                    predicted[index] = prediction.predictedClass(outputs)
+                    probability[index] = prediction.predictedProbability(outputs) ?? 0
                 }
             }
             done += slot.count
             onBatch?(done)
         }
-        return Predictions(predicted: predicted, probability: probability, loss: result.loss)
+        return Predictions(
+            predicted: predicted, probability: prediction.outputs == .margins ? [] : probability, loss: result.loss)
     }
 }

@@ -157,27 +157,63 @@ public enum ModelBuilder {
                 resolved.append(layer)
             }
         }
-        guard shape == [input.classes] else {
+        guard shape.count == 1, recipe.loss.accepts(outputs: shape[0], classes: input.classes) else {
             throw ModelIncompatibility(
                 reason: "the network ends with \(describe(shape)), but the dataset has \(input.classes) classes "
-                    + "(the last layer needs out_features \(input.classes))")
+                    + "(the last layer needs \(recipe.loss.expectedOutputs(classes: input.classes))"
+                    + (recipe.loss.kind == .crossEntropy || recipe.loss.kind == .nll
+                        ? ")" : " with \(recipe.loss.name))"))
         }
-        try checkLoss(recipe.loss, after: recipe.layers.last)
+        try checkLoss(recipe.loss, after: recipe.layers.last, outputs: shape[0])
         return resolved
     }
 
-    /// NLLLoss needs log-probabilities (a final LogSoftmax); CrossEntropyLoss needs scores, not the
-    /// probabilities of a final Softmax.
-    private static func checkLoss(_ loss: LossSpec, after last: LayerSpec?) throws {
-        if loss == .nll && last != .logSoftmax {
+    /// Pairs a loss with what the network ends with: NLLLoss needs log-probabilities (a final
+    /// LogSoftmax); CrossEntropyLoss and BCEWithLogitsLoss need scores, not probabilities; HingeLoss
+    /// needs margins free to be negative; MSELoss's targets must be reachable (-1 for one output,
+    /// 1 for one output per class).
+    private static func checkLoss(_ loss: LossSpec, after last: LayerSpec?, outputs: Int) throws {
+        let squashing: String?
+        switch last {
+        case .sigmoid?: squashing = "Sigmoid"
+        case .softmax?: squashing = "Softmax"
+        case .logSoftmax?: squashing = "LogSoftmax"
+        default: squashing = nil
+        }
+        switch loss.kind {
+        case .nll where last != .logSoftmax:
             throw ModelIncompatibility(
                 reason: "NLLLoss expects log-probabilities, so the network must end with LogSoftmax "
                     + "(add it, or use CrossEntropyLoss)")
-        }
-        if loss == .crossEntropy && last == .softmax {
+        case .crossEntropy where last == .softmax:
             throw ModelIncompatibility(
                 reason: "CrossEntropyLoss applies softmax itself, so the network must not end with Softmax "
                     + "(remove it, or end with LogSoftmax and use NLLLoss)")
+        case .bceWithLogits:
+            if let squashing {
+                throw ModelIncompatibility(
+                    reason: "BCEWithLogitsLoss applies the sigmoid itself, so the network must end with the logit, "
+                        + "not \(squashing) (remove it)")
+            }
+        case .hinge:
+            if let squashing {
+                throw ModelIncompatibility(
+                    reason: "HingeLoss compares margins with -1 and +1, which a final \(squashing) keeps from being "
+                        + "negative (remove it)")
+            }
+        case .mse where outputs == 1:
+            if let squashing {
+                throw ModelIncompatibility(
+                    reason:
+                        "MSELoss with one output aims at -1 and +1, which a final \(squashing) cannot reach (remove "
+                        + "it, or give the network one output per class)")
+            }
+        case .mse where last == .logSoftmax:
+            throw ModelIncompatibility(
+                reason: "MSELoss aims at one-hot targets of 0 and 1, which LogSoftmax's log-probabilities cannot reach "
+                    + "(use Softmax, or NLLLoss)")
+        default:
+            break
         }
     }
 

@@ -77,35 +77,55 @@ extension ModelBuilder {
         var outputs = 0
         var unfolded = 0
         for layer in layers {
-            switch layer {
-            case .linear(_, let outFeatures, _):
-                shape = [outFeatures]
-            case .conv2d(_, let outChannels, let kernel, let stride, let padding, _):
-                guard shape.count == 3, let h = out(shape[1], kernel, stride, padding),
-                    let w = out(shape[2], kernel, stride, padding),
-                    let columns = checkedProduct([shape[0], kernel, kernel, h, w])
-                else { return nil }
+            if case .conv2d(_, _, let kernel, let stride, let padding, _) = layer, shape.count == 3,
+                let h = out(shape[1], kernel, stride, padding), let w = out(shape[2], kernel, stride, padding)
+            {
+                guard let columns = checkedProduct([shape[0], kernel, kernel, h, w]) else { return nil }
                 unfolded = max(unfolded, columns)
-                shape = [outChannels, h, w]
-            case .maxPool2d(let kernel, let stride, let padding),
-                .avgPool2d(let kernel, let stride, let padding, _):
-                guard shape.count == 3, let h = out(shape[1], kernel, stride ?? kernel, padding),
-                    let w = out(shape[2], kernel, stride ?? kernel, padding)
-                else { return nil }
-                shape = [shape[0], h, w]
-            case .adaptiveAvgPool2d(let height, let width):
-                guard shape.count == 3 else { return nil }
-                shape = [shape[0], height, width]
-            case .flatten:
-                guard let flat = checkedProduct(shape) else { return nil }
-                shape = [flat]
-            default:
-                break
             }
-            guard let size = checkedProduct(shape), let sum = checkedSum(outputs, size) else { return nil }
+            guard let next = outputShape(of: layer, for: shape), let size = checkedProduct(next),
+                let sum = checkedSum(outputs, size)
+            else { return nil }
+            shape = next
             outputs = sum
         }
         return (outputs, unfolded)
+    }
+
+    /// The shape of one example after resolved `layers` (`[classes]` for a classifier), or nil if
+    /// it cannot be computed.
+    public static func outputShape(_ layers: [LayerSpec], input: ModelInput) -> [Int]? {
+        var shape = [input.channels, input.height, input.width]
+        for layer in layers {
+            guard let next = outputShape(of: layer, for: shape) else { return nil }
+            shape = next
+        }
+        return shape
+    }
+
+    /// The shape one example has after `layer`, given the shape it has before.
+    private static func outputShape(of layer: LayerSpec, for shape: [Int]) -> [Int]? {
+        switch layer {
+        case .linear(_, let outFeatures, _):
+            return [outFeatures]
+        case .conv2d(_, let outChannels, let kernel, let stride, let padding, _):
+            guard shape.count == 3, let h = out(shape[1], kernel, stride, padding),
+                let w = out(shape[2], kernel, stride, padding)
+            else { return nil }
+            return [outChannels, h, w]
+        case .maxPool2d(let kernel, let stride, let padding), .avgPool2d(let kernel, let stride, let padding, _):
+            guard shape.count == 3, let h = out(shape[1], kernel, stride ?? kernel, padding),
+                let w = out(shape[2], kernel, stride ?? kernel, padding)
+            else { return nil }
+            return [shape[0], h, w]
+        case .adaptiveAvgPool2d(let height, let width):
+            guard shape.count == 3 else { return nil }
+            return [shape[0], height, width]
+        case .flatten:
+            return checkedProduct(shape).map { [$0] }
+        default:
+            return shape
+        }
     }
 
     /// The output length of a convolution or pooling window along one axis.

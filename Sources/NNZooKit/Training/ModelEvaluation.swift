@@ -3,23 +3,75 @@ import NNData
 import NNLayers
 
 /// A recipe's loss as one callable: the mean loss of a batch of network outputs against class
-/// indices, and its gradient.
+/// indices, and its gradient. Losses on targets rather than labels get them made from the labels:
+/// one-hot (0 and 1) for MSELoss over one output per class; +1 for the true class and -1 for the
+/// others for HingeLoss (one-vs-rest); with one output for two classes, ±1 (class 1 positive) for
+/// HingeLoss and MSELoss, and 0 or 1 for BCEWithLogitsLoss.
 public final class ClassificationLoss {
+    public let spec: LossSpec
     private let compute: (Tensor, [Int]) -> (value: Float, grad: Tensor)
 
     public init(_ spec: LossSpec) {
-        switch spec {
+        self.spec = spec
+        switch spec.kind {
         case .crossEntropy:
-            let loss = SoftmaxCrossEntropy()
+            // LossSpec keeps label_smoothing in [0, 1], which is all the engine refuses.
+            let loss = (try? SoftmaxCrossEntropy(labelSmoothing: Float(spec.labelSmoothing))) ?? SoftmaxCrossEntropy()
             compute = { loss($0, $1) }
         case .nll:
             let loss = NLLLoss()
             compute = { loss($0, $1) }
+        case .mse:
+            let loss = MSELoss(.mean)
+            let targets = TargetBuffer(positive: 1, negative: 0, singleNegative: -1)
+            compute = { loss($0, targets.make(for: $0, labels: $1)) }
+        case .bceWithLogits:
+            let loss = BCEWithLogitsLoss()
+            let targets = TargetBuffer(positive: 1, negative: 0, singleNegative: 0)
+            compute = { loss($0, targets.make(for: $0, labels: $1)) }
+        case .hinge:
+            let loss = HingeLoss()
+            let targets = TargetBuffer(positive: 1, negative: -1, singleNegative: -1)
+            compute = { loss($0, targets.make(for: $0, labels: $1)) }
         }
     }
 
     public func callAsFunction(_ output: Tensor, _ labels: [Int]) -> (value: Float, grad: Tensor) {
         compute(output, labels)
+    }
+}
+
+/// Targets made from class labels for an output `[N, width]`, in a buffer reused from batch to
+/// batch: `positive` at the label and `negative` elsewhere; with one output, `positive` for class 1
+/// and `singleNegative` for class 0.
+private final class TargetBuffer {
+    let positive: Float
+    let negative: Float
+    let singleNegative: Float
+    private var targets = ReusableTensor()
+
+    init(positive: Float, negative: Float, singleNegative: Float) {
+        self.positive = positive
+        self.negative = negative
+        self.singleNegative = singleNegative
+    }
+
+    func make(for output: Tensor, labels: [Int]) -> Tensor {
+        let rows = labels.count
+        let width = rows > 0 ? output.count / rows : 0
+        precondition(
+            rows * width == output.count, "ClassificationLoss: \(rows) labels for an output of \(output.shape)")
+        return targets.produce(shape: output.shape) { t in
+            if width == 1 {
+                for r in 0..<rows { t[r] = labels[r] == 1 ? positive : singleNegative }
+                return
+            }
+            t.update(repeating: negative)
+            for r in 0..<rows {
+                precondition(labels[r] >= 0 && labels[r] < width, "ClassificationLoss: label \(labels[r])")
+                t[r * width + labels[r]] = positive
+            }
+        }
     }
 }
 
@@ -41,31 +93,14 @@ public enum ModelEvaluation {
     /// same speed (the products are per image or already large at 128 rows).
     public static let batchSize = 128
 
-    /// The number of rows of `output` `[N, classes]` whose largest entry (the first, on ties) is at
-    /// the row's label.
-    public static func countCorrect(_ output: Tensor, labels: [Int]) -> Int {
-        let rows = labels.count
-        guard rows > 0 else { return 0 }
-        let width = output.count / rows
-        var correct = 0
-        output.withUnsafeBufferPointer { p in
-            for r in 0..<rows {
-                let row = p.baseAddress! + r * width
-                var best = 0
-                for j in 1..<max(1, width) where row[j] > row[best] { best = j }
-                if best == labels[r] { correct += 1 }
-            }
-        }
-        return correct
-    }
-
     /// Loss and accuracy of `model` on the examples `indices` of the assembler's dataset, in batches
-    /// of `batchSize`. `onBatch` sees each batch's outputs (e.g. to keep the logits).
+    /// of `batchSize`, each example's class chosen by `prediction`. `onBatch` sees each batch's outputs (e.g. to keep the logits).
     ///
     /// Batches alternate between two slots: the first layer keeps its input until the next forward,
     /// so refilling the same slot would copy the whole batch first (copy-on-write).
     public static func evaluate(
-        _ model: Sequential, loss: ClassificationLoss, assembler: BatchAssembler, indices: [Int],
+        _ model: Sequential, loss: ClassificationLoss, prediction: ClassPrediction, assembler: BatchAssembler,
+        indices: [Int],
         batchSize: Int = ModelEvaluation.batchSize,
         onBatch: ((Tensor, BatchSlot) -> Void)? = nil
     ) -> EvaluationResult {
@@ -79,7 +114,7 @@ public enum ModelEvaluation {
             assembler.fill(slot, indices: indices[start..<end], augmentEpoch: nil, threads: Parallel.threadCount)
             let output = model.forward(slot.input, training: false)
             total += Double(loss(output, slot.labels).value) * Double(slot.count)
-            correct += countCorrect(output, labels: slot.labels)
+            correct += prediction.countCorrect(output, labels: slot.labels)
             onBatch?(output, slot)
             start = end
         }

@@ -27,7 +27,8 @@ public struct TestResult: Codable, Equatable, Sendable {
         let assembler = BatchAssembler(
             dataset: test, normalization: info.normalization, augmentation: AugmentationPipeline([]), seed: 0)
         let result = ModelEvaluation.evaluate(
-            model, loss: ClassificationLoss(info.recipe.loss), assembler: assembler, indices: Array(0..<test.count))
+            model, loss: ClassificationLoss(info.loss), prediction: info.prediction, assembler: assembler,
+            indices: Array(0..<test.count))
         self.init(
             epoch: info.epoch ?? 0, loss: result.loss, accuracy: result.accuracy, correct: result.correct,
             examples: result.count)

@@ -84,6 +84,8 @@ public final class TrainingSession {
     private var metricsNeedRewrite = false
 
     private let loss: ClassificationLoss
+    /// How outputs become classes (training and validation accuracy, and so checkpoint-best).
+    public let prediction: ClassPrediction
     private let assembler: BatchAssembler
     /// Three slots: batch n trains from one while batch n+1 is prepared in the next, and the network
     /// still holds batch n-1's input (its first layer keeps it for backward) in the third.
@@ -124,6 +126,7 @@ public final class TrainingSession {
         state = ResumeState(trainingExamples: trainingIndices.count)
         records = []
         loss = ClassificationLoss(recipe.loss)
+        prediction = ClassPrediction(loss: recipe.loss, architecture: architecture, input: input)
         assembler = try BatchAssembler(
             dataset: trainingSplit, normalization: normalization,
             augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
@@ -210,6 +213,7 @@ public final class TrainingSession {
         }
         metricsNeedRewrite = true
         loss = ClassificationLoss(recipe.loss)
+        prediction = ClassPrediction(loss: recipe.loss, architecture: architecture, input: input)
         assembler = try BatchAssembler(
             dataset: trainingSplit, normalization: normalization,
             augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
@@ -420,7 +424,7 @@ public final class TrainingSession {
     private func step(_ slot: BatchSlot) -> (Float, Int) {
         let output = model.forward(slot.input, training: true)
         let (value, grad) = loss(output, slot.labels)
-        let correct = ModelEvaluation.countCorrect(output, labels: slot.labels)
+        let correct = prediction.countCorrect(output, labels: slot.labels)
         model.backwardParameters(grad)
         optimizer.stepAndZeroGrad()
         return (value, correct)
@@ -432,7 +436,7 @@ public final class TrainingSession {
         var validation: EvaluationResult?
         if !validationIndices.isEmpty {
             validation = ModelEvaluation.evaluate(
-                model, loss: loss, assembler: assembler, indices: validationIndices)
+                model, loss: loss, prediction: prediction, assembler: assembler, indices: validationIndices)
             // The last step can leave weights that are no longer finite although its loss was.
             if let validation, !validation.loss.isFinite {
                 throw TrainingError.diverged(

@@ -63,8 +63,7 @@ struct InferenceBench: ParsableCommand {
                 checkpoint.model, dataset: test, normalization: info.normalization, batchSize: batchSize)
             times.append(monotonicSeconds() - start)
         }
-        let predictions = outputs.argmaxRows()
-        let correct = zip(predictions, test.labels).filter { $0 == Int($1) }.count
+        let correct = info.prediction.countCorrect(outputs, labels: test.labels.map { Int($0) })
         let passes = times
         times.sort()
         let object: [String: Any] = [
