@@ -11,6 +11,9 @@ public protocol Optimizer: AnyObject {
     var parameters: [Parameter] { get }
     /// The learning rate; a schedule may change it between steps.
     var learningRate: Double { get set }
+    /// The momentum PyTorch's `OneCycleLR` cycles between steps: SGD's and RMSprop's `momentum`,
+    /// Adam's and AdamW's β1.
+    var momentumOrBeta1: Double { get set }
     /// The number of `step()` calls so far (restored by `importState`).
     var stepCount: Int { get }
     /// Applies one update to every parameter from its current gradient.
@@ -38,7 +41,7 @@ extension Optimizer {
 /// The state of an optimizer, in parameter order, with PyTorch's names for the per-parameter
 /// tensors (`momentum_buffer`; `exp_avg`, `exp_avg_sq`).
 public struct OptimizerState: Equatable, Sendable {
-    /// `"SGD"` or `"Adam"`.
+    /// `"SGD"`, `"Adam"`, `"AdamW"` or `"RMSprop"`.
     public var kind: String
     /// Steps taken so far.
     public var stepCount: Int
@@ -80,8 +83,12 @@ public struct OptimizerState: Equatable, Sendable {
     }
 
     /// Checks that this state fits `parameters` for an optimizer of `kind` whose slots are named
-    /// `slotNames`: every parameter has all of them (or, if `optional`, none), shaped like it.
-    func validate(kind expected: String, parameters: [Parameter], slotNames: Set<String>, optional: Bool) throws {
+    /// `slotNames`: every parameter has all of them (or, if `optional`, none), plus any of
+    /// `optionalSlots`, each shaped like it.
+    func validate(
+        kind expected: String, parameters: [Parameter], slotNames: Set<String>, optionalSlots: Set<String> = [],
+        optional: Bool
+    ) throws {
         guard kind == expected else {
             throw LayerError.optimizerStateMismatch(
                 optimizer: expected, detail: "it was saved by \(kind), not \(expected)")
@@ -95,7 +102,7 @@ public struct OptimizerState: Equatable, Sendable {
                 detail: "it holds state for \(slots.count) parameters, the model has \(parameters.count)")
         }
         for (i, (slot, parameter)) in zip(slots, parameters).enumerated() {
-            let names = Set(slot.keys)
+            let names = Set(slot.keys).subtracting(optionalSlots)
             guard names == slotNames || (optional && names.isEmpty) else {
                 throw LayerError.optimizerStateMismatch(
                     optimizer: expected,

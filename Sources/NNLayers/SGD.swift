@@ -11,7 +11,9 @@ import NNCore
 public final class SGD: Optimizer {
     public let parameters: [Parameter]
     public var learningRate: Double
-    public let momentum: Double
+    /// May change between steps (a schedule cycling it); the momentum buffers start at the first
+    /// step with a momentum above 0, as in PyTorch.
+    public var momentum: Double
     public let dampening: Double
     public let nesterov: Bool
     public let weightDecay: Double
@@ -44,6 +46,11 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
         self.weightDecay = weightDecay
         buffers = Array(repeating: nil, count: parameters.count)
+    }
+
+    public var momentumOrBeta1: Double {
+        get { momentum }
+        set { momentum = newValue }
     }
 
     public func step() { update(zeroingGradients: false) }

@@ -184,16 +184,23 @@ import Testing
                 dampening: c.double("dampening"), nesterov: c.int("nesterov") == 1,
                 weightDecay: c.double("weight_decay"))
         }
+        if c.name.hasPrefix("rmsprop") {
+            return try RMSprop(
+                parameters, learningRate: c.double("lr"), alpha: c.double("alpha"), epsilon: c.double("eps"),
+                weightDecay: c.double("weight_decay"), momentum: c.double("momentum"), centered: c.int("centered") == 1)
+        }
         return try Adam(
             parameters, learningRate: c.double("lr"), beta1: c.double("beta1"), beta2: c.double("beta2"),
-            epsilon: c.double("eps"), weightDecay: c.double("weight_decay"))
+            epsilon: c.double("eps"), weightDecay: c.double("weight_decay"),
+            decoupledWeightDecay: c.name.hasPrefix("adamw"))
     }
 
     /// Every step of every optimizer case matches PyTorch, parameters and state; and an optimizer
     /// rebuilt after step 1 from exported state continues exactly like the original.
-    @Test func optimizers() throws {
-        let cases = try TorchFixture.load("optimizers.json").cases
-        #expect(cases.count == 5)
+    @Test(arguments: [("optimizers.json", 5), ("optimizers2.json", 5)]) func optimizers(file: String, count: Int) throws
+    {
+        let cases = try TorchFixture.load(file).cases
+        #expect(cases.count == count)
         for c in cases {
             let parameters = [
                 Parameter(name: "0", value: try c.tensor("param0_initial")),
@@ -220,6 +227,12 @@ import Testing
                     expectMatchesTorch(
                         p.value, try c.tensor("param\(i)_step\(step)"), "\(c.name) step \(step) param\(i)")
                     #expect(!state.slots[i].isEmpty)
+                    let torchSlots = c.tensors.keys.filter {
+                        $0.hasSuffix("\(i)_step\(step)") && $0 != "param\(i)_step\(step)"
+                            && $0 != "grad\(i)_step\(step)"
+                    }
+                    #expect(
+                        torchSlots.count == state.slots[i].count, "\(c.name): PyTorch's state \(torchSlots.sorted())")
                     for (slot, tensor) in state.slots[i] {
                         expectMatchesTorch(tensor, try c.tensor("\(slot)\(i)_step\(step)"), "\(c.name) \(slot)\(i)")
                     }
