@@ -126,8 +126,7 @@ extension TrainCommand {
     func printHeader(_ session: TrainingSession, resumed: Bool) {
         let s = session.settings
         let layers = session.architecture.map(\.summary).joined(separator: ", ")
-        var optimizer = "\(s.optimizer.name) lr \(TrainingDisplay.formatRate(s.optimizer.learningRate))"
-        if case .sgd(_, let momentum, _, _, _) = s.optimizer, momentum > 0 { optimizer += " momentum \(momentum)" }
+        let optimizer = s.optimizer.summary
         var lines: [String] = []
         if resumed && session.state.epoch >= s.epochs {
             lines.append(

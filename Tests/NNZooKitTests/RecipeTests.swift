@@ -122,7 +122,7 @@ import Testing
             error(variant(#"{"type": "Linear", "out_features": 16}"#, #"{"type": "Linear"}"#))
                 == .missingField(path: "test.json", field: "layers[1].out_features"))
         #expect(
-            error(variant(#""lr": 0.05, "#, "")) == .missingField(path: "test.json", field: "optimizer.lr"))
+            error(variant(#""type": "SGD", "#, "")) == .missingField(path: "test.json", field: "optimizer.type"))
         let description = RecipeError.missingField(path: "zoo/x.json", field: "layers[1].out_features").description
         #expect(
             description

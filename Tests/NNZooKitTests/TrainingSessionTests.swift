@@ -96,6 +96,47 @@ import Testing
                 == tensors(RunFolder(path: straightFolder.path).bestCheckpoint))
     }
 
+    /// A run of `settings` stopped after `stopAfter` batches and resumed from its checkpoint ends
+    /// with the tensors (weights and optimizer state) of a run never stopped.
+    private func expectResumingIsExact(_ settings: TrainingSettings, recipe: Recipe = recipe, stopAfter: Int = 7)
+        throws
+    {
+        Parallel.setThreadCount(1)
+        let straightFolder = TemporaryFolder()
+        let straight = try TrainingSession(
+            recipe: recipe, settings: settings, trainingSplit: Digits.train,
+            folder: RunFolder(path: straightFolder.path))
+        #expect(try straight.run() == .finished)
+        let folder = TemporaryFolder()
+        let first = try TrainingSession(
+            recipe: recipe, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        var batches = 0
+        _ = try first.run {
+            batches += 1
+            return batches == stopAfter
+        }
+        let checkpoint = try Checkpoint.read(from: RunFolder(path: folder.path).lastCheckpoint)
+        let resumed = try TrainingSession(
+            resuming: checkpoint, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        #expect(try resumed.run() == .finished)
+        let expected = try tensors(RunFolder(path: straightFolder.path).lastCheckpoint)
+        #expect(expected.keys.contains { $0.hasPrefix("optimizer.") })
+        #expect(try tensors(RunFolder(path: folder.path).lastCheckpoint) == expected)
+        #expect(withoutTimes(resumed.records) == withoutTimes(straight.records))
+    }
+
+    @Test(arguments: [
+        OptimizerSpec.adam(lr: 0.003, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.001),
+        .adamW(lr: 0.003, beta1: 0.85, beta2: 0.99, eps: 1e-8, weightDecay: 0.01),
+        .rmsprop(lr: 0.001, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false),
+        .rmsprop(lr: 0.001, alpha: 0.9, eps: 1e-6, weightDecay: 0.01, momentum: 0.9, centered: true),
+    ])
+    func everyOptimizerResumesBitForBit(optimizer: OptimizerSpec) throws {
+        var settings = Self.settings
+        settings.optimizer = optimizer
+        try expectResumingIsExact(settings)
+    }
+
     @Test func aRunWithoutInterruptionIsRepeatable() throws {
         let a = TemporaryFolder()
         let b = TemporaryFolder()

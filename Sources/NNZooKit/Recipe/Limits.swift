@@ -37,6 +37,8 @@ public enum Limits {
     /// Adam's betas: [0, 1).
     public static let beta = Limit(0...(1.0).nextDown, "a number from 0 up to (not including) 1")
     public static let epsilon = Limit(0.0...1.0, "a small number from 0 to 1")
+    /// RMSprop's smoothing constant.
+    public static let alpha = Limit(0.0...1.0, "a number from 0 to 1")
     public static let stepSize = Limit(1...1_000_000, "a whole number of epochs from 1 to 1000000")
     public static let gamma = Limit(0.0...1.0, "a factor from 0 to 1")
     public static let validationSplit = Limit(0.0...0.5, "a fraction from 0 to 0.5")

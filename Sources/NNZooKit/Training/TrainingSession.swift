@@ -244,6 +244,14 @@ public final class TrainingSession {
         case .adam(let lr, let beta1, let beta2, let eps, let weightDecay):
             return try Adam(
                 parameters, learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay)
+        case .adamW(let lr, let beta1, let beta2, let eps, let weightDecay):
+            return try Adam(
+                parameters, learningRate: lr, beta1: beta1, beta2: beta2, epsilon: eps, weightDecay: weightDecay,
+                decoupledWeightDecay: true)
+        case .rmsprop(let lr, let alpha, let eps, let weightDecay, let momentum, let centered):
+            return try RMSprop(
+                parameters, learningRate: lr, alpha: alpha, epsilon: eps, weightDecay: weightDecay, momentum: momentum,
+                centered: centered)
         }
     }
 
