@@ -151,7 +151,7 @@ extension TrainCommand {
         lines.append("Network: \(layers); \(session.model.parameterCount) parameters.")
         lines.append(
             "\(counted(s.epochs, "epoch")) of \(counted(session.batchesPerEpoch, "batch", plural: "batches")) of \(s.batchSize), \(optimizer), "
-                + "\(scheduleName(session.recipe.schedule)) schedule"
+                + "\(session.schedule.summary) schedule"
                 + (s.augmentation.isEmpty ? "" : ", augmentation \(s.augmentation)")
                 + ", \(counted(s.threads, "thread")).")
         if session.leavesOutLastExample {
@@ -163,13 +163,4 @@ extension TrainCommand {
         print(lines.joined(separator: "\n"))
         fflush(stdout)
     }
-
-    func scheduleName(_ schedule: ScheduleSpec) -> String {
-        switch schedule {
-        case .constant: return "constant"
-        case .step(let size, let gamma): return "step (x\(gamma) every \(size) epochs)"
-        case .cosine: return "cosine"
-        }
-    }
-
 }

@@ -205,7 +205,7 @@ import Testing
             error(variant(#""type": "step", "step_size": 1, "gamma": 0.5"#, #""type": "linear""#))
                 == .invalidValue(
                     path: "test.json", field: "schedule.type", found: "\"linear\"",
-                    expected: "\"constant\", \"step\" or \"cosine\""))
+                    expected: "\"constant\", \"step\", \"cosine\" or \"onecycle\""))
     }
 
     @Test func anAugmentationSpecIsCheckedByTheAugmentationParser() throws {

@@ -137,6 +137,12 @@ import Testing
         try expectResumingIsExact(settings)
     }
 
+    @Test func aOneCycleRunResumesBitForBitWithItsMomentum() throws {
+        var recipe = Self.recipe
+        recipe.schedule = .oneCycle(ScheduleSpec.OneCycle())
+        try expectResumingIsExact(Self.settings, recipe: recipe, stopAfter: 11)
+    }
+
     @Test func aRunWithoutInterruptionIsRepeatable() throws {
         let a = TemporaryFolder()
         let b = TemporaryFolder()

@@ -41,6 +41,12 @@ public enum Limits {
     public static let alpha = Limit(0.0...1.0, "a number from 0 to 1")
     public static let stepSize = Limit(1...1_000_000, "a whole number of epochs from 1 to 1000000")
     public static let gamma = Limit(0.0...1.0, "a factor from 0 to 1")
+    /// A linear warm-up's epochs (0: none).
+    public static let warmupEpochs = Limit(0...1_000_000, "a whole number of epochs from 0 to 1000000")
+    /// OneCycleLR's share of the steps spent rising.
+    public static let pctStart = Limit(0.0001...0.9999, "a fraction above 0 and below 1")
+    /// OneCycleLR's div_factor and final_div_factor.
+    public static let divisionFactor = Limit(1.0...1e12, "a factor from 1 to 1e12")
     public static let validationSplit = Limit(0.0...0.5, "a fraction from 0 to 0.5")
     public static let threads = Limit(
         1...Parallel.maxThreadCount, "a whole number from 1 to \(Parallel.maxThreadCount)")

@@ -283,9 +283,29 @@ public final class TrainingSession {
         return examples % batchSize == 1 ? (batches - 1, true) : (batches, false)
     }
 
-    /// The learning rate of 0-based epoch `epoch`.
-    public func learningRate(epoch: Int) -> Double {
-        recipe.schedule.learningRate(base: settings.optimizer.learningRate, epoch: epoch, epochs: settings.epochs)
+    /// The learning rate schedule the run follows.
+    public var schedule: ScheduleSpec { recipe.schedule }
+
+    /// The learning rate of batch `batch` (0-based) of 0-based epoch `epoch` (the same for every
+    /// batch of an epoch unless the schedule changes it per step).
+    public func learningRate(epoch: Int, batch: Int = 0) -> Double {
+        schedule.learningRate(
+            base: settings.optimizer.learningRate, epoch: epoch, epochs: settings.epochs, batch: batch,
+            batches: batchesPerEpoch)
+    }
+
+    /// Sets the optimizer's learning rate (and the momentum, when the schedule cycles it) for that
+    /// batch; returns the rate.
+    @discardableResult
+    private func applySchedule(epoch: Int, batch: Int) -> Double {
+        let lr = learningRate(epoch: epoch, batch: batch)
+        optimizer.learningRate = lr
+        if let momentum = schedule.momentum(
+            epoch: epoch, epochs: settings.epochs, batch: batch, batches: batchesPerEpoch)
+        {
+            optimizer.momentumOrBeta1 = momentum
+        }
+        return lr
     }
 
     // MARK: - Checkpoints
@@ -357,8 +377,8 @@ public final class TrainingSession {
         optimizer.zeroGrad()
         while state.epoch < settings.epochs {
             let epoch = state.epoch
-            let lr = learningRate(epoch: epoch)
-            optimizer.learningRate = lr
+            let perStep = schedule.isPerStep
+            var lr = applySchedule(epoch: epoch, batch: state.batch)
             let segmentStart = ProgressReporter.monotonicSeconds()
             var shuffler = TrainingRandomness.shuffle(seed: settings.seed, epoch: epoch)
             let order = shuffler.permutation(trainingIndices.count).map { trainingIndices[$0] }
@@ -391,6 +411,7 @@ public final class TrainingSession {
                     prepare(b)
                 }
                 let slot = slots[b % slots.count]
+                if perStep { lr = applySchedule(epoch: epoch, batch: b) }
                 let (value, correct) = step(slot)
                 guard value.isFinite else {
                     prefetcher.finish()
