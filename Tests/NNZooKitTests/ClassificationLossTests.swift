@@ -188,6 +188,26 @@ import Testing
             session.model, dataset: zerosAndOnes, normalization: session.normalization)
         let predicted = outputs.scalars.map { $0 > 0 ? 1 : 0 }
         let info = session.checkpoint(kind: "best").info
-        #expect(CheckpointEvaluation.predict(session.model, info: info, on: zerosAndOnes).predicted == predicted)
+        let predictions = CheckpointEvaluation.predict(session.model, info: info, on: zerosAndOnes)
+        #expect(predictions.predicted == predicted)
+        // A logit has probabilities (the sigmoid's, for the predicted class); margins have none, and
+        // a picture of the mistakes captions them without one.
+        if loss.contains("BCE") {
+            let expected = outputs.scalars.map { z in
+                let p = 1 / (1 + exp(-Double(z)))
+                return z > 0 ? p : 1 - p
+            }
+            #expect(zip(predictions.probability, expected).allSatisfy { abs($0 - $1) < 1e-12 })
+            #expect(predictions.probability.count == predicted.count)
+        } else {
+            #expect(predictions.probability.isEmpty)
+            let rows = try MisclassifiedGrid.select(
+                truth: [0, 1], predicted: [1, 0], probability: predictions.probability.isEmpty ? [] : [0.5, 0.5])
+            #expect(rows[0].shown[0].probability == nil)
+            let caption = MisclassifiedGrid.caption(truth: 0, sample: rows[0].shown[0], classNames: ["0", "1"])
+            #expect(caption.lines.count == 1)
+            // The probability column is left empty.
+            #expect(MisclassifiedGrid.csv(rows, classNames: ["0", "1"]).hasSuffix(",\n"))
+        }
     }
 }

@@ -14,7 +14,8 @@ import Testing
         let truth = dataset.labels.map(Int.init)
         let metrics = try ClassificationMetrics(
             predicted: predicted, truth: truth, classCount: 3, classNames: dataset.classNames, averageLoss: 0.5)
-        let rows = try MisclassifiedGrid.select(truth: truth, predicted: predicted)
+        let rows = try MisclassifiedGrid.select(
+            truth: truth, predicted: predicted, probability: [Double](repeating: 0.5, count: truth.count))
         let report = EvaluationReport(
             checkpoint: "run/checkpoint-best.safetensors", recipe: "r", trainedOn: "d", epoch: 3, dataset: "d",
             split: "test", metrics: metrics, misclassified: rows)
@@ -36,7 +37,7 @@ import Testing
         let heatmap = try PNGImage.read(from: folder + "/eval/confusion.png")
         #expect(heatmap.width == ConfusionMatrixHeatmap.layout(classNames: ["a", "b", "c"], maxCount: 2).width)
         // Two rows of mistakes (classes a and c), one image each: 2x2 images at the default scale
-        // 48 are 96 pixels, under a 13-pixel title, over two caption lines ("a→b", "p=0.00": 23
+        // 48 are 96 pixels, under a 13-pixel title, over two caption lines ("a→b", "p=0.50": 23
         // pixels), with gaps of 4.
         let grid = try PNGImage.read(from: folder + "/eval/misclassified.png")
         #expect(grid.width == 4 + 96 + 4 && grid.height == 4 + 2 * (13 + 96 + 23 + 4))

@@ -31,9 +31,9 @@ public struct EvaluationReport: Codable, Sendable {
         public let mistakes: Int
         public let shownIndices: [Int]
         public let shownPredictions: [Int]
-        /// The probability the model gave each shown prediction (empty in reports written before it
-        /// was recorded).
-        public let shownProbabilities: [Double]
+        /// The probability the model gave each shown prediction (null when its outputs are not
+        /// probabilities; empty in reports written before it was recorded).
+        public let shownProbabilities: [Double?]
 
         enum CodingKeys: String, CodingKey {
             case trueClass = "true_class"
@@ -44,7 +44,7 @@ public struct EvaluationReport: Codable, Sendable {
         }
 
         public init(
-            trueClass: Int, mistakes: Int, shownIndices: [Int], shownPredictions: [Int], shownProbabilities: [Double]
+            trueClass: Int, mistakes: Int, shownIndices: [Int], shownPredictions: [Int], shownProbabilities: [Double?]
         ) {
             self.trueClass = trueClass
             self.mistakes = mistakes
@@ -59,7 +59,7 @@ public struct EvaluationReport: Codable, Sendable {
             mistakes = try container.decode(Int.self, forKey: .mistakes)
             shownIndices = try container.decode([Int].self, forKey: .shownIndices)
             shownPredictions = try container.decode([Int].self, forKey: .shownPredictions)
-            shownProbabilities = try container.decodeIfPresent([Double].self, forKey: .shownProbabilities) ?? []
+            shownProbabilities = try container.decodeIfPresent([Double?].self, forKey: .shownProbabilities) ?? []
         }
     }
 

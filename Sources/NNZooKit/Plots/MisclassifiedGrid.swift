@@ -5,7 +5,8 @@ import NNData
 /// A picture of a model's mistakes: one row per true class (in class order) under a title naming
 /// the class and its most frequent confusions, each image captioned with the true and predicted
 /// class names (true in green, predicted in red) and the probability the model gave the wrong
-/// class.
+/// class (none for a model whose outputs are not probabilities: hinge margins, squared-error
+/// outputs; see `ClassPrediction`).
 ///
 /// A row shows the class's confusions most frequent first, and within one confusion the most
 /// confident mistakes first (fastai's `most_confused` and `plot_top_losses`). When a class has more
@@ -18,10 +19,10 @@ public enum MisclassifiedGrid {
         /// Index of the image in the dataset.
         public let index: Int
         public let predicted: Int
-        /// The probability the model gave `predicted` (0 when unknown).
-        public let probability: Double
+        /// The probability the model gave `predicted` (nil when its outputs are not probabilities).
+        public let probability: Double?
 
-        public init(index: Int, predicted: Int, probability: Double = 0) {
+        public init(index: Int, predicted: Int, probability: Double? = nil) {
             self.index = index
             self.predicted = predicted
             self.probability = probability
@@ -71,6 +72,7 @@ public enum MisclassifiedGrid {
             groups[t, default: [:]][p, default: []].append(index)
         }
         func sure(_ index: Int) -> Double { probability.isEmpty ? 0 : probability[index] }
+        func known(_ index: Int) -> Double? { probability.isEmpty ? nil : probability[index] }
         return groups.keys.sorted().map { t in
             let byPredicted = groups[t] ?? [:]
             let pairs = byPredicted.map { (predicted: $0.key, count: $0.value.count) }
@@ -83,7 +85,7 @@ public enum MisclassifiedGrid {
                     sure(a) != sure(b) ? sure(a) > sure(b) : a < b
                 }
                 chosen += indices.prefix(slots).map {
-                    Sample(index: $0, predicted: pair.predicted, probability: sure($0))
+                    Sample(index: $0, predicted: pair.predicted, probability: known($0))
                 }
             }
             return Row(truth: t, mistakes: mistakes, byPredicted: pairs, shown: chosen)
@@ -112,22 +114,23 @@ public enum MisclassifiedGrid {
     }
 
     /// The caption under a mistake: "Shirt→T-shirt/top" and "p=0.87" when the names fit on one
-    /// line of `width` pixels at `scale`, else the true name, "→predicted" and "p=0.87" on three.
+    /// line of `width` pixels at `scale`, else the true name, "→predicted" and "p=0.87" on three
+    /// (no "p=" line when the probability is unknown).
     public static func caption(
         truth: Int, sample: Sample, classNames: [String], width: Int = .max, scale: Int = 1
     ) -> GridCaption {
         func name(_ c: Int) -> String { c < classNames.count ? classNames[c] : String(c) }
         let trueName = name(truth)
         let predictedName = name(sample.predicted)
-        let probability = GridText(probabilityText(sample.probability), color: probabilityColor)
+        let probability = sample.probability.map { [GridText(probabilityText($0), color: probabilityColor)] } ?? []
         let oneLine = GridText([(trueName, trueColor), ("→", arrowColor), (predictedName, predictedColor)])
         if BitmapFont.width(of: oneLine.text, scale: scale) <= width {
-            return GridCaption(lines: [oneLine, probability])
+            return GridCaption(lines: [oneLine] + probability)
         }
-        return GridCaption(lines: [
-            GridText(trueName, color: trueColor), GridText([("→", arrowColor), (predictedName, predictedColor)]),
-            probability,
-        ])
+        return GridCaption(
+            lines: [
+                GridText(trueName, color: trueColor), GridText([("→", arrowColor), (predictedName, predictedColor)]),
+            ] + probability)
     }
 
     /// The title above a row: "Shirt: 346 mistakes, 133 as T-shirt/top, 102 as Pullover, …".
@@ -189,7 +192,7 @@ public enum MisclassifiedGrid {
     }
 
     /// The shown images as CSV: grid position, dataset index, true and predicted class, and the
-    /// probability of the predicted class (6 decimals).
+    /// probability of the predicted class (6 decimals; empty when unknown).
     public static func csv(_ rows: [Row], classNames: [String]) -> String {
         func name(_ c: Int) -> String { c < classNames.count ? classNames[c] : String(c) }
         var lines = ["row,column,index,true,true_name,predicted,predicted_name,probability"]
@@ -197,7 +200,8 @@ public enum MisclassifiedGrid {
             for (c, sample) in row.shown.enumerated() {
                 lines.append(
                     "\(r + 1),\(c + 1),\(sample.index),\(row.truth),\(csvField(name(row.truth))),\(sample.predicted),"
-                        + csvField(name(sample.predicted)) + "," + String(format: "%.6f", sample.probability))
+                        + csvField(name(sample.predicted)) + ","
+                        + (sample.probability.map { String(format: "%.6f", $0) } ?? ""))
             }
         }
         return lines.joined(separator: "\n") + "\n"
