@@ -109,7 +109,10 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let (recipe, recipePath) = try RecipeCatalog.find(self.recipe)
-        let spec = try DatasetRegistry.spec(dataset ?? recipe.dataset)
+        guard let datasetName = dataset ?? recipe.dataset else {
+            throw TrainingError.noDataset(recipe: recipe.name, known: DatasetRegistry.all.map(\.name))
+        }
+        let spec = try DatasetRegistry.spec(datasetName)
         try RecipeCatalog.check(recipe, fits: spec)
         let architecture = try ModelBuilder.resolve(recipe, for: ModelInput(spec))
         let given = try constants()
@@ -123,7 +126,7 @@ struct ImportCommand: ParsableCommand {
         let sha256 = try ContentVerifier.archiveDigest(of: weights)
         try threads.apply()
         let settings = try training.applied(
-            to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount))
+            to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount), recipe: recipe)
         // The session holds what training would: refuse what cannot fit in memory before reading data.
         try MemoryEstimate(spec: spec, architecture: architecture, batchSize: settings.batchSize)
             .check(recipe: recipe.name, dataset: spec.name)

@@ -11,12 +11,19 @@ extension TrainCommand {
         var changed: [String] = []
         if settings.epochs != defaults.epochs { changed.append("--epochs") }
         if settings.batchSize != defaults.batchSize { changed.append("--batch-size") }
-        if settings.optimizer.learningRate != defaults.optimizer.learningRate { changed.append("--lr") }
-        if settings.optimizer != defaults.optimizer.with(learningRate: settings.optimizer.learningRate) {
-            changed.append("--momentum")
+        if settings.optimizer.name != defaults.optimizer.name {
+            changed.append("--optimizer")
+        } else {
+            if settings.optimizer.learningRate != defaults.optimizer.learningRate { changed.append("--lr") }
+            if settings.optimizer.momentum != defaults.optimizer.momentum { changed.append("--momentum") }
+            if settings.optimizer.weightDecay != defaults.optimizer.weightDecay { changed.append("--weight-decay") }
         }
         if settings.seed != defaults.seed { changed.append("--seed") }
         if settings.validationSplit != defaults.validationSplit { changed.append("--val-split") }
+        if settings.schedule != defaults.schedule { changed.append("--schedule") }
+        if settings.augmentation != defaults.augmentation { changed.append("--augment") }
+        if settings.loss != defaults.loss { changed.append("--label-smoothing") }
+        if settings.earlyStoppingPatience != defaults.earlyStoppingPatience { changed.append("--early-stopping") }
         return changed
     }
 
@@ -32,6 +39,10 @@ extension TrainCommand {
         info.bestEpoch = best.info.epoch
         info.status = "finished"
         info.finished = RunInfo.timestamp()
+        if case .stoppedEarly(let epoch, let bestEpoch)? = session.earlyStop, info.stoppedEarly == nil {
+            info.stoppedEarly = RunInfo.EarlyStopRecord(
+                epoch: epoch, bestEpoch: bestEpoch, patience: session.settings.earlyStoppingPatience ?? 0)
+        }
         try info.write(to: session.folder.runInfo)
         // The curves gain checkpoint-best's test accuracy.
         try session.folder.writeCurves(
@@ -41,6 +52,12 @@ extension TrainCommand {
         let s = session.settings
         let duration = seconds < 60 ? String(format: "%.1f s", seconds) : ProgressReporter.formatDuration(seconds)
         var lines = ["Finished \(counted(s.epochs, "epoch")) in \(duration)."]
+        if let stop = info.stoppedEarly {
+            lines = [
+                "Stopped early after epoch \(stop.epoch) of \(s.epochs) in \(duration): validation accuracy had not "
+                    + "improved since epoch \(stop.bestEpoch) for \(counted(stop.patience, "epoch"))."
+            ]
+        }
         let percent = { (x: Double) in String(format: "%.1f%%", x * 100) }
         let chosen =
             session.validationIndices.isEmpty

@@ -16,8 +16,9 @@ extension TrainCommand {
         let rows: [(name: String, dataset: String, about: String)] = files.map { file in
             do {
                 let recipe = try Recipe.read(from: file.path)
-                datasetWidth = max(datasetWidth, recipe.dataset.count)
-                return (file.name, recipe.dataset, firstSentence(recipe.description))
+                let dataset = recipe.dataset ?? "-"
+                datasetWidth = max(datasetWidth, dataset.count)
+                return (file.name, dataset, firstSentence(recipe.description))
             } catch {
                 return (file.name, "", "unreadable: \(error)")
             }

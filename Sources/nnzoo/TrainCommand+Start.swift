@@ -14,11 +14,14 @@ extension TrainCommand {
 
     func prepareNew() throws -> Prepared {
         let (recipe, recipePath) = try RecipeCatalog.find(self.recipe ?? "")
-        let spec = try DatasetRegistry.spec(dataset ?? recipe.dataset)
+        guard let datasetName = dataset ?? recipe.dataset else {
+            throw TrainingError.noDataset(recipe: recipe.name, known: DatasetRegistry.all.map(\.name))
+        }
+        let spec = try DatasetRegistry.spec(datasetName)
         try RecipeCatalog.check(recipe, fits: spec)
         try threads.apply()
         let settings = try training.applied(
-            to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount))
+            to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount), recipe: recipe)
         // Refuse a run that cannot fit in memory before reading any data.
         try MemoryEstimate(
             spec: spec, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(spec)),
@@ -32,9 +35,11 @@ extension TrainCommand {
         let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
-        let info = RunInfo(
+        var info = RunInfo(
             session: session, recipeFile: recipePath, arguments: Array(CommandLine.arguments.dropFirst()),
             datasetFiles: files)
+        info.overrides =
+            training.given.isEmpty ? nil : Dictionary(uniqueKeysWithValues: training.given.map { ($0.flag, $0.value) })
         return Prepared(session: session, info: info, isResume: false)
     }
 
@@ -65,14 +70,40 @@ extension TrainCommand {
         }
         try conflict("--dataset", settings.dataset, dataset.map { DatasetRegistry.dataset(named: $0)?.name ?? $0 })
         try conflict("--batch-size", "\(settings.batchSize)", training.batchSize.map { "\($0)" })
+        try conflict(
+            "--optimizer", settings.optimizer.name.lowercased(),
+            training.optimizer.map { OptimizerSpec.defaults($0)?.name.lowercased() ?? $0 })
         try conflict("--lr", "\(settings.optimizer.learningRate)", training.lr.map { "\($0)" })
-        if case .sgd(_, let momentum, _, _, _) = settings.optimizer {
+        if let momentum = settings.optimizer.momentum {
             try conflict("--momentum", "\(momentum)", training.momentum.map { "\($0)" })
         } else if training.momentum != nil {
             throw TrainingError.momentumNotApplicable(optimizer: settings.optimizer.name)
         }
+        try conflict("--weight-decay", "\(settings.optimizer.weightDecay)", training.weightDecay.map { "\($0)" })
         try conflict("--seed", "\(settings.seed)", training.seed.map { "\($0)" })
         try conflict("--val-split", "\(settings.validationSplit)", training.valSplit.map { "\($0)" })
+        let savedSchedule = settings.schedule ?? saved.recipe.schedule
+        if let schedule = training.schedule,
+            try TrainingOverrides.parseSchedule(schedule, epochs: settings.epochs) != savedSchedule
+        {
+            throw TrainingError.resumeConflict(
+                option: "--schedule", saved: savedSchedule.summary, given: schedule, folder: folder.path)
+        }
+        try conflict(
+            "--augment", settings.augmentation.isEmpty ? "none" : settings.augmentation,
+            try training.augment.map { try TrainingOverrides.parseAugmentation($0) }.map { $0.isEmpty ? "none" : $0 })
+        let savedLoss = settings.loss ?? saved.recipe.loss
+        if training.labelSmoothing != nil, savedLoss.kind != .crossEntropy {
+            throw TrainingError.labelSmoothingNotApplicable(loss: savedLoss.name)
+        }
+        try conflict("--label-smoothing", "\(savedLoss.labelSmoothing)", training.labelSmoothing.map { "\($0)" })
+        // The patience may change: it decides when the run ends, not what it computes.
+        if let earlyStopping = training.earlyStopping {
+            settings.earlyStopping = earlyStopping > 0 ? earlyStopping : nil
+            if earlyStopping > 0, settings.validationSplit == 0 {
+                throw TrainingError.earlyStoppingNeedsValidation(patience: earlyStopping, fromRecipe: false)
+            }
+        }
         let started = state.epoch + (state.batch > 0 ? 1 : 0)
         if let epochs = training.epochs {
             guard epochs >= max(started, 1), epochs > state.epoch || state.batch > 0 else {
@@ -85,6 +116,13 @@ extension TrainCommand {
         let finished = (try? RunInfo.read(from: folder.runInfo))?.status == "finished"
         guard state.epoch < settings.epochs || !finished else {
             throw TrainingError.alreadyFinished(folder: folder.path, epochs: settings.epochs)
+        }
+        if finished,
+            case .stoppedEarly(let epoch, let best)? = TrainingSession.earlyStop(
+                state: state, settings: settings, hasValidation: settings.validationSplit > 0),
+            let patience = settings.earlyStoppingPatience
+        {
+            throw TrainingError.stoppedEarly(folder: folder.path, epoch: epoch, bestEpoch: best, patience: patience)
         }
         Parallel.setThreadCount(threads.threads ?? settings.threads)
         settings.threads = Parallel.threadCount
@@ -146,12 +184,19 @@ extension TrainCommand {
             lines.append(
                 "Training \(session.recipe.name) on \(s.dataset) (\(session.input) images, \(session.input.classes) "
                     + "classes): \(session.trainingIndices.count) training and \(session.validationIndices.count) "
-                    + "validation images; the test split is kept for the end.")
+                    + "validation images"
+                    + (session.recipe.trainSubset.map {
+                        " (a seeded subset of \($0) of its \(session.dataset.count) training images)"
+                    } ?? "")
+                    + "; the test split is kept for the end.")
         }
         lines.append("Network: \(layers); \(session.model.parameterCount) parameters.")
         lines.append(
             "\(counted(s.epochs, "epoch")) of \(counted(session.batchesPerEpoch, "batch", plural: "batches")) of \(s.batchSize), \(optimizer), "
                 + "\(session.schedule.summary) schedule"
+                + ([LossSpec.crossEntropy, .nll].contains(session.loss) ? "" : ", \(session.loss.summary)")
+                + (s.earlyStoppingPatience.map { ", early stopping after \(counted($0, "epoch")) without improvement" }
+                    ?? "")
                 + (s.augmentation.isEmpty ? "" : ", augmentation \(s.augmentation)")
                 + ", \(counted(s.threads, "thread")).")
         if session.leavesOutLastExample {

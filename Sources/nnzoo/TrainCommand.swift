@@ -154,6 +154,10 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(130)
         case .finished:
             try finish(session, info: &info, seconds: ProgressReporter.monotonicSeconds() - start)
+        case .stoppedEarly(let epoch, let bestEpoch):
+            info.stoppedEarly = RunInfo.EarlyStopRecord(
+                epoch: epoch, bestEpoch: bestEpoch, patience: session.settings.earlyStoppingPatience ?? 0)
+            try finish(session, info: &info, seconds: ProgressReporter.monotonicSeconds() - start)
         }
     }
 }

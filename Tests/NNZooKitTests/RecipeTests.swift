@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func aMissingFieldNamesTheFileAndTheFieldPath() {
-        #expect(error(variant(#""epochs": 2,"#, "")) == .missingField(path: "test.json", field: "epochs"))
+        #expect(error(#"{"name": "x", "epochs": 2}"#) == .missingField(path: "test.json", field: "layers"))
         #expect(
             error(variant(#"{"type": "Linear", "out_features": 16}"#, #"{"type": "Linear"}"#))
                 == .missingField(path: "test.json", field: "layers[1].out_features"))

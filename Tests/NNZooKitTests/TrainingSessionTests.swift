@@ -143,6 +143,59 @@ import Testing
         try expectResumingIsExact(Self.settings, recipe: recipe, stopAfter: 11)
     }
 
+    @Test func aTrainingSubsetIsASeededChoiceThatTheValidationSplitThenDivides() throws {
+        let (training, validation) = try TrainingSession.split(count: 1438, fraction: 0.1, seed: 7, subset: 500)
+        #expect(training.count == 450 && validation.count == 50)
+        #expect(Set(training).isDisjoint(with: validation))
+        var chooser = TrainingRandomness.trainingSubset(seed: 7)
+        let chosen = Set(chooser.permutation(1438).prefix(500))
+        #expect(Set(training + validation) == chosen)
+        #expect(try TrainingSession.split(count: 1438, fraction: 0.1, seed: 7, subset: 500).training == training)
+        #expect(try TrainingSession.split(count: 1438, fraction: 0.1, seed: 8, subset: 500).training != training)
+        // Without a subset the split is what it always was.
+        #expect(
+            try TrainingSession.split(count: 1438, fraction: 0.1, seed: 7, subset: nil).validation
+                == TrainingSession.split(count: 1438, fraction: 0.1, seed: 7).validation)
+        #expect(throws: TrainingError.trainSubsetTooLarge(subset: 2000, examples: 1438)) {
+            try TrainingSession.split(count: 1438, fraction: 0.1, seed: 7, subset: 2000)
+        }
+    }
+
+    @Test func earlyStoppingEndsTheRunWhenValidationAccuracyStopsImprovingAndResumingKeepsItStopped() throws {
+        Parallel.setThreadCount(1)
+        var settings = Self.settings
+        settings.epochs = 40
+        settings.earlyStopping = 2
+        settings.augmentation = ""
+        let folder = TemporaryFolder()
+        let session = try TrainingSession(
+            recipe: Self.recipe, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        let outcome = try session.run()
+        guard case .stoppedEarly(let epoch, let best) = outcome else {
+            Issue.record("expected an early stop, got \(outcome)")
+            return
+        }
+        #expect(epoch - best == 2)
+        #expect(epoch < 40 && session.records.count == epoch)
+        let bestAccuracy = try #require(session.records[best - 1].validationAccuracy)
+        for record in session.records[best...] { #expect(try #require(record.validationAccuracy) <= bestAccuracy) }
+        #expect(try Checkpoint.read(from: RunFolder(path: folder.path).bestCheckpoint).info.epoch == best)
+        // Resumed with the same patience it stops at once; with a longer one, or none, it trains on.
+        let checkpoint = try Checkpoint.read(from: RunFolder(path: folder.path).lastCheckpoint)
+        #expect(checkpoint.info.settings.earlyStopping == 2)
+        let again = try TrainingSession(
+            resuming: checkpoint, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        #expect(try again.run() == outcome)
+        #expect(again.records.count == epoch)
+        settings.earlyStopping = nil
+        settings.epochs = epoch + 1
+        let onwards = try TrainingSession(
+            resuming: checkpoint, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
+        #expect(onwards.earlyStop == nil)
+        #expect(try onwards.run() == .finished)
+        #expect(onwards.records.count == epoch + 1)
+    }
+
     @Test func aRunWithoutInterruptionIsRepeatable() throws {
         let a = TemporaryFolder()
         let b = TemporaryFolder()

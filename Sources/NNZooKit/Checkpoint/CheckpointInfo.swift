@@ -17,10 +17,17 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var augmentation: String
     /// The thread count of the run (the same count reproduces the same numbers).
     public var threads: Int
+    /// The learning-rate schedule (nil in checkpoints written before it was recorded: the recipe's).
+    public var schedule: ScheduleSpec?
+    /// The loss (nil in checkpoints written before it was recorded: the recipe's).
+    public var loss: LossSpec?
+    /// Stop after this many epochs without a better validation accuracy; nil or 0: never.
+    public var earlyStopping: Int?
 
     public init(
         dataset: String, epochs: Int, batchSize: Int, optimizer: OptimizerSpec, seed: UInt64, validationSplit: Double,
-        augmentation: String, threads: Int
+        augmentation: String, threads: Int, schedule: ScheduleSpec? = nil, loss: LossSpec? = nil,
+        earlyStopping: Int? = nil
     ) {
         self.dataset = dataset
         self.epochs = epochs
@@ -30,24 +37,33 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         self.validationSplit = validationSplit
         self.augmentation = augmentation
         self.threads = threads
+        self.schedule = schedule
+        self.loss = loss
+        self.earlyStopping = earlyStopping
     }
 
     /// The fraction of the training split held out for validation unless told otherwise.
     public static let defaultValidationSplit = 0.1
 
-    /// A recipe's own settings for `dataset`: its epochs, batch size, optimizer, seed and the
-    /// augmentation it names for that dataset, with the default validation split.
+    /// A recipe's own settings for `dataset`: its epochs, batch size, optimizer, seed, schedule, loss,
+    /// early stopping and the augmentation it names for that dataset, with the default validation
+    /// split.
     public init(defaultsOf recipe: Recipe, dataset: String, threads: Int) {
         self.init(
             dataset: dataset, epochs: recipe.epochs, batchSize: recipe.batchSize, optimizer: recipe.optimizer,
             seed: recipe.seed, validationSplit: Self.defaultValidationSplit,
-            augmentation: recipe.augmentation.pipeline(for: dataset).description, threads: threads)
+            augmentation: recipe.augmentation.pipeline(for: dataset).description, threads: threads,
+            schedule: recipe.schedule, loss: recipe.loss, earlyStopping: recipe.earlyStopping)
     }
 
+    /// The patience of early stopping, nil when the run never stops early.
+    public var earlyStoppingPatience: Int? { earlyStopping.flatMap { $0 > 0 ? $0 : nil } }
+
     enum CodingKeys: String, CodingKey {
-        case dataset, epochs, optimizer, seed, augmentation, threads
+        case dataset, epochs, optimizer, seed, augmentation, threads, schedule, loss
         case batchSize = "batch_size"
         case validationSplit = "validation_split"
+        case earlyStopping = "early_stopping"
     }
 
     /// Reads settings (from a checkpoint or run.json), each checked against `Limits`, the table the
@@ -220,8 +236,8 @@ public struct CheckpointInfo: Equatable, Sendable {
     /// Present in resumable checkpoints.
     public var resume: ResumeState?
 
-    /// The loss the run trained with.
-    public var loss: LossSpec { recipe.loss }
+    /// The loss the run trained with (the recipe's, or with another label smoothing).
+    public var loss: LossSpec { settings.loss ?? recipe.loss }
 
     /// How the network's outputs become classes and probabilities.
     public var prediction: ClassPrediction { ClassPrediction(loss: loss, architecture: architecture, input: input) }

@@ -48,6 +48,12 @@ public enum Limits {
     /// OneCycleLR's div_factor and final_div_factor.
     public static let divisionFactor = Limit(1.0...1e12, "a factor from 1 to 1e12")
     public static let validationSplit = Limit(0.0...0.5, "a fraction from 0 to 0.5")
+    /// Early stopping's patience, in epochs.
+    public static let patience = Limit(1...1_000_000, "a whole number of epochs from 1 to 1000000")
+    /// A recipe's training subset, in examples.
+    public static let trainSubset = Limit(1...1_000_000_000, "a whole number of examples from 1 to 1000000000")
+    /// CrossEntropyLoss's label smoothing.
+    public static let labelSmoothing = Limit(0.0...1.0, "a number from 0 to 1")
     public static let threads = Limit(
         1...Parallel.maxThreadCount, "a whole number from 1 to \(Parallel.maxThreadCount)")
     public static let probability = Limit(0.0...1.0, "a probability from 0 to 1")

@@ -1,7 +1,7 @@
 /// How pixels become the network's input: `(pixel / maxValue - mean[c]) / std[c]` for channel `c`.
 ///
-///     {"type": "standardize"}                            mean and std per channel of the training data
-///     {"type": "scale"}                                  pixel / maxValue, into [0, 1]
+///     {"type": "standardize"}   "standardize"            mean and std per channel of the training data
+///     {"type": "scale"}         "scale"                  pixel / maxValue, into [0, 1]
 ///     {"type": "fixed", "mean": [0.1307], "std": [0.3081]}   given constants (on the [0, 1] scale)
 public enum NormalizationSpec: Equatable, Sendable, Codable {
     case standardize
@@ -9,6 +9,19 @@ public enum NormalizationSpec: Equatable, Sendable, Codable {
     case fixed(mean: [Double], std: [Double])
 
     public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
+            switch name.lowercased() {
+            case "standardize", "standardise": self = .standardize
+            case "scale": self = .scale
+            default:
+                throw RecipeProblem(
+                    codingPath: decoder.codingPath,
+                    kind: .invalidValue(
+                        found: "\"\(name)\"",
+                        expected: "\"standardize\" or \"scale\", or an object (fixed needs its mean and std)"))
+            }
+            return
+        }
         let c = try decoder.container(keyedBy: RecipeKey.self)
         let type: String = try c.required("type")
         switch type.lowercased() {

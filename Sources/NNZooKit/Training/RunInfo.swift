@@ -75,6 +75,29 @@ public struct RunInfo: Codable, Equatable, Sendable {
     public var testLast: TestResult?
     /// What `nnzoo import` brought in, for a run folder it made (status `imported` until trained).
     public var imported: ImportRecord?
+    /// The training options the command line gave (`--optimizer` to its value), nil when none; the
+    /// settings they led to are in `settings`.
+    public var overrides: [String: String]?
+    /// When early stopping ended the run: the last epoch trained, the best one, and the patience.
+    public var stoppedEarly: EarlyStopRecord?
+
+    /// Where early stopping ended a run.
+    public struct EarlyStopRecord: Codable, Equatable, Sendable {
+        public var epoch: Int
+        public var bestEpoch: Int
+        public var patience: Int
+
+        public init(epoch: Int, bestEpoch: Int, patience: Int) {
+            self.epoch = epoch
+            self.bestEpoch = bestEpoch
+            self.patience = patience
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case epoch, patience
+            case bestEpoch = "best_epoch"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case tool, version, recipe, arguments, settings, dataset, normalization, parameters, architecture, started
@@ -87,6 +110,8 @@ public struct RunInfo: Codable, Equatable, Sendable {
         case bestEpoch = "best_epoch"
         case testBest = "test_best"
         case testLast = "test_last"
+        case overrides
+        case stoppedEarly = "stopped_early"
     }
 
     public init(session: TrainingSession, recipeFile: String?, arguments: [String], datasetFiles: [DatasetFileRecord]) {

@@ -21,6 +21,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case datasetChanged(dataset: String, expected: Int, found: Int)
     /// The validation split leaves no training examples, or asks for none of too few.
     case validationSplitTooLarge(fraction: Double, examples: Int)
+    /// A recipe's `train_subset` asks for more examples than the training split has.
+    case trainSubsetTooLarge(subset: Int, examples: Int)
     /// The loss stopped being a finite number (`batch` nil: the validation loss, after the epoch);
     /// `baseLearningRate` is the run's `--lr`.
     case diverged(epoch: Int, batch: Int?, learningRate: Double, baseLearningRate: Double)
@@ -31,6 +33,16 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case batchTooSmallForBatchNorm(layer: String, batchSize: Int)
     /// `--momentum` was given for an optimizer without momentum.
     case momentumNotApplicable(optimizer: String)
+    /// `--label-smoothing` was given for a loss other than CrossEntropyLoss.
+    case labelSmoothingNotApplicable(loss: String)
+    /// Early stopping (from the recipe, or `--early-stopping`) with `--val-split 0`.
+    case earlyStoppingNeedsValidation(patience: Int, fromRecipe: Bool)
+    /// The run stopped early, and would stop again at once if resumed with its patience.
+    case stoppedEarly(folder: String, epoch: Int, bestEpoch: Int, patience: Int)
+    /// A training option's value cannot be used; `expected` says what it can be.
+    case badOption(option: String, value: String, expected: String)
+    /// The recipe names no dataset and none was given.
+    case noDataset(recipe: String, known: [String])
     /// The run's estimated memory (`MemoryEstimate`) exceeds what the machine has.
     case doesNotFitInMemory(recipe: String, dataset: String, estimate: String, limit: String, source: String)
 
@@ -74,6 +86,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return
                 "--val-split \(fraction) of \(examples) training examples leaves nothing to train on. Use a "
                 + "fraction from 0 (no validation) to 0.5."
+        case .trainSubsetTooLarge(let subset, let examples):
+            return
+                "The recipe trains on a subset of \(subset) training examples (train_subset), but this dataset's "
+                + "training split has \(examples). Use a dataset with more, or a recipe with a smaller train_subset."
         case .diverged(let epoch, let batch, let lr, let base):
             let place = batch.map { "at epoch \(epoch), batch \($0)" } ?? "on the validation split after epoch \(epoch)"
             let smaller = base / 10
@@ -94,8 +110,31 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "it one. Use --batch-size 2 or more."
         case .momentumNotApplicable(let optimizer):
             return
-                "--momentum applies to SGD, but this recipe trains with \(optimizer). Leave --momentum out, or use "
-                + "a recipe with SGD."
+                "--momentum applies to SGD and RMSprop, but this run trains with \(optimizer), which has none (its "
+                + "beta1 plays that part). Leave --momentum out, or choose --optimizer sgd or rmsprop."
+        case .labelSmoothingNotApplicable(let loss):
+            return
+                "--label-smoothing applies to CrossEntropyLoss, but this recipe trains with \(loss), whose targets "
+                + "are not class probabilities to smooth. Leave --label-smoothing out, or use a recipe with "
+                + "CrossEntropyLoss."
+        case .earlyStoppingNeedsValidation(let patience, let fromRecipe):
+            return
+                (fromRecipe ? "The recipe stops early" : "--early-stopping \(patience) stops")
+                + " after \(patience) epochs without a better validation accuracy, but --val-split 0 holds out no "
+                + "validation images to measure it on. Give a --val-split above 0"
+                + (fromRecipe
+                    ? ", or turn early stopping off with --early-stopping 0." : ", or leave --early-stopping out.")
+        case .stoppedEarly(let folder, let epoch, let bestEpoch, let patience):
+            return
+                "The run in \(folder) stopped early after epoch \(epoch): validation accuracy had not improved since "
+                + "epoch \(bestEpoch) for \(patience) epochs. To train it further, resume with a longer patience "
+                + "(--early-stopping \(epoch - bestEpoch + 1) or more) or without early stopping (--early-stopping 0)."
+        case .badOption(let option, let value, let expected):
+            return "\(option) \(value) cannot be used: \(expected)" + (expected.hasSuffix(".") ? "" : ".")
+        case .noDataset(let recipe, let known):
+            return
+                "The recipe \(recipe) names no dataset to train on. Give one with --dataset (\(known.joined(separator: ", "))), "
+                + "or add \"dataset\" to the recipe."
         case .doesNotFitInMemory(let recipe, let dataset, let estimate, let limit, let source):
             return
                 "Training \(recipe) on \(dataset) would need \(estimate); this machine allows \(limit) (\(source)). "

@@ -35,6 +35,9 @@ public struct TrainingEvents {
 public enum TrainingOutcome: Equatable, Sendable {
     /// All epochs trained.
     case finished
+    /// Early stopping ended the run after 1-based epoch `epoch`: validation accuracy had not improved
+    /// since epoch `bestEpoch` for the patience's number of epochs.
+    case stoppedEarly(epoch: Int, bestEpoch: Int)
     /// Stopped on request after `batch` of `batches` batches of 1-based epoch `epoch` (`batch` equal
     /// to `batches` when stopped between epochs); `checkpoint-last` holds the position.
     case interrupted(epoch: Int, batch: Int, batches: Int)
@@ -83,7 +86,7 @@ public final class TrainingSession {
     /// before it appends to them.
     private var metricsNeedRewrite = false
 
-    private let loss: ClassificationLoss
+    private let lossFunction: ClassificationLoss
     /// How outputs become classes (training and validation accuracy, and so checkpoint-best).
     public let prediction: ClassPrediction
     private let assembler: BatchAssembler
@@ -112,7 +115,8 @@ public final class TrainingSession {
         input = ModelInput(trainingSplit)
         architecture = try ModelBuilder.resolve(recipe, for: input)
         (trainingIndices, validationIndices) = try Self.split(
-            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed)
+            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed,
+            subset: recipe.trainSubset)
         normalization =
             try given
             ?? InputNormalization.make(recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
@@ -125,8 +129,8 @@ public final class TrainingSession {
         optimizer = try Self.makeOptimizer(settings.optimizer, model.parameters)
         state = ResumeState(trainingExamples: trainingIndices.count)
         records = []
-        loss = ClassificationLoss(recipe.loss)
-        prediction = ClassPrediction(loss: recipe.loss, architecture: architecture, input: input)
+        lossFunction = ClassificationLoss(settings.loss ?? recipe.loss)
+        prediction = ClassPrediction(loss: settings.loss ?? recipe.loss, architecture: architecture, input: input)
         assembler = try BatchAssembler(
             dataset: trainingSplit, normalization: normalization,
             augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
@@ -155,7 +159,8 @@ public final class TrainingSession {
         }
         architecture = checkpoint.info.architecture
         (trainingIndices, validationIndices) = try Self.split(
-            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed)
+            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed,
+            subset: recipe.trainSubset)
         guard trainingIndices.count == resume.trainingExamples else {
             throw TrainingError.datasetChanged(
                 dataset: settings.dataset, expected: resume.trainingExamples, found: trainingIndices.count)
@@ -212,8 +217,8 @@ public final class TrainingSession {
                     + (missing.count == 1 ? "it" : "them") + " out.")
         }
         metricsNeedRewrite = true
-        loss = ClassificationLoss(recipe.loss)
-        prediction = ClassPrediction(loss: recipe.loss, architecture: architecture, input: input)
+        lossFunction = ClassificationLoss(settings.loss ?? recipe.loss)
+        prediction = ClassPrediction(loss: settings.loss ?? recipe.loss, architecture: architecture, input: input)
         assembler = try BatchAssembler(
             dataset: trainingSplit, normalization: normalization,
             augmentation: AugmentationPipeline(spec: settings.augmentation), seed: settings.seed)
@@ -225,13 +230,28 @@ public final class TrainingSession {
 
     /// Splits `0..<count` into training and validation indices (each sorted): the first
     /// `round(count * fraction)` of a seeded permutation are the validation examples.
-    public static func split(count: Int, fraction: Double, seed: UInt64) throws -> (training: [Int], validation: [Int])
-    {
-        var held = Int((Double(count) * fraction).rounded())
+    ///
+    /// With `subset`, only that many examples take part, a seeded random choice of the `count`
+    /// (`TrainingRandomness.trainingSubset`, without repeats, as the lab's
+    /// `np.random.choice(60000, 10000)` chooses them but without its repeats); the validation examples
+    /// are then the same fraction of the subset.
+    public static func split(count: Int, fraction: Double, seed: UInt64, subset: Int? = nil) throws -> (
+        training: [Int], validation: [Int]
+    ) {
+        var available = Array(0..<count)
+        if let subset {
+            guard subset <= count else {
+                throw TrainingError.trainSubsetTooLarge(subset: subset, examples: count)
+            }
+            var chooser = TrainingRandomness.trainingSubset(seed: seed)
+            available = chooser.permutation(count).prefix(subset).sorted()
+        }
+        let total = available.count
+        var held = Int((Double(total) * fraction).rounded())
         if fraction > 0 { held = max(held, 1) }
-        guard held < count else { throw TrainingError.validationSplitTooLarge(fraction: fraction, examples: count) }
+        guard held < total else { throw TrainingError.validationSplitTooLarge(fraction: fraction, examples: total) }
         var rng = TrainingRandomness.validationSplit(seed: seed)
-        let order = rng.permutation(count)
+        let order = rng.permutation(total).map { available[$0] }
         return (order[held...].sorted(), order[..<held].sorted())
     }
 
@@ -283,8 +303,11 @@ public final class TrainingSession {
         return examples % batchSize == 1 ? (batches - 1, true) : (batches, false)
     }
 
+    /// The loss the run trains with (the recipe's, or with another label smoothing).
+    public var loss: LossSpec { lossFunction.spec }
+
     /// The learning rate schedule the run follows.
-    public var schedule: ScheduleSpec { recipe.schedule }
+    public var schedule: ScheduleSpec { settings.schedule ?? recipe.schedule }
 
     /// The learning rate of batch `batch` (0-based) of 0-based epoch `epoch` (the same for every
     /// batch of an epoch unless the schedule changes it per step).
@@ -376,6 +399,7 @@ public final class TrainingSession {
         }
         optimizer.zeroGrad()
         while state.epoch < settings.epochs {
+            if let stop = earlyStop { return stop }
             let epoch = state.epoch
             let perStep = schedule.isPerStep
             var lr = applySchedule(epoch: epoch, batch: state.batch)
@@ -439,6 +463,7 @@ public final class TrainingSession {
             }
             let seconds = state.epochSeconds + ProgressReporter.monotonicSeconds() - segmentStart
             try finishEpoch(learningRate: lr, seconds: seconds, events: events)
+            if let stop = earlyStop { return stop }
             if state.epoch < settings.epochs, shouldStop() {
                 try writeCurves()
                 return .interrupted(epoch: state.epoch, batch: batches, batches: batches)
@@ -447,12 +472,29 @@ public final class TrainingSession {
         return .finished
     }
 
+    /// `.stoppedEarly` when early stopping ends the run here, between epochs: validation accuracy
+    /// (the choice of `checkpoint-best`) has not improved for the patience's number of epochs. Nil
+    /// without early stopping, without a validation split, or in the middle of an epoch.
+    public var earlyStop: TrainingOutcome? {
+        Self.earlyStop(state: state, settings: settings, hasValidation: !validationIndices.isEmpty)
+    }
+
+    /// `earlyStop` for a run at `state` (e.g. a checkpoint's, before its data is loaded).
+    public static func earlyStop(state: ResumeState, settings: TrainingSettings, hasValidation: Bool)
+        -> TrainingOutcome?
+    {
+        guard let patience = settings.earlyStoppingPatience, hasValidation, state.batch == 0,
+            let best = state.bestEpoch, state.epoch - best >= patience
+        else { return nil }
+        return .stoppedEarly(epoch: state.epoch, bestEpoch: best)
+    }
+
     /// One optimizer step on a batch; returns the batch's mean loss and correct predictions. The
     /// gradients are zero on entry (`run` zeroes them first) and are left zero again: the optimizer
     /// clears them as it reads them, which saves a pass over them per step.
     private func step(_ slot: BatchSlot) -> (Float, Int) {
         let output = model.forward(slot.input, training: true)
-        let (value, grad) = loss(output, slot.labels)
+        let (value, grad) = lossFunction(output, slot.labels)
         let correct = prediction.countCorrect(output, labels: slot.labels)
         model.backwardParameters(grad)
         optimizer.stepAndZeroGrad()
@@ -465,7 +507,7 @@ public final class TrainingSession {
         var validation: EvaluationResult?
         if !validationIndices.isEmpty {
             validation = ModelEvaluation.evaluate(
-                model, loss: loss, prediction: prediction, assembler: assembler, indices: validationIndices)
+                model, loss: lossFunction, prediction: prediction, assembler: assembler, indices: validationIndices)
             // The last step can leave weights that are no longer finite although its loss was.
             if let validation, !validation.loss.isFinite {
                 throw TrainingError.diverged(
