@@ -10,9 +10,9 @@ struct NNZoo: ParsableCommand {
         abstract: "Datasets, augmentation and small image classifiers, from download to evaluation.",
         version: NNZooVersion.string,
         subcommands: [
-            FetchCommand.self, InspectCommand.self, AugmentCommand.self, TrainCommand.self, EvalCommand.self,
-            ReportCommand.self, CompareCommand.self, ExportCommand.self, ImportCommand.self, DumpLogitsCommand.self,
-            InstallCommand.self,
+            FetchCommand.self, InspectCommand.self, AugmentCommand.self, RecipesCommand.self, TrainCommand.self,
+            EvalCommand.self, ReportCommand.self, CompareCommand.self, ExportCommand.self, ImportCommand.self,
+            DumpLogitsCommand.self, InstallCommand.self,
         ]
     )
 

@@ -240,6 +240,34 @@ public enum LayerSpec: Equatable, Sendable, Codable {
     }
 }
 
+extension LayerSpec {
+    /// The layer in a few characters, for a whole network on one line: `Conv 10 k5`, `MaxPool 2`,
+    /// `Linear 320→60`, `Dropout 0.5`, `GlobalAvgPool`.
+    public var compactSummary: String {
+        func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e9 ? String(Int(x)) : "\(x)" }
+        switch self {
+        case .linear(let inFeatures, let outFeatures, _):
+            return "Linear " + (inFeatures.map { "\($0)→" } ?? "") + "\(outFeatures)"
+        case .conv2d(_, let outChannels, let kernel, let stride, let padding, _):
+            return "Conv \(outChannels) k\(kernel)" + (stride != 1 ? " s\(stride)" : "")
+                + (padding != 0 ? " p\(padding)" : "")
+        case .maxPool2d(let kernel, let stride, let padding):
+            return "MaxPool \(kernel)" + (stride.map { $0 != kernel ? " s\($0)" : "" } ?? "")
+                + (padding != 0 ? " p\(padding)" : "")
+        case .avgPool2d(let kernel, let stride, let padding, _):
+            return "AvgPool \(kernel)" + (stride.map { $0 != kernel ? " s\($0)" : "" } ?? "")
+                + (padding != 0 ? " p\(padding)" : "")
+        case .adaptiveAvgPool2d(let height, let width):
+            return height == 1 && width == 1 ? "GlobalAvgPool" : "AdaptiveAvgPool \(height)x\(width)"
+        case .dropout(let p): return "Dropout \(number(p))"
+        case .dropout2d(let p): return "Dropout2d \(number(p))"
+        case .leakyReLU(let slope): return slope == 0.01 ? "LeakyReLU" : "LeakyReLU \(number(slope))"
+        case .gelu(let tanh): return tanh ? "GELU tanh" : "GELU"
+        default: return typeName
+        }
+    }
+}
+
 /// One entry of a recipe's `layers` as written: the layer, and the initialisers it names for its
 /// weight and bias (`weight_init`, `bias_init`, on `Linear` and `Conv2d`). The initialisers belong
 /// to training, not to the architecture, so the architecture a checkpoint records (which PyTorch

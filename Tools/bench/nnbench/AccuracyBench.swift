@@ -4,8 +4,10 @@ import NNCore
 import NNData
 import NNZooKit
 
-/// Trains every zoo recipe with its default settings on each dataset it states a target for, and
-/// prints the test accuracy and the wall time per epoch next to that target. Runs go to
+/// Trains every zoo recipe with its default settings on each dataset it states a target for (a
+/// recipe without targets on its own dataset), and prints the test accuracy and the wall time per
+/// epoch next to that target; `--record` keeps them in `zoo/measured/accuracy.json` for
+/// `nnzoo recipes`. Runs go to
 /// `Tools/bench/results/accuracy/<recipe>-<dataset>/` (git-ignored) as ordinary run folders.
 struct AccuracyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,6 +37,17 @@ struct AccuracyBench: ParsableCommand {
     @Option(help: ArgumentHelp("Where the run folders go.", valueName: "dir"))
     var out: String = "Tools/bench/results/accuracy"
 
+    @Option(
+        help: ArgumentHelp(
+            "Record the results in this file (zoo/measured/accuracy.json, which nnzoo recipes shows), replacing "
+                + "what it held for the recipes and datasets measured.", valueName: "file"))
+    var record: String?
+
+    @Flag(
+        name: .customLong("record-times"),
+        help: "Record the times per epoch too: only on a quiet machine (accuracy does not depend on the load).")
+    var recordTimes = false
+
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1.") }
     }
@@ -59,7 +72,11 @@ struct AccuracyBench: ParsableCommand {
         let started = Date()
         for file in RecipeCatalog.recipeFiles() where wantedRecipes?.contains(file.name) ?? true {
             let recipe = try Recipe.read(from: file.path)
-            for dataset in recipe.expectedAccuracy.keys.sorted() where wantedDatasets?.contains(dataset) ?? true {
+            // The datasets it states targets for; a recipe without targets, on its own dataset.
+            let datasets =
+                recipe.expectedAccuracy.isEmpty
+                ? recipe.dataset.map { [$0] } ?? [] : recipe.expectedAccuracy.keys.sorted()
+            for dataset in datasets where wantedDatasets?.contains(dataset) ?? true {
                 rows.append(try train(recipe, on: dataset, dataDirectory: directory))
                 let row = rows[rows.count - 1]
                 FileHandle.standardError.write(
@@ -77,6 +94,7 @@ struct AccuracyBench: ParsableCommand {
             "epochs", " test (best)", " test (last)", "  target", "  s/epoch", "  result",
         ]
         print(header.joined())
+        if let record { try self.record(rows, into: record, started: started) }
         for row in rows {
             var line = row.recipe.padding(toLength: 26, withPad: " ", startingAt: 0)
             line += row.dataset.padding(toLength: 14, withPad: " ", startingAt: 0)
@@ -94,6 +112,36 @@ struct AccuracyBench: ParsableCommand {
     }
 
     private func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
+
+    /// Merges the measured rows into the file at `path` (created if missing).
+    private func record(_ rows: [Row], into path: String, started: Date) throws {
+        var measured =
+            FileManager.default.fileExists(atPath: path) ? try MeasuredAccuracy.read(from: path) : MeasuredAccuracy()
+        let day = ISO8601DateFormatter.string(
+            from: started, timeZone: TimeZone(secondsFromGMT: 0) ?? .current, formatOptions: [.withFullDate])
+        for row in rows {
+            guard let best = row.best else { continue }
+            measured.recipes[row.recipe, default: [:]][row.dataset] = MeasuredAccuracy.Entry(
+                accuracy: (best.accuracy * 10000).rounded() / 100,
+                lastAccuracy: row.last.map { ($0.accuracy * 10000).rounded() / 100 },
+                bestEpoch: best.epoch, epochs: row.epochs,
+                secondsPerEpoch: recordTimes ? (row.secondsPerEpoch * 1000).rounded() / 1000 : nil,
+                threads: threads, measured: day, version: NNZooVersion.string, machine: Self.machine())
+        }
+        try measured.write(to: path)
+        FileHandle.standardError.write(
+            Data("Recorded \(rows.filter { $0.best != nil }.count) results in \(path)\n".utf8))
+    }
+
+    /// "AMD EPYC 7B13, 2 cores": the processor's model name from /proc/cpuinfo and the core count.
+    static func machine() -> String {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        return (model.map { "\($0), " } ?? "") + "\(cores) core\(cores == 1 ? "" : "s")"
+    }
 
     private func rightAligned(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text

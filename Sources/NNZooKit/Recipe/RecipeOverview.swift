@@ -1,0 +1,76 @@
+import NNData
+
+/// One recipe of the zoo as `nnzoo recipes` describes it: its network in one line, the datasets it
+/// fits with the parameters it has on each, its targets, and what the project measured.
+public struct RecipeOverview: Encodable, Equatable, Sendable {
+    /// A dataset the recipe can train on, and the network's trainable parameters there.
+    public struct Fit: Encodable, Equatable, Sendable {
+        public var dataset: String
+        public var parameters: Int
+    }
+
+    public var name: String
+    public var path: String
+    public var description: String
+    /// The layers in one line, sizes filled in for the default dataset (else the first that fits).
+    public var network: String
+    /// The dataset the recipe trains on when none is given.
+    public var dataset: String?
+    public var fits: [Fit]
+    /// Percent, by dataset.
+    public var expectedAccuracy: [String: Double]
+    public var measured: [String: MeasuredAccuracy.Entry]
+    /// Why the recipe file cannot be used, if it cannot.
+    public var problem: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, path, description, network, dataset, fits, measured, problem
+        case expectedAccuracy = "expected_accuracy"
+    }
+
+    /// The overview of the recipe file at `path` named `name`, with `measured` figures, against the
+    /// registered `datasets`.
+    public init(
+        name: String, path: String, measured: MeasuredAccuracy, datasets: [DatasetSpec] = DatasetRegistry.all
+    ) {
+        self.name = name
+        self.path = path
+        self.measured = measured.recipes[name] ?? [:]
+        let recipe: Recipe
+        do {
+            recipe = try Recipe.read(from: path)
+        } catch {
+            description = ""
+            network = ""
+            dataset = nil
+            fits = []
+            expectedAccuracy = [:]
+            problem = "\(error)"
+            return
+        }
+        description = recipe.description
+        dataset = recipe.dataset
+        expectedAccuracy = recipe.expectedAccuracy
+        var fits: [Fit] = []
+        var layersForDefault: [LayerSpec]?
+        var layersForFirst: [LayerSpec]?
+        for spec in datasets {
+            guard let resolved = try? ModelBuilder.resolve(recipe, for: ModelInput(spec)) else { continue }
+            fits.append(Fit(dataset: spec.name, parameters: ModelBuilder.parameterCount(resolved) ?? 0))
+            if spec.name == recipe.dataset { layersForDefault = resolved }
+            if layersForFirst == nil { layersForFirst = resolved }
+        }
+        // The default dataset first, then the others in the registry's order.
+        self.fits = fits.filter { $0.dataset == recipe.dataset } + fits.filter { $0.dataset != recipe.dataset }
+        network = (layersForDefault ?? layersForFirst ?? recipe.layers).map(\.compactSummary).joined(separator: ", ")
+        problem = fits.isEmpty ? "it fits none of the datasets nnzoo knows" : nil
+    }
+
+    /// Every recipe of the zoo folders.
+    public static func all(folders: [String] = RecipeCatalog.zooFolders()) -> [RecipeOverview] {
+        let measured = MeasuredAccuracy.read(folders: folders)
+        return RecipeCatalog.recipeFiles(in: folders).map {
+            RecipeOverview(name: $0.name, path: $0.path, measured: measured)
+        }
+    }
+}
