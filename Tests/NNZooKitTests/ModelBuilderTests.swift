@@ -157,7 +157,7 @@ import Testing
                 recipe: "convnet-dropout", dataset: "digits", input: "1x8x8",
                 reason: "layer 3 (Conv2d(20 channels, kernel_size 5)) needs an input of at least 5x5 pixels, but "
                     + "receives 2x2 (what 1x8x8 images become after the layers before it)",
-                fitting: ["digits-mlp", "sigmoid-mlp"])
+                fitting: ["digits-hinge", "digits-mlp", "sigmoid-mlp"])
         ) {
             try RecipeCatalog.check(
                 try recipe("convnet-dropout"), fits: DatasetRegistry.digits, folders: [TestPaths.zoo])
@@ -180,7 +180,10 @@ import Testing
                 + "convnet-dropout, convnet-dropout-augmented, sigmoid-mlp.")
         #expect(
             RecipeCatalog.recipes(fitting: DatasetRegistry.fashionMNIST, folders: [TestPaths.zoo])
-                == ["convnet-dropout", "convnet-dropout-augmented", "mlp-784-100-10", "sigmoid-mlp"])
+                == [
+                    "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "lab-convnet", "mlp-784-100-10",
+                    "sigmoid-mlp", "sigmoid-mlp-mse",
+                ])
     }
 
     @Test func aWrongClassCountOrLossPairingIsRefused() throws {

@@ -32,7 +32,8 @@ import Testing
         let files = RecipeCatalog.recipeFiles(in: [TestPaths.zoo])
         #expect(
             files.map(\.name) == [
-                "convnet-dropout", "convnet-dropout-augmented", "digits-mlp", "mlp-784-100-10", "sigmoid-mlp",
+                "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "digits-hinge", "digits-mlp", "lab-convnet",
+                "mlp-784-100-10", "sigmoid-mlp", "sigmoid-mlp-mse",
             ])
         for file in files {
             let recipe = try Recipe.read(from: file.path)
@@ -246,7 +247,10 @@ import Testing
         #expect(
             throws: RecipeError.notFound(
                 name: "resnet", lookedIn: [TestPaths.zoo],
-                known: ["convnet-dropout", "convnet-dropout-augmented", "digits-mlp", "mlp-784-100-10", "sigmoid-mlp"])
+                known: [
+                    "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "digits-hinge", "digits-mlp",
+                    "lab-convnet", "mlp-784-100-10", "sigmoid-mlp", "sigmoid-mlp-mse",
+                ])
         ) {
             try RecipeCatalog.find("resnet", folders: [TestPaths.zoo])
         }

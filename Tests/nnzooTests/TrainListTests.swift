@@ -52,7 +52,8 @@ import Testing
         #expect(
             result.stderr.hasPrefix(
                 "Error: Give a recipe to train (e.g. \(CLI.program) train digits-mlp), or --resume <run folder>. "
-                    + "Recipes: convnet-dropout, convnet-dropout-augmented, digits-mlp, mlp-784-100-10, sigmoid-mlp; "
+                    + "Recipes: convnet-dropout, convnet-dropout-augmented, d2l-mlp, digits-hinge, digits-mlp, lab-convnet, "
+                    + "mlp-784-100-10, sigmoid-mlp, sigmoid-mlp-mse; "
                     + "\(CLI.program) train --list says what they are.\n"))
         let both = try CLI.run(["train", "--list", "digits-mlp"])
         #expect(both.status == 64)
@@ -66,8 +67,8 @@ import Testing
         #expect(
             recipe.stderr
                 == "Error: There is no recipe called 'digits-mpl' (looked in \(CLI.packageRoot)/zoo). Did you mean "
-                + "digits-mlp? Recipes available: convnet-dropout, convnet-dropout-augmented, digits-mlp, "
-                + "mlp-784-100-10, sigmoid-mlp. Give a recipe name from the zoo or the path of a recipe .json file.\n")
+                + "digits-mlp? Recipes available: convnet-dropout, convnet-dropout-augmented, d2l-mlp, digits-hinge, "
+                + "digits-mlp, lab-convnet, mlp-784-100-10, sigmoid-mlp, sigmoid-mlp-mse. Give a recipe name from the zoo or the path of a recipe .json file.\n")
         let dataset = try CLI.run(["train", "digits-mlp", "--dataset", "fasion-mnist"])
         #expect(dataset.status == 1)
         #expect(
