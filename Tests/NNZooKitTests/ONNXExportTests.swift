@@ -226,4 +226,70 @@ import Testing
         #expect(graph.nodes.last?.outputs == ["scores"] && graph.outputs.map(\.name) == ["scores"])
         #expect(export.model.metadata("output")?.hasPrefix("float32 [N, 10]: a score for each class") == true)
     }
+
+    /// The layers operator set 17 has no operator of their own: average pooling with its padding
+    /// rule, adaptive pooling as the fixed pooling it is for a given input, LeakyReLU's slope, and
+    /// GELU as its formula (exact erf or tanh).
+    static let newLayers = """
+        {
+          "dataset": "digits",
+          "layers": [
+            {"type": "Conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1},
+            {"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": false},
+            {"type": "LeakyReLU", "negative_slope": 0.2},
+            {"type": "AdaptiveAvgPool2d", "output_size": 2},
+            {"type": "GELU"},
+            {"type": "GELU", "approximate": "tanh"},
+            {"type": "AdaptiveAvgPool2d", "output_size": 1},
+            {"type": "Flatten"},
+            {"type": "Linear", "out_features": 10}
+          ]
+        }
+        """
+
+    @Test func theNewLayersBecomeOperatorsOfSet17() throws {
+        let export = try ONNXExport(try Self.checkpoint(Self.newLayers))
+        #expect(
+            export.layers.map(\.operators) == [
+                ["Conv"], ["AveragePool"], ["LeakyRelu"], ["AveragePool"], ["Div", "Erf", "Add", "Mul", "Mul"],
+                ["Mul", "Mul", "Mul", "Add", "Mul", "Tanh", "Add", "Mul", "Mul"], ["GlobalAveragePool"], ["Flatten"],
+                ["Gemm"],
+            ])
+        let nodes = export.model.graph.nodes
+        func attributes(_ name: String) -> [ONNX.AttributeProto] { nodes.first { $0.name == name }?.attributes ?? [] }
+        #expect(
+            attributes("1.AvgPool2d") == [
+                ONNX.AttributeProto("ceil_mode", .int(0)), ONNX.AttributeProto("count_include_pad", .int(0)),
+                ONNX.AttributeProto("kernel_shape", .ints([3, 3])), ONNX.AttributeProto("pads", .ints([1, 1, 1, 1])),
+                ONNX.AttributeProto("strides", .ints([2, 2])),
+            ])
+        #expect(attributes("2.LeakyReLU") == [ONNX.AttributeProto("alpha", .float(0.2))])
+        // 8x8 -> AvgPool -> 4x4 -> AdaptiveAvgPool2d(2): windows of 2x2.
+        #expect(
+            attributes("3.AdaptiveAvgPool2d") == [
+                ONNX.AttributeProto("ceil_mode", .int(0)), ONNX.AttributeProto("kernel_shape", .ints([2, 2])),
+                ONNX.AttributeProto("strides", .ints([2, 2])),
+            ])
+        // The exact GELU: x * (1 + erf(x / sqrt 2)) * 0.5, each step reading the one before.
+        let gelu = nodes.filter { $0.name.hasPrefix("4.") }
+        #expect(
+            gelu.map(\.inputs) == [
+                ["3.output", "4.sqrt2"], ["4.div0"], ["4.erf1", "4.one"], ["3.output", "4.add2"], ["4.mul3", "4.half"],
+            ])
+        #expect(gelu.last?.outputs == ["4.output"])
+        let constants = Dictionary(
+            export.model.graph.initializers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(constants["4.sqrt2"] == ONNX.TensorProto(name: "4.sqrt2", shape: [1], floats: [1.4142135]))
+        #expect(constants["5.cubic"] == ONNX.TensorProto(name: "5.cubic", shape: [1], floats: [0.044715]))
+        #expect(
+            constants["5.sqrt2overpi"] == ONNX.TensorProto(name: "5.sqrt2overpi", shape: [1], floats: [0.7978846]))
+    }
+
+    @Test func adaptivePoolingWithUnevenWindowsIsRefused() throws {
+        let json = Self.newLayers.replacingOccurrences(of: "\"output_size\": 2", with: "\"output_size\": 3")
+        #expect(
+            throws: ONNXExportError.unevenAdaptivePooling(
+                layer: 3, summary: "AdaptiveAvgPool2d(3)", inputHeight: 4, inputWidth: 4)
+        ) { try ONNXExport(try Self.checkpoint(json)) }
+    }
 }

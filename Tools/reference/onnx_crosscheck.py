@@ -2,7 +2,8 @@
 """Runs nnzoo's ONNX export in onnxruntime and checks that it computes what nnzoo computes.
 
 For each run folder or checkpoint given (or, with --zoo, for every zoo recipe trained briefly on each
-dataset it fits, plus Tools/reference/every-layer.json, a recipe with every layer type):
+dataset it fits, plus Tools/reference/every-layer.json, a recipe with every layer type, and
+new-layers.json, the layers that export as several operators or as pooling of a fixed size):
   1. `nnzoo export` writes the model twice: with the normalisation in the graph (input: pixel values)
      and without it (input: normalised pixels, the constants in metadata_props);
   2. onnx.checker.check_model(full_check=True) checks each file, shape inference included;
@@ -120,10 +121,11 @@ def check(target, a, onnx, ort, tmp):
 
 
 def train_zoo(a, folder):
-    """Trains every zoo recipe (and every-layer.json) for a.epochs on each dataset it fits; returns the runs."""
+    """Trains every zoo recipe (and every-layer.json, new-layers.json) for a.epochs on each dataset it fits;
+    returns the runs."""
     nnzoo = a.nnzoo or default_nnzoo()
     recipes = sorted(f[:-5] for f in os.listdir(os.path.join(ROOT, "zoo")) if f.endswith(".json"))
-    recipes.append(os.path.join(HERE, "every-layer.json"))
+    recipes += [os.path.join(HERE, "every-layer.json"), os.path.join(HERE, "new-layers.json")]
     runs = []
     for dataset in a.datasets.split(","):
         for recipe in recipes:

@@ -60,9 +60,14 @@ public struct ONNXExport {
             current = "normalized"
         }
 
+        // The shape each layer receives: adaptive pooling exports according to its input size.
+        var shape = Shape(1, input.channels, input.height, input.width)
         for (index, layer) in info.architecture.enumerated() {
-            let operators = try builder.add(layer, index: index, input: &current)
+            let operators = try builder.add(layer, index: index, input: &current, shape: shape)
             layers.append((layer.summary, operators))
+            if index < checkpoint.model.layers.count {
+                shape = try checkpoint.model.layers[index].outputShape(for: shape)
+            }
         }
 
         let last = info.architecture.last { !Self.isDropout($0) }
@@ -161,9 +166,17 @@ private struct GraphBuilder {
         return name
     }
 
-    /// Appends the nodes of recipe layer `index`, reading from `input` and moving it to the layer's
-    /// output; returns the operator types added.
-    mutating func add(_ layer: LayerSpec, index: Int, input: inout String) throws -> [String] {
+    /// A constant scalar (shape [1], broadcast by the operators) for layer `prefix`'s formula.
+    mutating func constant(_ name: String, _ value: Float) -> String {
+        if !initializers.contains(where: { $0.name == name }) {
+            initializers.append(ONNX.TensorProto(name: name, shape: [1], floats: [value]))
+        }
+        return name
+    }
+
+    /// Appends the nodes of recipe layer `index`, reading from `input` (of `shape`) and moving it to
+    /// the layer's output; returns the operator types added.
+    mutating func add(_ layer: LayerSpec, index: Int, input: inout String, shape: Shape) throws -> [String] {
         let prefix = "\(index)."
         let output = prefix + "output"
         func node(_ op: String, _ inputs: [String], _ attributes: [ONNX.AttributeProto] = []) -> [String] {
@@ -172,6 +185,19 @@ private struct GraphBuilder {
                     op, inputs: inputs, outputs: [output], name: prefix + layer.typeName, attributes: attributes))
             input = output
             return [op]
+        }
+        // A formula of several nodes: each step's output is named after its position, the last is
+        // the layer's output.
+        func chain(_ steps: [(op: String, inputs: [String])]) -> [String] {
+            var previous = ""
+            for (i, step) in steps.enumerated() {
+                let name = i == steps.count - 1 ? output : prefix + "\(step.op.lowercased())\(i)"
+                let inputs = step.inputs.map { $0 == "$" ? previous : $0 }
+                nodes.append(ONNX.NodeProto(step.op, inputs: inputs, outputs: [name], name: prefix + "\(step.op)\(i)"))
+                previous = name
+            }
+            input = output
+            return steps.map(\.op)
         }
         switch layer {
         case .linear(_, _, let bias):
@@ -208,6 +234,53 @@ private struct GraphBuilder {
                     tensor(prefix + "running_var"),
                 ],
                 [ONNX.AttributeProto("epsilon", .float(Float(eps)))])
+        case .avgPool2d(let kernel, let stride, let padding, let countIncludePad):
+            let s = Int64(stride ?? kernel)
+            return node(
+                "AveragePool", [input],
+                [
+                    ONNX.AttributeProto("ceil_mode", .int(0)),
+                    ONNX.AttributeProto("count_include_pad", .int(countIncludePad ? 1 : 0)),
+                    ONNX.AttributeProto("kernel_shape", .ints([Int64(kernel), Int64(kernel)])),
+                    ONNX.AttributeProto("pads", .ints(Array(repeating: Int64(padding), count: 4))),
+                    ONNX.AttributeProto("strides", .ints([s, s])),
+                ])
+        case .adaptiveAvgPool2d(let height, let width):
+            // PyTorch's adaptive windows are all of one size exactly when the output divides the input.
+            let (inputHeight, inputWidth) = (shape[2], shape[3])
+            if height == 1, width == 1 { return node("GlobalAveragePool", [input]) }
+            guard inputHeight % height == 0, inputWidth % width == 0 else {
+                throw ONNXExportError.unevenAdaptivePooling(
+                    layer: index, summary: layer.summary, inputHeight: inputHeight, inputWidth: inputWidth)
+            }
+            let kernel = [Int64(inputHeight / height), Int64(inputWidth / width)]
+            return node(
+                "AveragePool", [input],
+                [
+                    ONNX.AttributeProto("ceil_mode", .int(0)), ONNX.AttributeProto("kernel_shape", .ints(kernel)),
+                    ONNX.AttributeProto("strides", .ints(kernel)),
+                ])
+        case .leakyReLU(let slope):
+            return node("LeakyRelu", [input], [ONNX.AttributeProto("alpha", .float(Float(slope)))])
+        case .gelu(let tanh):
+            // Operator set 17 has no Gelu (it came with 20): the formula, as torch.onnx writes it.
+            let x = input
+            let half = constant(prefix + "half", 0.5)
+            let one = constant(prefix + "one", 1)
+            if !tanh {
+                // x * (1 + erf(x / sqrt 2)) * 0.5
+                return chain([
+                    ("Div", [x, constant(prefix + "sqrt2", Float(2).squareRoot())]), ("Erf", ["$"]),
+                    ("Add", ["$", one]), ("Mul", [x, "$"]), ("Mul", ["$", half]),
+                ])
+            }
+            // x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) * 0.5
+            return chain([
+                ("Mul", [x, x]), ("Mul", ["$", x]), ("Mul", ["$", constant(prefix + "cubic", 0.044715)]),
+                ("Add", [x, "$"]),
+                ("Mul", ["$", constant(prefix + "sqrt2overpi", Float((2 / Double.pi).squareRoot()))]),
+                ("Tanh", ["$"]), ("Add", ["$", one]), ("Mul", [x, "$"]), ("Mul", ["$", half]),
+            ])
         case .relu: return node("Relu", [input])
         case .sigmoid: return node("Sigmoid", [input])
         case .tanh: return node("Tanh", [input])
