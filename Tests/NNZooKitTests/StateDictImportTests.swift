@@ -117,7 +117,8 @@ struct TorchStateDict {
 
 /// `StateDictImport`: PyTorch state dicts in every dtype, with and without prefixes, matched to a
 /// recipe's network; every mismatch listed at once.
-@Suite struct StateDictImportTests {
+// Serialized: the cases evaluate one shared trained model, whose layers reuse their buffers.
+@Suite(.serialized) struct StateDictImportTests {
     /// The sample recipe (Flatten, Linear 64-16, BatchNorm1d, ReLU, Dropout, Linear 16-10) on digits,
     /// after a few training steps, so every tensor (BatchNorm's statistics too) holds trained values.
     static let trained: Checkpoint = {

@@ -182,7 +182,7 @@ import Testing
         #expect(try Checkpoint.read(from: RunFolder(path: folder.path).bestCheckpoint).info.epoch == best)
         // Resumed with the same patience it stops at once; with a longer one, or none, it trains on.
         let checkpoint = try Checkpoint.read(from: RunFolder(path: folder.path).lastCheckpoint)
-        #expect(checkpoint.info.settings.earlyStopping == 2)
+        #expect(checkpoint.info.settings?.earlyStopping == 2)
         let again = try TrainingSession(
             resuming: checkpoint, settings: settings, trainingSplit: Digits.train, folder: RunFolder(path: folder.path))
         #expect(try again.run() == outcome)

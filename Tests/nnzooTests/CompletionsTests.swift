@@ -26,9 +26,9 @@ import Testing
     @Test func theToolAnswersCompletionRequestsWithRecipeNames() throws {
         let result = try CLI.run(["---completion", "train", "--", "positional@0", "2", "3", "nnzoo", "train", "sig"])
         #expect(result.status == 0)
-        #expect(result.stdout == "sigmoid-mlp\n")
+        #expect(result.stdout == "sigmoid-mlp\nsigmoid-mlp-mse\n")
         let path = try CLI.run(["---completion", "train", "--", "positional@0", "2", "6", "nnzoo", "train", "zoo/di"])
-        #expect(path.stdout == "zoo/digits-mlp.json\n")
+        #expect(path.stdout == "zoo/digits-hinge.json\nzoo/digits-mlp.json\n")
         let datasets = try CLI.run(["---completion", "fetch", "--", "positional@0", "2", "0", "nnzoo", "fetch", ""])
         #expect(datasets.stdout == "mnist\nfashion-mnist\ncifar10\ndigits\n")
     }

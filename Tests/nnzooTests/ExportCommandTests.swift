@@ -105,7 +105,7 @@ import Testing
         #expect(unknown.status == 1)
         #expect(
             unknown.stderr
-                == "Error: The checkpoint \(mish) has an unreadable \"recipe\" metadata entry: In the recipe \(mish) (its recipe), layers[2].type is \"Mish\", which is not a layer type nnzoo knows. Use one of: Linear, Conv2d, MaxPool2d, ReLU, Sigmoid, Tanh, Flatten, Dropout, Dropout2d, BatchNorm1d, BatchNorm2d, Softmax, LogSoftmax (the torch.nn class names). The file is corrupt or from an incompatible nnzoo version; use another checkpoint or retrain.\n"
+                == "Error: The checkpoint \(mish) has an unreadable \"recipe\" metadata entry: In the recipe \(mish) (its recipe), layers[2].type is \"Mish\", which is not a layer type nnzoo knows. Use one of: Linear, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Flatten, Dropout, Dropout2d, BatchNorm1d, BatchNorm2d, Softmax, LogSoftmax (the torch.nn class names). The file is corrupt or from an incompatible nnzoo version; use another checkpoint or retrain.\n"
         )
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/mish.onnx"))
 

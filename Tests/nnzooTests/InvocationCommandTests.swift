@@ -76,7 +76,7 @@ import Testing
         let commands = NNZoo.configuration.subcommands.filter { $0.configuration.shouldDisplay }.map {
             $0._commandName
         }
-        #expect(commands.starts(with: ["fetch", "inspect", "augment", "train", "eval"]))
+        #expect(commands.starts(with: ["fetch", "inspect", "augment", "recipes", "train", "eval"]))
         #expect(!commands.contains("dump-logits"))
         #expect(
             typo.stderr

@@ -147,7 +147,8 @@ import Testing
             result.stderr
                 == "Error: The recipe convnet-dropout cannot train on digits (1x8x8 images): layer 3 (Conv2d(20 "
                 + "channels, kernel_size 5)) needs an input of at least 5x5 pixels, but receives 2x2 (what 1x8x8 "
-                + "images become after the layers before it). Recipes that fit digits: digits-hinge, digits-mlp, sigmoid-mlp.\n")
+                + "images become after the layers before it). Recipes that fit digits: digits-hinge, digits-mlp, "
+                + "sigmoid-mlp.\n")
     }
 
     @Test func aBrokenRecipeFileIsNamedWithItsField() throws {

@@ -10,7 +10,7 @@ import Testing
         let result = try CLI.run(["train", "--list"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines.count == 8 && lines[5].isEmpty && lines[7].isEmpty)
+        #expect(lines.count == 12 && lines[9].isEmpty && lines[11].isEmpty)
         #expect(
             lines.first
                 == "convnet-dropout            fashion-mnist  A small convolutional network with dropout: Conv 10 k5, "
@@ -21,7 +21,7 @@ import Testing
                 "digits-mlp                 digits         A two-layer perceptron (Linear 64-100, ReLU, Linear "
                     + "100-10) for the 8x8 UCI digits that ship with nnzoo: trains offline in a few seconds."))
         #expect(
-            lines[6]
+            lines[10]
                 == "Train one with \(CLI.program) train <recipe> (on its dataset, or --dataset NAME); recipes are "
                 + "the .json files in \(CLI.packageRoot)/zoo.")
     }
@@ -68,7 +68,8 @@ import Testing
             recipe.stderr
                 == "Error: There is no recipe called 'digits-mpl' (looked in \(CLI.packageRoot)/zoo). Did you mean "
                 + "digits-mlp? Recipes available: convnet-dropout, convnet-dropout-augmented, d2l-mlp, digits-hinge, "
-                + "digits-mlp, lab-convnet, mlp-784-100-10, sigmoid-mlp, sigmoid-mlp-mse. Give a recipe name from the zoo or the path of a recipe .json file.\n")
+                + "digits-mlp, lab-convnet, mlp-784-100-10, sigmoid-mlp, sigmoid-mlp-mse. Give a recipe name from the "
+                + "zoo or the path of a recipe .json file.\n")
         let dataset = try CLI.run(["train", "digits-mlp", "--dataset", "fasion-mnist"])
         #expect(dataset.status == 1)
         #expect(

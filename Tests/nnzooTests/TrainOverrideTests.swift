@@ -116,8 +116,11 @@ import Testing
                 ["digits-mlp", "--label-smoothing", "2"], 64,
                 "--label-smoothing must be a number from 0 to 1 (got 2.0)."
             ),
-            (["digits-mlp", "--weight-decay", "-1"], 64, "--weight-decay must be a number from 0 to 1e6 (got -1.0)."),
-            (["digits-mlp", "--early-stopping", "-2"], 64, "--early-stopping must be a number of epochs from 0"),
+            (["digits-mlp", "--weight-decay", "-1"], 64, "--weight-decay must be 0 or a number up to 1e6 (got -1.0)."),
+            (
+                ["digits-mlp", "--early-stopping", "-2"], 64,
+                "--early-stopping must be 0 (never stop early) or a whole number of epochs from 1 to 1000000 (got -2)."
+            ),
         ] {
             let result = try train(arguments + ["--out", folder.path + "/never"])
             #expect(result.status == status, "\(arguments): \(result.stderr)")

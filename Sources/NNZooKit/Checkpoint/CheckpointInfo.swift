@@ -84,6 +84,13 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
                 codingPath: c.codingPath + [RecipeKey("augmentation")], kind: .badAugmentation(message: "\(error)"))
         }
         threads = try c.integer("threads", Limits.threads)
+        schedule = try c.optional("schedule")
+        loss = try c.optional("loss")
+        // 0 (or none): never stops early.
+        if c.contains(RecipeKey("early_stopping")) {
+            let patience = try c.integer("early_stopping", atLeast: 0)
+            earlyStopping = patience == 0 ? 0 : try c.integer("early_stopping", Limits.patience)
+        }
     }
 
     /// Settings made in code (from a recipe and the command line) are checked by the reader that
@@ -237,7 +244,7 @@ public struct CheckpointInfo: Equatable, Sendable {
     public var resume: ResumeState?
 
     /// The loss the run trained with (the recipe's, or with another label smoothing).
-    public var loss: LossSpec { settings.loss ?? recipe.loss }
+    public var loss: LossSpec { settings?.loss ?? recipe.loss }
 
     /// How the network's outputs become classes and probabilities.
     public var prediction: ClassPrediction { ClassPrediction(loss: loss, architecture: architecture, input: input) }

@@ -107,7 +107,10 @@ struct TrainingOptions: ParsableArguments {
         try Self.check("--val-split", valSplit, Limits.validationSplit)
         try Self.check("--weight-decay", weightDecay, Limits.weightDecay)
         try Self.check("--label-smoothing", labelSmoothing, Limits.labelSmoothing)
-        if let earlyStopping, earlyStopping != 0 { try Self.check("--early-stopping", earlyStopping, Limits.patience) }
+        if let earlyStopping, earlyStopping != 0, !Limits.patience.allows(earlyStopping) {
+            throw ValidationError(
+                "--early-stopping must be 0 (never stop early) or \(Limits.patience.expected) (got \(earlyStopping)).")
+        }
         if let optimizer, OptimizerSpec.defaults(optimizer) == nil {
             let names = OptimizerSpec.typeNames.map { $0.lowercased() }
             throw ValidationError(
