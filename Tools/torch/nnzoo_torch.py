@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Trains an nnzoo recipe with PyTorch, on one process or many (torchrun), and writes an nnzoo run
-folder that `nnzoo eval`, `predict` and `export` read. torch and numpy only.
+folder that `nnzoo eval` and `export` read (and `nnzoo predict`, where the binary has it). torch and
+numpy only.
 
     python Tools/torch/nnzoo_torch.py train zoo/digits-mlp.json --dataset digits --out runs/torch-digits
     python -m torch.distributed.run --nproc_per_node 2 Tools/torch/nnzoo_torch.py \\
