@@ -120,9 +120,16 @@ struct InstallCommand: ParsableCommand {
             switch change {
             case .kept: note = " (changed since it was installed; left in place)"
             case .missing: note = " (already gone)"
+            case .behindLink:
+                note = " (its folder \(outcome.links[path] ?? "?") is a symbolic link; nothing behind it is removed)"
             default: note = ""
             }
             lines.append("  " + change.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + path + note)
+        }
+        if !outcome.links.isEmpty {
+            lines.append(
+                "\(prefix)/\(Installation.manifestPath) is kept for the files left behind a link: replace the link "
+                    + "by a folder holding them, then uninstall again.")
         }
         return lines.joined(separator: "\n")
     }

@@ -178,6 +178,98 @@ import Testing
         }
     }
 
+    @Test func aManifestEntryOutsideThePrefixRefusesTheWholeUninstall() throws {
+        let folder = TempFolder()
+        let prefix = folder.path + "/prefix"
+        let binary = folder.write(Array("#!/bin/sh\necho nnzoo\n".utf8), to: "nnzoo")
+        _ = try plan(prefix, binary: binary).install(force: false, createdPrefix: try InstallCommand.makePrefix(prefix))
+        let victim = folder.write(Array("victim\n".utf8), to: "victim")
+        let manifestPath = prefix + "/share/nnzoo/install.json"
+        let original = try #require(try InstallManifest.read(prefix: prefix))
+        let cases: [(entry: String, reason: String)] = [
+            ("../victim", "it has a '..' part, which leads out of the prefix"),
+            ("share/../../victim", "it has a '..' part, which leads out of the prefix"),
+            (victim, "it is an absolute path"),
+            ("", "it is empty"),
+            ("bin//nnzoo", "it has an empty or '.' part"),
+        ]
+        for (entry, reason) in cases {
+            var manifest = original
+            manifest.files.append(.init(path: entry, sha256: SHA256.hex(Array("victim\n".utf8)), size: 7))
+            FileManager.default.createFile(atPath: manifestPath, contents: Data(try JSONText.pretty(manifest).utf8))
+            let expected = InstallError.unsafeManifestEntry(manifest: manifestPath, entry: entry, reason: reason)
+            #expect(throws: expected) { try Installation.uninstall(prefix: prefix) }
+            // Installing again reads the same manifest (to remove files it no longer has): refused too.
+            #expect(throws: expected) { try plan(prefix, binary: binary).install(force: false) }
+            #expect(FileManager.default.contents(atPath: victim) == Data("victim\n".utf8))
+            #expect(files(under: prefix) == Self.installed)
+        }
+        #expect(
+            InstallError.unsafeManifestEntry(manifest: manifestPath, entry: "../victim", reason: cases[0].reason)
+                .description
+                == "The installation manifest \(manifestPath) lists \"../victim\", which is not a path inside the "
+                + "prefix (it has a '..' part, which leads out of the prefix); nnzoo install never writes such an "
+                + "entry, so the manifest was edited or damaged. Nothing was removed or changed. Remove the "
+                + "installed files by hand (see the layout in the README's Install section), delete "
+                + "\(manifestPath), and install again.")
+        // A folder entry is held to the same rule (uninstall removes those folders when empty).
+        var manifest = original
+        manifest.folders.append("..")
+        FileManager.default.createFile(atPath: manifestPath, contents: Data(try JSONText.pretty(manifest).utf8))
+        #expect(throws: InstallError.self) { try Installation.uninstall(prefix: prefix) }
+        #expect(FileManager.default.fileExists(atPath: folder.path))
+    }
+
+    @Test func nothingIsRemovedOrWrittenThroughASymbolicLinkToAFolder() throws {
+        let folder = TempFolder()
+        let prefix = folder.path + "/prefix"
+        let binary = folder.write(Array("#!/bin/sh\necho nnzoo\n".utf8), to: "nnzoo")
+        _ = try plan(prefix, binary: binary).install(force: false, createdPrefix: try InstallCommand.makePrefix(prefix))
+        // The recipes' folder replaced by a link to a copy elsewhere (the user's own files).
+        let zoo = prefix + "/share/nnzoo/zoo"
+        let elsewhere = folder.path + "/out/zoo"
+        try FileManager.default.createDirectory(atPath: folder.path + "/out", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: zoo, toPath: elsewhere)
+        try FileManager.default.removeItem(atPath: zoo)
+        try FileManager.default.createSymbolicLink(atPath: zoo, withDestinationPath: elsewhere)
+        let recipes = try FileManager.default.contentsOfDirectory(atPath: elsewhere).sorted()
+        #expect(recipes.count == 9)
+
+        // Installing again would write through the link: refused, nothing changed.
+        #expect(throws: InstallError.linkedFolder(path: zoo + "/convnet-dropout-augmented.json", link: zoo)) {
+            try plan(prefix, binary: binary).install(force: true)
+        }
+        #expect(
+            InstallError.linkedFolder(path: zoo + "/a.json", link: zoo).description
+                == "Cannot install \(zoo)/a.json: the folder \(zoo) is a symbolic link, and nnzoo installs only "
+                + "into real folders under the prefix (uninstalling never removes anything behind a link). Nothing "
+                + "was changed. Replace the link by a folder (or choose another --prefix), then run the command again.")
+
+        // Uninstalling leaves what is behind the link, says so, and keeps the manifest for them.
+        let outcome = try Installation.uninstall(prefix: prefix)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).sorted() == recipes)
+        let text = InstallCommand.uninstallReport(outcome, prefix: prefix)
+        #expect(text.hasPrefix("Uninstalled nnzoo \(NNZooVersion.string) from \(prefix):\n  removed    bin/nnzoo\n"))
+        #expect(
+            text.contains(
+                "\n  left       share/nnzoo/zoo/digits-mlp.json (its folder share/nnzoo/zoo is a symbolic link; "
+                    + "nothing behind it is removed)\n"))
+        #expect(
+            text.hasSuffix(
+                "\n\(prefix)/share/nnzoo/install.json is kept for the files left behind a link: replace the link by "
+                    + "a folder holding them, then uninstall again."))
+        #expect(outcome.changes.filter { $0.change == .behindLink }.count == 9)
+        #expect(!FileManager.default.fileExists(atPath: prefix + "/bin"))
+        #expect(FileManager.default.fileExists(atPath: prefix + "/share/nnzoo/install.json"))
+        // With the link replaced by a real folder, uninstalling again removes the rest.
+        try FileManager.default.removeItem(atPath: zoo)
+        try FileManager.default.copyItem(atPath: elsewhere, toPath: zoo)
+        let again = try Installation.uninstall(prefix: prefix)
+        #expect(again.changes.filter { $0.change == .removed }.count == 9)
+        #expect(!FileManager.default.fileExists(atPath: prefix))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).sorted() == recipes)
+    }
+
     @Test func aReinstallThatFailsPartWayLeavesThePreviousInstallation() throws {
         let folder = TempFolder()
         let prefix = folder.path + "/prefix"

@@ -11,6 +11,8 @@ enum InstallError: Error, CustomStringConvertible, Equatable {
     case notInstalled(prefix: String, manifest: String)
     case lock(folder: String, FolderLockError)
     case badPrefix(value: String, reason: String)
+    case unsafeManifestEntry(manifest: String, entry: String, reason: String)
+    case linkedFolder(path: String, link: String)
 
     var description: String {
         switch self {
@@ -49,6 +51,16 @@ enum InstallError: Error, CustomStringConvertible, Equatable {
             }
         case .badPrefix(let value, let reason):
             return "The prefix '\(value)' cannot be used: \(reason). Give a folder such as ~/.local or /usr/local."
+        case .unsafeManifestEntry(let manifest, let entry, let reason):
+            return
+                "The installation manifest \(manifest) lists \(entry.isEmpty ? "an empty path" : String(reflecting: entry)), which is not a path "
+                + "inside the prefix (\(reason)); nnzoo install never writes such an entry, so the manifest was "
+                + "edited or damaged. Nothing was removed or changed. Remove the installed files by hand (see the "
+                + "layout in the README's Install section), delete \(manifest), and install again."
+        case .linkedFolder(let path, let link):
+            return "Cannot install \(path): the folder \(link) is a symbolic link, and nnzoo installs only into "
+                + "real folders under the prefix (uninstalling never removes anything behind a link). Nothing "
+                + "was changed. Replace the link by a folder (or choose another --prefix), then run the command again."
         }
     }
 }

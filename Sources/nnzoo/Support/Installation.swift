@@ -46,6 +46,9 @@ struct Installation {
         case kept
         /// Uninstall: listed in the manifest but not there.
         case missing
+        /// Uninstall: left in place because a folder on its path is a symbolic link (what is behind
+        /// the link is not the installation's to remove).
+        case behindLink = "left"
     }
 
     let prefix: String
@@ -98,12 +101,21 @@ struct Installation {
         var changes: [(path: String, change: Change)] = []
         /// The installation this one replaced, from its manifest.
         var previous: InstallManifest?
+        /// Uninstall: for each `.behindLink` path, the folder on it (relative) that is a symbolic link.
+        var links: [String: String] = [:]
     }
 
     /// Installs every item (see the type's description); `force` replaces files nnzoo did not put
     /// there. `createdPrefix`: the prefix folder itself was made for this installation (uninstalling
     /// removes it when it is empty).
     func install(force: Bool, createdPrefix: Bool = false, now: Date = Date()) throws -> Outcome {
+        // Nothing is written through a symbolic link to a folder under the prefix: uninstalling
+        // would not remove it (see `linkedFolder`), and it may be somewhere else entirely.
+        for path in items.map(\.path) + [Self.manifestPath] {
+            if let link = Self.linkedFolder(prefix: prefix, path) {
+                throw InstallError.linkedFolder(path: absolute(path), link: absolute(link))
+            }
+        }
         // The folders missing before anything is made (the lock makes share/nnzoo).
         let missing = Self.folders(of: items.map(\.path) + [Self.manifestPath]).filter { folder in
             var info = stat()
@@ -158,7 +170,9 @@ struct Installation {
         let current = Set(items.map(\.path))
         var toRemove: [String] = []
         for file in previous?.files ?? [] where !current.contains(file.path) && file.path != Self.manifestPath {
-            if try Self.currentDigest(absolute(file.path)) == file.sha256 {
+            if Self.linkedFolder(prefix: prefix, file.path) == nil,
+                try Self.currentDigest(absolute(file.path)) == file.sha256
+            {
                 toRemove.append(file.path)
                 outcome.changes.append((file.path, .removed))
             }
@@ -213,6 +227,11 @@ struct Installation {
             defer { lock.release() }
             for file in manifest.files {
                 let path = prefix + "/" + file.path
+                if let link = linkedFolder(prefix: prefix, file.path) {
+                    outcome.changes.append((file.path, .behindLink))
+                    outcome.links[file.path] = link
+                    continue
+                }
                 switch try currentDigest(path) {
                 case nil:
                     outcome.changes.append((file.path, .missing))
@@ -223,13 +242,16 @@ struct Installation {
                     outcome.changes.append((file.path, .kept))
                 }
             }
-            guard unlink(prefix + "/" + manifestPath) == 0 || errno == ENOENT else {
+            // Files left behind a link stay listed, so that uninstalling again (the link replaced by
+            // the folder) finds them.
+            guard !outcome.links.isEmpty || unlink(prefix + "/" + manifestPath) == 0 || errno == ENOENT else {
                 throw InstallError.cannotWrite(path: prefix + "/" + manifestPath, reason: errnoText())
             }
             unlink(prefix + "/" + ToolFiles.shareSubpath + "/.lock")
         }
         // The folders the installation made, deepest first, if nothing else is in them.
-        for folder in manifest.folders.sorted(by: { $0.count > $1.count }) {
+        for folder in manifest.folders.sorted(by: { $0.count > $1.count })
+        where folder == "." || linkedFolder(prefix: prefix, folder + "/.") == nil {
             rmdir(folder == "." ? prefix : prefix + "/" + folder)
         }
         return outcome
@@ -249,6 +271,36 @@ struct Installation {
             }
         }
         return result
+    }
+
+    /// The first folder on `path` (relative to the prefix, the prefix itself not included) that is a
+    /// symbolic link, relative; nil when there is none. Each is looked at with lstat, parents first,
+    /// so that nothing is written or removed through a link.
+    static func linkedFolder(prefix: String, _ path: String) -> String? {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        parts.removeLast()
+        var folder = ""
+        for part in parts {
+            folder += (folder.isEmpty ? "" : "/") + part
+            var info = stat()
+            guard lstat(prefix + "/" + folder, &info) == 0 else { return nil }
+            if (info.st_mode & S_IFMT) == S_IFLNK { return folder }
+        }
+        return nil
+    }
+
+    /// Why a manifest entry cannot name a file or folder of the installation (nil when it can): it
+    /// must be relative, inside the prefix, with no empty, `.` or `..` part (`.` alone names the
+    /// prefix itself in `folders`).
+    static func unsafeEntry(_ path: String, folder: Bool) -> String? {
+        if path.isEmpty { return "it is empty" }
+        if folder && path == "." { return nil }
+        if path.hasPrefix("/") { return "it is an absolute path" }
+        if path.utf8.contains(0) { return "it holds a NUL character" }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.contains("..") { return "it has a '..' part, which leads out of the prefix" }
+        if parts.contains("") || parts.contains(".") { return "it has an empty or '.' part" }
+        return nil
     }
 
     /// Two installs (or an install and an uninstall) into one prefix never run at once.
@@ -342,11 +394,19 @@ struct InstallManifest: Codable, Equatable {
         let path = prefix + "/" + Installation.manifestPath
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
+        let manifest: InstallManifest
         do {
             let bytes = try ReadableFile.readAll(path, limit: 1 << 20)
-            return try JSONSyntax.decode(InstallManifest.self, from: bytes)
+            manifest = try JSONSyntax.decode(InstallManifest.self, from: bytes)
         } catch {
             throw InstallError.unreadableManifest(path: path, reason: JSONProblem.describe(error))
         }
+        // An entry that nnzoo install never writes (../victim, /etc/passwd): nothing is trusted.
+        for (entry, folder) in manifest.files.map({ ($0.path, false) }) + manifest.folders.map({ ($0, true) }) {
+            if let reason = Installation.unsafeEntry(entry, folder: folder) {
+                throw InstallError.unsafeManifestEntry(manifest: path, entry: entry, reason: reason)
+            }
+        }
+        return manifest
     }
 }
