@@ -27,7 +27,7 @@ extension DatasetFetcher {
                 folder: folder, dataset: spec.name, onWait: output.message, timeout: configuration.lockTimeout)
             : nil
         defer { lock?.release() }
-        var record = VerificationRecord.read(folder: folder)
+        var record = lock != nil ? try VerificationRecord.readForUpdate(folder: folder) : VerificationRecord()
         var verified: [VerifiedFile] = []
         var problems: [String] = []
         var missing: [String] = []

@@ -46,7 +46,7 @@ public final class DatasetFetcher {
         defer { lock.release() }
         // Temporary files of writes a killed fetch never finished (a .part is kept: it resumes).
         AtomicFile.removeStaleTemporaries(in: folder)
-        var record = VerificationRecord.read(folder: folder)
+        var record = try VerificationRecord.readForUpdate(folder: folder)
         var verified: [VerifiedFile] = []
         var unavailable: [UnavailableFile] = []
         for file in spec.files {

@@ -25,9 +25,12 @@ public struct DatasetStatus: Equatable, Sendable {
     /// The download size (the published archives' sizes, or what is on disk where none is published).
     public let size: Int64?
     public let files: [(name: String, state: FileState)]
+    /// What is at the `.verified` record's place when it is not a regular file ("a FIFO (named
+    /// pipe)"): no file counts as verified then, and the summary says to remove it.
+    public let recordNotAFile: String?
 
     public static func == (a: DatasetStatus, b: DatasetStatus) -> Bool {
-        a.dataset == b.dataset && a.folder == b.folder && a.size == b.size
+        a.dataset == b.dataset && a.folder == b.folder && a.size == b.size && a.recordNotAFile == b.recordNotAFile
             && a.files.map(\.name) == b.files.map(\.name) && a.files.map(\.state) == b.files.map(\.state)
     }
 
@@ -54,6 +57,7 @@ public struct DatasetStatus: Equatable, Sendable {
     public init(_ spec: DatasetSpec, dataDirectory: String, systemFolders: [String]? = nil) {
         dataset = spec.name
         folder = DatasetLocator.folder(of: spec, in: dataDirectory)
+        recordNotAFile = VerificationRecord.nonRegularKind(folder: folder)
         let record = VerificationRecord.read(folder: folder)
         var total: Int64? = 0
         var files: [(String, FileState)] = []
@@ -73,7 +77,8 @@ public struct DatasetStatus: Equatable, Sendable {
             let state: FileState
             if onDisk != nil {
                 state =
-                    record.current(file.name, at: path) != nil || Self.contentMatches(file, at: path)
+                    recordNotAFile == nil
+                        && (record.current(file.name, at: path) != nil || Self.contentMatches(file, at: path))
                     ? .verified : .unverified
             } else if let copy = systemCopy {
                 state = Self.contentMatches(file, at: copy) ? .verifiedSystemCopy(copy) : .systemCopy(copy)
@@ -107,6 +112,10 @@ public struct DatasetStatus: Equatable, Sendable {
             let where_ = URL(fileURLWithPath: verifiedCopies[0]).deletingLastPathComponent().path
             let shipped = verifiedCopies[0].hasPrefix(DigitsCSV.shippedFolder + "/") ? ", shipped with nnzoo" : ""
             return "verified, read-only in \(where_)\(shipped)"
+        }
+        if let kind = recordNotAFile {
+            let path = folder + "/" + VerificationRecord.fileName
+            parts.append("its record \(path) is \(kind), not a regular file: remove it (rm \(shellQuoted(path)))")
         }
         if present.count == count {
             parts.append(

@@ -1,8 +1,13 @@
 import Foundation
 
 /// Says in plain words what a file that should be a dataset archive actually is. These phrases end
-/// up in "failed verification: …" lines, so they describe the bytes, not the program.
+/// up in "failed verification: …" lines, so they describe the bytes, not the program. They never
+/// quote the bytes themselves as text (the file may be a link to /etc/shadow or a key): at most the
+/// first `shownBytes` in hex.
 enum Diagnosis {
+    /// How many leading bytes a message shows (in hex).
+    static let shownBytes = 4
+
     /// What the first bytes of a file that should be gzip data show it to be instead, or nil if it
     /// starts like gzip data.
     static func notGzip(head: [UInt8], size: Int) -> String? {
@@ -10,14 +15,11 @@ enum Diagnosis {
         if Gzip.hasMagic(head) { return nil }
         if let kind = WebPage.kind(of: head) {
             if kind == "HTML" {
-                let title = htmlTitle(head).map { " titled \"\($0)\"" } ?? ""
-                return "this is an HTML page\(title), not gzip data (the server sent a web page instead of the file)"
+                return "this is an HTML page, not gzip data (the server sent a web page instead of the file)"
             }
-            let code = xmlErrorCode(head).map { " (error code \($0))" } ?? ""
-            return
-                "this is an \(kind) document\(code), not gzip data (the server sent an error reply instead of the file)"
+            return "this is an \(kind) document, not gzip data (the server sent an error reply instead of the file)"
         }
-        let text = printablePrefix(head)
+        let first = Hex.bytes(head, limit: shownBytes)
         if head.count >= 4, head[0] == 0, head[1] == 0, head[2] == 0x08, head[3] >= 1, head[3] <= 4 {
             return "this is uncompressed IDX data, not gzip data (it was decompressed already; use the original "
                 + ".gz file, or compress it with `gzip -k`)"
@@ -28,12 +30,12 @@ enum Diagnosis {
         if let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
             first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         {
-            return "this is a JSON document (\"\(text)\"), not gzip data (the server sent an error reply)"
+            return "this is a JSON document, not gzip data (the server sent an error reply)"
         }
-        if !text.isEmpty, text.count >= min(16, head.count - 1) {
-            return "this is text (\"\(text)\"), not gzip data"
+        if printableCount(head) > 0, printableCount(head) >= min(16, head.count - 1) {
+            return "this is text, not gzip data: its first bytes are \(first) (gzip data starts with 1f 8b)"
         }
-        return "this is not gzip data: its first bytes are \(Hex.bytes(head)) (gzip data starts with 1f 8b)"
+        return "this is not gzip data: its first bytes are \(first) (gzip data starts with 1f 8b)"
     }
 
     /// Plain words for a failure reading decoded data (gzip or structure), for `path`.
@@ -107,34 +109,8 @@ enum Diagnosis {
         return sentence
     }
 
-    private static func htmlTitle(_ head: [UInt8]) -> String? {
-        let text = String(decoding: head, as: UTF8.self)
-        guard let open = text.range(of: "<title>", options: .caseInsensitive),
-            let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex)
-        else { return nil }
-        let title = text[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
-        return title.isEmpty ? nil : String(title.prefix(80))
-    }
-
-    private static func xmlErrorCode(_ head: [UInt8]) -> String? {
-        let text = String(decoding: head, as: UTF8.self)
-        guard let open = text.range(of: "<Code>"),
-            let close = text.range(of: "</Code>", range: open.upperBound..<text.endIndex)
-        else { return nil }
-        return String(text[open.upperBound..<close.lowerBound].prefix(60))
-    }
-
-    /// Up to 60 leading printable ASCII characters (whitespace folded; "…" if more follow), or "".
-    private static func printablePrefix(_ head: [UInt8]) -> String {
-        var out = ""
-        for byte in head {
-            guard byte == 0x0A || byte == 0x0D || byte == 0x09 || (byte >= 0x20 && byte < 0x7F) else { break }
-            if out.count == 60 {
-                out += "…"
-                break
-            }
-            out.append(byte < 0x20 ? " " : Character(UnicodeScalar(byte)))
-        }
-        return out.trimmingCharacters(in: .whitespaces)
+    /// How many leading bytes are printable ASCII or whitespace.
+    private static func printableCount(_ head: [UInt8]) -> Int {
+        head.prefix { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || ($0 >= 0x20 && $0 < 0x7F) }.count
     }
 }

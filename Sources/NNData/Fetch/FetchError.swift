@@ -34,6 +34,8 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
     case fromFolderNotFound(path: String)
     /// Something other than a regular file (a FIFO, a folder, a device) is where a dataset file goes.
     case notRegularFile(path: String, kind: String)
+    /// Something other than a regular file is where the dataset's `.verified` record goes.
+    case recordNotAFile(path: String, kind: String)
     /// Writing to the data directory failed (disk full, permissions); `partKept` is a partial
     /// download left in place for resuming.
     case writeFailed(path: String, reason: String, partKept: String?)
@@ -71,6 +73,10 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
         case .notRegularFile(let path, let kind):
             return "\(path) is \(kind), not a regular file, where nnzoo keeps a dataset file. nnzoo leaves it "
                 + "alone: remove it (or choose another --data-dir), then run the command again."
+        case .recordNotAFile(let path, let kind):
+            return "\(path) is \(kind), not a regular file, where nnzoo records which files of the dataset it "
+                + "verified; nnzoo neither reads nor replaces it. Nothing was changed. Remove it "
+                + "(rm \(shellQuoted(path))), then run the command again."
         case .writeFailed(let path, let reason, let partKept):
             let kept =
                 partKept.map {

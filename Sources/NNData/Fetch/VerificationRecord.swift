@@ -21,6 +21,23 @@ public struct VerificationRecord: Codable, Equatable, Sendable {
         return record
     }
 
+    /// What is at the record's place in `folder` when it is there but not a regular file ("a FIFO
+    /// (named pipe)", "a folder", "a symbolic link"), else nil.
+    public static func nonRegularKind(folder: String) -> String? {
+        var info = stat()
+        guard lstat(folder + "/" + fileName, &info) == 0 else { return nil }
+        return FileKind.nonRegular(info.st_mode)
+    }
+
+    /// `read`, but a record that is not a regular file stops the fetch (it is neither read, nor
+    /// replaced with a file of nnzoo's).
+    static func readForUpdate(folder: String) throws -> VerificationRecord {
+        if let kind = nonRegularKind(folder: folder) {
+            throw FetchError.recordNotAFile(path: folder + "/" + fileName, kind: kind)
+        }
+        return read(folder: folder)
+    }
+
     public func write(folder: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

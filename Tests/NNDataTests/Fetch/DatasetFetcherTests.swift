@@ -108,9 +108,7 @@ import Testing
         let rejected = RejectedFile.list(F.labels, in: data.path + "/mnist")
         #expect(rejected.count == 1)
         #expect(F.contents(rejected.first ?? "") == page, "the page is kept for a person to look at")
-        let problem =
-            "this is an HTML page titled \"Sign in to continue\", not gzip data (the server sent a web page instead "
-            + "of the file)"
+        let problem = "this is an HTML page, not gzip data (the server sent a web page instead of the file)"
         #expect(
             caught
                 == Self.labelsRejected(

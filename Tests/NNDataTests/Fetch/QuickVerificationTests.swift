@@ -32,6 +32,37 @@ import Testing
         #expect(shipped.summary == "verified, read-only in \(DigitsCSV.shippedFolder), shipped with nnzoo")
     }
 
+    @Test func aRecordThatIsNotAFileIsNamedAndVouchesForNothing() throws {
+        let data = TempFolder()
+        data.write(try shippedDigits(), to: "digits/digits.csv.gz")
+        let record = data.path + "/digits/.verified"
+        #expect(mkfifo(record, 0o600) == 0)
+        let status = DatasetStatus(digits, dataDirectory: data.path, systemFolders: [])
+        #expect(status.recordNotAFile == "a FIFO (named pipe)")
+        #expect(status.files.map(\.state) == [.unverified])
+        #expect(
+            status.summary
+                == "its record \(record) is a FIFO (named pipe), not a regular file: remove it (rm \(record)); "
+                + "present, not verified (run nnzoo fetch --verify digits)")
+
+        // --verify and fetch stop before hashing or writing anything, and say what to do.
+        let expected = FetchError.recordNotAFile(path: record, kind: "a FIFO (named pipe)")
+        let fetcher = F.fetcher(F.configuration(data.path), messages: LineCollector())
+        #expect(throws: expected) { try fetcher.verifyOnDisk(digits) }
+        #expect(throws: expected) { try fetcher.fetch(digits) }
+        #expect(
+            expected.description
+                == "\(record) is a FIFO (named pipe), not a regular file, where nnzoo records which files of the "
+                + "dataset it verified; nnzoo neither reads nor replaces it. Nothing was changed. Remove it "
+                + "(rm \(record)), then run the command again.")
+        var info = stat()
+        #expect(lstat(record, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+
+        // Removed: the content vouches for the file again.
+        unlink(record)
+        #expect(DatasetStatus(digits, dataDirectory: data.path, systemFolders: []).summary == "verified")
+    }
+
     @Test func aSmallFileWithOtherContentStaysUnverified() throws {
         let data = TempFolder()
         // Valid gzip, a digits-like CSV, but not the registry's content.
