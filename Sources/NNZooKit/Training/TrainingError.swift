@@ -43,6 +43,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case badOption(option: String, value: String, expected: String)
     /// The recipe names no dataset and none was given.
     case noDataset(recipe: String, known: [String])
+    /// A network built by hand has a layer a recipe cannot name (`Recipe(describing:name:)`).
+    case layerWithoutRecipeForm(index: Int, layer: String)
+    /// A network built by hand was given with a recipe whose layers are not its own.
+    case modelIsNotTheRecipes(recipe: String)
     /// The run's estimated memory (`MemoryEstimate`) exceeds what the machine has.
     case doesNotFitInMemory(recipe: String, dataset: String, estimate: String, limit: String, source: String)
 
@@ -135,6 +139,14 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return
                 "The recipe \(recipe) names no dataset to train on. Give one with --dataset (\(known.joined(separator: ", "))), "
                 + "or add \"dataset\" to the recipe."
+        case .layerWithoutRecipeForm(let index, let layer):
+            return "Layer \(index + 1) of the network (\(layer)) has no recipe form, and nnzoo's trainer records a "
+                + "network as recipe layers so that eval, export and --resume can rebuild it. It trains networks of "
+                + "nnzoo's layers (\(LayerSpec.typeNames.joined(separator: ", ")); square kernels); train one with a "
+                + "layer of its own in a loop of its own (Examples/CustomLayer does)."
+        case .modelIsNotTheRecipes(let recipe):
+            return "The network given does not have the layers of the recipe \(recipe) (its tensors differ from the "
+                + "ones those layers make). Make the recipe from the network: Recipe(describing: model, name:)."
         case .doesNotFitInMemory(let recipe, let dataset, let estimate, let limit, let source):
             return
                 "Training \(recipe) on \(dataset) would need \(estimate); this machine allows \(limit) (\(source)). "

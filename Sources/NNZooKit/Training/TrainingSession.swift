@@ -101,11 +101,13 @@ public final class TrainingSession {
 
     /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`. The inputs are
     /// normalised as the recipe says, computed from the training examples, unless `normalization`
-    /// gives the constants. Throws `BLASCheckFailure` (before anything else) when the BLAS computes
-    /// wrong products.
+    /// gives the constants. With `model` (a network built by hand, whose layers are the recipe's:
+    /// `Recipe(describing:name:)`), that network trains as it is, its weights included; otherwise the
+    /// recipe's network is built and initialised from the seed. Throws `BLASCheckFailure` (before
+    /// anything else) when the BLAS computes wrong products.
     public init(
         recipe: Recipe, settings: TrainingSettings, trainingSplit: ImageDataset, folder: RunFolder,
-        normalization given: InputNormalization? = nil
+        normalization given: InputNormalization? = nil, model handBuilt: Sequential? = nil
     ) throws {
         try BLASCheck.verify()
         self.recipe = recipe
@@ -120,8 +122,21 @@ public final class TrainingSession {
         normalization =
             try given
             ?? InputNormalization.make(recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
-        model = try ModelBuilder.build(
-            resolved: architecture, seed: settings.seed, initialization: recipe.initialization)
+        if let handBuilt {
+            // Checkpoints are read back by building the recorded layers: the network's tensors must be
+            // the ones those layers have.
+            let layout = ModelBuilder.tensorLayout(architecture)
+            let tensors =
+                handBuilt.namedParameters.map { ($0.name, Array($0.parameter.value.shape)) }
+                + handBuilt.namedBuffers.map { ($0.name, Array($0.buffer.value.shape)) }
+            guard layout.map(\.name) == tensors.map(\.0), layout.map(\.shape) == tensors.map(\.1) else {
+                throw TrainingError.modelIsNotTheRecipes(recipe: recipe.name)
+            }
+            model = handBuilt
+        } else {
+            model = try ModelBuilder.build(
+                resolved: architecture, seed: settings.seed, initialization: recipe.initialization)
+        }
         try settings.validate()
         (batchesPerEpoch, leavesOutLastExample) = try Self.batchPlan(
             model: model, input: input, examples: trainingIndices.count, batchSize: settings.batchSize)
