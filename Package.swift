@@ -8,6 +8,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nnzoo", targets: ["nnzoo"]),
+        // The engine for programs that write their own network: NNLayers needs only NNCore and
+        // OpenBLAS; NNZooKit adds recipes, the trainer, checkpoints and the dataset readers.
+        .library(name: "NNCore", targets: ["NNCore"]),
+        .library(name: "NNLayers", targets: ["NNLayers"]),
         .library(name: "NNZooKit", targets: ["NNZooKit"]),
     ],
     dependencies: [
@@ -61,7 +65,21 @@ let package = Package(
         .testTarget(name: "NNDataTests", dependencies: ["NNData", "FixtureSupport"]),
         .testTarget(name: "NNAugmentTests", dependencies: ["NNAugment", "FixtureSupport"]),
         .testTarget(name: "NNZooKitTests", dependencies: ["NNZooKit", "FixtureSupport"]),
-        .testTarget(name: "nnzooTests", dependencies: ["nnzoo", "FixtureSupport"]),
+        .testTarget(
+            name: "nnzooTests",
+            dependencies: [
+                "nnzoo", "FixtureSupport", "CirclesHinge", "DenseGradients", "CustomLayer", "HandBuiltDigits",
+            ]),
+
+        // Examples/: the course notebooks' exercises as small programs against the library
+        // (`swift run CirclesHinge`); the tests build and run them (ExamplesTests).
+        .executableTarget(name: "CirclesHinge", dependencies: ["NNCore", "NNLayers"], path: "Examples/CirclesHinge"),
+        .executableTarget(
+            name: "DenseGradients", dependencies: ["NNCore", "NNLayers"], path: "Examples/DenseGradients"),
+        .executableTarget(name: "CustomLayer", dependencies: ["NNCore", "NNLayers"], path: "Examples/CustomLayer"),
+        .executableTarget(
+            name: "HandBuiltDigits", dependencies: ["NNCore", "NNData", "NNLayers", "NNZooKit"],
+            path: "Examples/HandBuiltDigits"),
     ],
     swiftLanguageModes: [.v5]
 )
