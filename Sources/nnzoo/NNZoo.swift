@@ -31,6 +31,23 @@ struct NNZoo: ParsableCommand {
         } catch {
             exitPrinting(error)
         }
+        if let problem = standardOutputProblem() {
+            FileHandle.standardError.write(Data((problem + "\n").utf8))
+            Foundation.exit(1)
+        }
+    }
+
+    /// Everything the commands print goes through stdio's buffered `stdout`, whose write errors
+    /// (`> /dev/full`, a closed pipe with SIGPIPE ignored, a full disk) are silent until it is
+    /// flushed: flushes it and describes the failure, so that a command whose output was lost does
+    /// not end with status 0. Every way out of `main` asks this once, here.
+    static func standardOutputProblem() -> String? {
+        errno = 0
+        let flushFailed = fflush(stdout) != 0
+        let code = errno
+        guard flushFailed || ferror(stdout) != 0 else { return nil }
+        let reason = flushFailed && code != 0 ? String(cString: strerror(code)) : "a write to it failed"
+        return "nnzoo: could not write the output to standard output: \(reason)"
     }
 
     /// ArgumentParser's `exit(withError:)`, with its usage lines ("Usage: nnzoo train ...",
@@ -59,6 +76,10 @@ struct NNZoo: ParsableCommand {
             } else {
                 FileHandle.standardError.write(Data((text + "\n").utf8))
             }
+        }
+        if let problem = standardOutputProblem() {
+            FileHandle.standardError.write(Data((problem + "\n").utf8))
+            Foundation.exit(code == .success ? 1 : code.rawValue)
         }
         Foundation.exit(code.rawValue)
     }
