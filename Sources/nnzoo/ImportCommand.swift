@@ -85,21 +85,22 @@ struct ImportCommand: ParsableCommand {
     /// The `--mean` and `--std` values, checked.
     private func constants() throws -> (mean: [Double], std: [Double])? {
         guard let mean, let std else { return nil }
-        func parse(_ text: String, _ option: String, positive: Bool) throws -> [Double] {
+        // The checkpoint reader checks the same Limits entries: what import writes, eval reads back.
+        func parse(_ text: String, _ option: String, _ limit: Limit<Double>, example: String) throws -> [Double] {
             let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
                 Double($0.trimmingCharacters(in: .whitespaces))
             }
             guard !values.isEmpty, values.count <= 1024,
-                let numbers = values as? [Double], numbers.allSatisfy({ $0.isFinite && (!positive || $0 > 0) })
+                let numbers = values as? [Double], numbers.allSatisfy(limit.allows)
             else {
                 throw ValidationError(
-                    "\(option) takes \(positive ? "positive " : "")numbers separated by commas, one per channel "
-                        + "(e.g. \(option) \(positive ? "0.3530" : "0.2860")), not '\(text)'.")
+                    "\(option) takes numbers separated by commas, one per channel, each \(limit.expected) "
+                        + "(e.g. \(option) \(example)), not '\(text)'.")
             }
             return numbers
         }
-        let means = try parse(mean, "--mean", positive: false)
-        let stds = try parse(std, "--std", positive: true)
+        let means = try parse(mean, "--mean", Limits.normalizationMean, example: "0.2860")
+        let stds = try parse(std, "--std", Limits.normalizationStd, example: "0.3530")
         guard means.count == stds.count else {
             throw ValidationError(
                 "--mean gives \(means.count) values and --std \(stds.count): give one of each per channel.")

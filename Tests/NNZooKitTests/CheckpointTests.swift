@@ -201,6 +201,9 @@ import Testing
                 == .badMetadata(
                     path: "c.safetensors", key: "normalization",
                     detail:
-                        "it needs one finite mean and one positive std per channel (1) and a positive max_value"))
+                        "it needs one mean (a number from -1e6 to 1e6) and one std (a number from 1e-12 to 1e6) per channel (1) and a positive max_value"
+                ))
+        badNormalization.metadata["normalization"] = #"{"max_value":16,"mean":[0.3],"std":[1e-308]}"#
+        #expect(try readError(badNormalization)?.description.contains("a number from 1e-12 to 1e6") == true)
     }
 }

@@ -198,7 +198,29 @@ import Testing
         let half = try CLI.run(["import", weights, "--recipe", "digits-mlp", "--mean", "0.1"])
         #expect(half.status == 64 && half.stderr.contains("Give --mean and --std together"))
         let negative = try CLI.run(["import", weights, "--recipe", "digits-mlp", "--mean", "0.1", "--std", "-1"])
-        #expect(negative.status == 64 && negative.stderr.contains("--std takes positive numbers separated by commas"))
+        #expect(
+            negative.status == 64
+                && negative.stderr.contains(
+                    "--std takes numbers separated by commas, one per channel, each a number from 1e-12 to 1e6 "
+                        + "(e.g. --std 0.3530), not '-1'.")
+        )
+        // Constants whose inputs (pixel - mean) / std are not finite in Float: refused before anything
+        // is written, by the Limits entries the checkpoint reader checks (eval gave loss nan).
+        let tiny = try CLI.run([
+            "import", weights, "--recipe", "digits-mlp", "--mean", "1e308", "--std", "1e-308", "--out", run,
+        ])
+        #expect(tiny.status == 64)
+        #expect(
+            tiny.stderr.contains(
+                "--mean takes numbers separated by commas, one per channel, each a number from -1e6 to 1e6 (e.g. --mean 0.2860), not '1e308'."
+            ))
+        let small = try CLI.run([
+            "import", weights, "--recipe", "digits-mlp", "--mean", "0.5", "--std", "1e-308", "--out", run,
+        ])
+        #expect(
+            small.status == 64
+                && small.stderr.contains("each a number from 1e-12 to 1e6 (e.g. --std 0.3530), not '1e-308'."))
+        #expect(!FileManager.default.fileExists(atPath: run))
 
         // A file that is not there, and a folder that already holds a run.
         let missing = try CLI.run([

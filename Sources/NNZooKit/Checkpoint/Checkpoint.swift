@@ -220,12 +220,14 @@ public struct Checkpoint {
         }
         let normalization = try decode(InputNormalization.self, "normalization")
         guard normalization.mean.count == input.channels, normalization.std.count == input.channels,
-            normalization.mean.allSatisfy(\.isFinite), normalization.std.allSatisfy({ $0 > 0 && $0.isFinite }),
+            normalization.mean.allSatisfy(Limits.normalizationMean.allows),
+            normalization.std.allSatisfy(Limits.normalizationStd.allows),
             (1...Self.maxDimension).contains(normalization.maxValue)
         else {
             throw bad(
                 "normalization",
-                "it needs one finite mean and one positive std per channel (\(input.channels)) and a positive max_value"
+                "it needs one mean (\(Limits.normalizationMean.expected)) and one std "
+                    + "(\(Limits.normalizationStd.expected)) per channel (\(input.channels)) and a positive max_value"
             )
         }
         let metrics = try optional([EpochRecord].self, "metrics") ?? []

@@ -47,6 +47,12 @@ public enum Limits {
     public static let pctStart = Limit(0.0001...0.9999, "a fraction above 0 and below 1")
     /// OneCycleLR's div_factor and final_div_factor.
     public static let divisionFactor = Limit(1.0...1e12, "a factor from 1 to 1e12")
+    /// A normalisation's mean and standard deviation, per channel on the [0, 1] pixel scale (a recipe's
+    /// fixed constants, `nnzoo import --mean/--std`, a checkpoint's `normalization`). Within them every
+    /// input `(pixel / max - mean) / std` is below 1e19 in magnitude, finite in Float (`--std 1e-308`
+    /// made every input infinite and every loss NaN).
+    public static let normalizationMean = Limit(-1e6...1e6, "a number from -1e6 to 1e6")
+    public static let normalizationStd = Limit(1e-12...1e6, "a number from 1e-12 to 1e6")
     public static let validationSplit = Limit(0.0...0.5, "a fraction from 0 to 0.5")
     /// Early stopping's patience, in epochs.
     public static let patience = Limit(1...1_000_000, "a whole number of epochs from 1 to 1000000")

@@ -35,11 +35,15 @@ public enum NormalizationSpec: Equatable, Sendable, Codable {
             try c.allowOnly(["type", "mean", "std"])
             let mean: [Double] = try c.required("mean")
             let std: [Double] = try c.required("std")
-            guard !mean.isEmpty, mean.allSatisfy(\.isFinite) else {
-                throw c.invalid("mean", found: "\(mean)", expected: "one finite number per channel")
+            guard !mean.isEmpty, mean.allSatisfy(Limits.normalizationMean.allows) else {
+                throw c.invalid(
+                    "mean", found: "\(mean)",
+                    expected: "one number per channel, each \(Limits.normalizationMean.expected)")
             }
-            guard std.count == mean.count, std.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw c.invalid("std", found: "\(std)", expected: "one positive number per channel, as many as mean")
+            guard std.count == mean.count, std.allSatisfy(Limits.normalizationStd.allows) else {
+                throw c.invalid(
+                    "std", found: "\(std)",
+                    expected: "one number per channel, as many as mean, each \(Limits.normalizationStd.expected)")
             }
             self = .fixed(mean: mean, std: std)
         default:
