@@ -12,6 +12,8 @@ public enum AugmentError: Error, Equatable, CustomStringConvertible {
     case tooManyArguments(token: String)
     /// `token`'s `argument` is `value`, which is not `expected`.
     case invalidArgument(token: String, argument: String, value: String, expected: String)
+    /// The spec names `count` operations, more than the `limit` a spec may have.
+    case tooManyOperations(count: Int, limit: Int)
     /// A preview draws images as gray or RGB; `channels` is neither.
     case unsupportedChannels(channels: Int)
     /// A preview asked for `requested` samples from a split of `available` images.
@@ -39,6 +41,10 @@ public enum AugmentError: Error, Equatable, CustomStringConvertible {
             return
                 "In the augmentation '\(token)', \(argument) is '\(value)' but must be \(expected); "
                 + "write it as \(usage(of: token))."
+        case .tooManyOperations(let count, let limit):
+            return
+                "The augmentation spec names \(count) operations, more than the \(limit) a spec may have; "
+                + "name each operation once, with the arguments it needs (e.g. 'shift:3' rather than three 'shift:1')."
         case .unsupportedChannels(let channels):
             return
                 "A preview shows gray (1-channel) or RGB (3-channel) images, but this dataset has \(channels) "

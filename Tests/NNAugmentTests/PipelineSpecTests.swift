@@ -96,6 +96,18 @@ import Testing
                 + "with single commas, e.g. 'hflip,crop:4'. \(valid)")
     }
 
+    @Test func operationsAreCapped() throws {
+        let most = Array(repeating: "shift:1", count: AugmentationSpec.maxOperations).joined(separator: ",")
+        #expect(try AugmentationSpec.parse(most).count == 32)
+        let many = Array(repeating: "shift:1", count: 2000).joined(separator: ",")
+        #expect(error(many) == .tooManyOperations(count: 2000, limit: 32))
+        #expect(error(most + ",hflip") == .tooManyOperations(count: 33, limit: 32))
+        #expect(
+            error(many)?.description
+                == "The augmentation spec names 2000 operations, more than the 32 a spec may have; name each "
+                + "operation once, with the arguments it needs (e.g. 'shift:3' rather than three 'shift:1').")
+    }
+
     @Test func missingArguments() {
         #expect(error("crop") == .missingArgument(token: "crop", argument: "PAD (pixels of padding)"))
         #expect(error("crop:") == .missingArgument(token: "crop:", argument: "PAD (pixels of padding)"))
