@@ -76,6 +76,25 @@ import Testing
         #expect(complaints.isEmpty, "\(complaints)")
     }
 
+    /// 100,000 lines appended to a two-epoch run's metrics.jsonl: the report reads up to the third
+    /// record, says so and shows the checkpoint's epochs; compare refuses the file with the same reason.
+    @Test func metricsFarLongerThanTheRunAreNotRead() throws {
+        let folder = TempFolder()
+        let run = try trainedRun(in: folder)
+        let metrics = run + "/metrics.jsonl"
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        let first = String(text.prefix { $0 != "\n" }) + "\n"
+        try (text + String(repeating: first, count: 100_000)).write(toFile: metrics, atomically: false, encoding: .utf8)
+        let reason =
+            "Cannot use the run's metrics \(metrics): line 3 is record 3, but the run has 2 epochs: nnzoo "
+            + "writes one record per epoch."
+        let report = try CLI.run(["report", run, "--data-dir", data, "--threads", "1"], timeout: 600)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("Note: \(reason) Delete it to report the epochs the checkpoint holds"))
+        let compare = try CLI.run(["compare", run], timeout: 600)
+        #expect(compare.status == 1 && compare.stderr.contains(reason), "\(compare.stderr)")
+    }
+
     @Test func whatCannotBeReportedIsSaid() throws {
         let folder = TempFolder()
         let missing = try CLI.run(["report", folder.path + "/nothing"])

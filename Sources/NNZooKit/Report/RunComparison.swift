@@ -44,15 +44,19 @@ public struct RunComparison {
                         fix: "Move it aside to compare what the checkpoints hold.")
                 }
             }
-            var records = FileManager.default.fileExists(atPath: folder.metricsJSONL) ? try folder.readRecords() : nil
+            let hasMetrics = FileManager.default.fileExists(atPath: folder.metricsJSONL)
             var checkpoint: CheckpointInfo?
-            if info == nil || records == nil {
+            if info == nil || !hasMetrics {
                 let path = [folder.lastCheckpoint, folder.bestCheckpoint].first {
                     FileManager.default.fileExists(atPath: $0)
                 }
                 checkpoint = try path.map { try Checkpoint.read(from: $0).info }
-                records = records ?? checkpoint?.metrics
             }
+            // The run's epochs bound the records read (see readRecords).
+            let records =
+                hasMetrics
+                ? try folder.readRecords(epochs: info?.settings.epochs ?? checkpoint?.settings?.epochs)
+                : checkpoint?.metrics
             guard let recipe = info?.recipe ?? checkpoint?.recipe,
                 let settings = info?.settings ?? checkpoint?.settings,
                 let architecture = info?.architecture ?? checkpoint?.architecture

@@ -107,7 +107,7 @@ public struct RunReport {
         var records = info.metrics
         if FileManager.default.fileExists(atPath: folder.metricsJSONL) {
             do {
-                records = try folder.readRecords()
+                records = try folder.readRecords(epochs: run?.settings.epochs ?? info.settings?.epochs)
             } catch {
                 notes.append("\(error) The epochs shown are those the checkpoint holds.")
             }
@@ -128,8 +128,11 @@ extension RunFolder {
     public static let maxMetricsSize = 256 << 20
 
     /// The epochs recorded in `metrics.jsonl`, in file order; a line that is not an epoch record is
-    /// an error naming the file and the line.
-    public func readRecords() throws -> [EpochRecord] {
+    /// an error naming the file and the line. With `epochs` (the run's, from run.json or its
+    /// checkpoint), a file holding more records than that is refused as soon as the first extra one
+    /// is reached, before anything past it is decoded: training writes one line per epoch (a resume
+    /// writes the file anew), and 300,000 appended lines took the report past two minutes.
+    public func readRecords(epochs: Int? = nil) throws -> [EpochRecord] {
         let what = "the run's metrics"
         let fix = "Delete it to report the epochs the checkpoint holds, or train the run again."
         let bytes: [UInt8]
@@ -139,12 +142,23 @@ extension RunFolder {
             throw ReportError.badFile(path: metricsJSONL, what: what, reason: error.reason, fix: fix)
         }
         var records: [EpochRecord] = []
-        for (n, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
-        where !line.isEmpty {
-            guard let record = try? JSONSyntax.decode(EpochRecord.self, from: Array(line)) else {
+        // One line at a time, decoded from its own slice: no array of every line.
+        var start = 0
+        var line = 0
+        while start < bytes.count {
+            line += 1
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            if let epochs, records.count >= epochs {
                 throw ReportError.badFile(
-                    path: metricsJSONL, what: what, reason: "line \(n + 1) is not an epoch record nnzoo wrote", fix: fix
-                )
+                    path: metricsJSONL, what: what,
+                    reason: "line \(line) is record \(records.count + 1), but the run has \(epochs) "
+                        + "\(epochs == 1 ? "epoch" : "epochs"): nnzoo writes one record per epoch", fix: fix)
+            }
+            guard let record = try? JSONSyntax.decode(EpochRecord.self, from: Array(bytes[start..<end])) else {
+                throw ReportError.badFile(
+                    path: metricsJSONL, what: what, reason: "line \(line) is not an epoch record nnzoo wrote", fix: fix)
             }
             records.append(record)
         }
