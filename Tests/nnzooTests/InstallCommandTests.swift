@@ -212,6 +212,17 @@ import Testing
                 + "entry, so the manifest was edited or damaged. Nothing was removed or changed. Remove the "
                 + "installed files by hand (see the layout in the README's Install section), delete "
                 + "\(manifestPath), and install again.")
+        // A link where an installed file was (to a file of the user's) stops the uninstall before
+        // anything is removed, as the message says.
+        FileManager.default.createFile(atPath: manifestPath, contents: Data(try JSONText.pretty(original).utf8))
+        let recipe = prefix + "/share/nnzoo/zoo/sigmoid-mlp.json"
+        try FileManager.default.removeItem(atPath: recipe)
+        try FileManager.default.createSymbolicLink(atPath: recipe, withDestinationPath: victim)
+        #expect(throws: InstallError.notAFile(path: recipe, kind: "a symbolic link")) {
+            try Installation.uninstall(prefix: prefix)
+        }
+        #expect(files(under: prefix) == Self.installed)
+        #expect(FileManager.default.contents(atPath: victim) == Data("victim\n".utf8))
         // A folder entry is held to the same rule (uninstall removes those folders when empty).
         var manifest = original
         manifest.folders.append("..")

@@ -232,15 +232,17 @@ struct Installation {
                     outcome.links[file.path] = link
                     continue
                 }
+                // Decided for every file before any is removed: something that is not a file where one
+                // was installed (a link, a folder) stops the uninstall with nothing removed.
                 switch try currentDigest(path) {
-                case nil:
-                    outcome.changes.append((file.path, .missing))
-                case file.sha256?:
-                    guard unlink(path) == 0 else { throw InstallError.cannotWrite(path: path, reason: errnoText()) }
-                    outcome.changes.append((file.path, .removed))
-                default:
-                    outcome.changes.append((file.path, .kept))
+                case nil: outcome.changes.append((file.path, .missing))
+                case file.sha256?: outcome.changes.append((file.path, .removed))
+                default: outcome.changes.append((file.path, .kept))
                 }
+            }
+            for (relative, change) in outcome.changes where change == .removed {
+                let path = prefix + "/" + relative
+                guard unlink(path) == 0 else { throw InstallError.cannotWrite(path: path, reason: errnoText()) }
             }
             // Files left behind a link stay listed, so that uninstalling again (the link replaced by
             // the folder) finds them.
