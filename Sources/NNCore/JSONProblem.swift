@@ -21,6 +21,9 @@ public enum JSONProblem {
         case DecodingError.dataCorrupted(let context):
             return context.codingPath.isEmpty
                 ? "it is not JSON" : "\(field(context.codingPath)) holds a value out of its range"
+        case let described as CustomStringConvertible where !(type(of: error) is NSError.Type):
+            // The project's own problems (a recipe's field and rule inside run.json) describe themselves.
+            return described.description
         default:
             return "it could not be read (\(String(describing: type(of: error))))"
         }

@@ -113,4 +113,19 @@ import Testing
         // An old checkpoint's loss is its recipe's.
         #expect(info.loss == .crossEntropy)
     }
+
+    /// A recipe inside a file nnzoo wrote (run.json's `recipe`) that breaks a rule is described by
+    /// its field and the rule, not "it could not be read (RecipeProblem)".
+    @Test func aRecipeInsideRunJSONNamesTheFieldAndTheRule() throws {
+        struct Holder: Decodable { var recipe: Recipe }
+        let json = #"{"recipe": "# + sampleRecipeJSON.replacingOccurrences(of: #""sample""#, with: #""a/b""#) + "}"
+        do {
+            _ = try JSONSyntax.decode(Holder.self, from: Array(json.utf8))
+            Issue.record("a recipe named a/b was accepted")
+        } catch {
+            #expect(
+                JSONProblem.describe(error)
+                    == #"recipe.name is "a/b", but it must be a file-name-safe name (letters, digits, '-', '_', '.')"#)
+        }
+    }
 }

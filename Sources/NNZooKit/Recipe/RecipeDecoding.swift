@@ -24,6 +24,12 @@ struct RecipeProblem: Error {
     let kind: Kind
 }
 
+/// The field and the rule, for files nnzoo wrote that embed a recipe (run.json's `recipe`), which
+/// `JSONProblem` describes: `recipe.name is "..", but it must be ...`.
+extension RecipeProblem: CustomStringConvertible {
+    var description: String { describeDecodingFailure(self) }
+}
+
 /// `layers[3].kernel_size`: a coding path as a person reads it.
 func fieldPath(_ codingPath: [any CodingKey]) -> String {
     var text = ""
