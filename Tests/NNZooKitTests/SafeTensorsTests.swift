@@ -130,6 +130,19 @@ import Testing
                     path: "t.safetensors", declared: UInt64.max, fileSize: 10, limit: SafeTensorsFile.maxHeaderSize))
     }
 
+    /// A header the file holds but over the limit is said to be over the limit, not truncated.
+    @Test func aHeaderOverTheLimitIsSaidToBe() {
+        #expect(
+            CheckpointError.headerLengthOutOfRange(
+                path: "c", declared: 200_002_064, fileSize: 200_032_112, limit: SafeTensorsFile.maxHeaderSize
+            ).description
+                == "The checkpoint c declares a 200002064-byte header, more than the 100000000 bytes a header may "
+                + "have. It is not a checkpoint nnzoo can read; use another checkpoint or retrain.")
+        #expect(
+            CheckpointError.headerLengthOutOfRange(path: "c", declared: 50, fileSize: 40, limit: 100)
+                .description.contains("declares a 50-byte header, but the file has only 40 bytes"))
+    }
+
     @Test func badHeadersAreDescribed() {
         guard case .badHeader(_, let detail)? = readError(file(header: "{\"a\": [1,", data: [])) else {
             Issue.record("expected a bad header")

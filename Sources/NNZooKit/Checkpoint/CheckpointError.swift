@@ -57,6 +57,12 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return
                 "The checkpoint \(path) is \(size) bytes long, but a safetensors file starts with an 8-byte "
                 + "header length. The file is truncated or not a checkpoint; use another checkpoint or retrain."
+        case .headerLengthOutOfRange(let path, let declared, let fileSize, let limit)
+        where declared > UInt64(limit) && declared <= UInt64(max(0, fileSize - 8)):
+            return
+                "The checkpoint \(path) declares a \(declared)-byte header, more than the \(limit) bytes a header may "
+                + "have. It is not a checkpoint nnzoo can read; use another "
+                + "checkpoint or retrain."
         case .headerLengthOutOfRange(let path, let declared, let fileSize, let limit):
             return
                 "The checkpoint \(path) declares a \(declared)-byte header, but the file has only \(fileSize) "
