@@ -102,6 +102,9 @@ import Testing
     }
 
     @Test func sameThreadCountSameResult() throws {
+        // Every in-process test that sets the count sets 1; one set here keeps both passes at the
+        // same count (left at the default, a test in another suite could change it between them).
+        Parallel.setThreadCount(1)
         var results: [[Tensor]] = []
         for _ in 0..<2 {
             let net = try Self.convNet(seed: 9, batchNorm: true)
