@@ -48,7 +48,13 @@ final class PendingFile {
         guard fsync(fd) == 0 else {
             throw FileWriteError(path: target.requested, reason: "flushing to disk failed (\(errnoText()))")
         }
-        if let seconds = AtomicFile.pauseBeforeRename { usleep(useconds_t(seconds * 1_000_000)) }
+        if let seconds = AtomicFile.pauseBeforeRename {
+            // Slept in steps until the time is up: a signal interrupts a sleep (libdispatch's handler
+            // for SIGINT and SIGTERM runs on whichever thread the signal reaches), and a single
+            // usleep then returned at once and renamed the file while the signal was being handled.
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end { usleep(10_000) }
+        }
     }
 
     /// The destination as it is now: checked again, since it may have changed while the file was
