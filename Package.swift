@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (each module uses only the ones above it):
-//   CZlib, CPNG, CBLAS, CCurl, CCrypto  ->  NNCore  ->  NNLayers  ->  NNData  ->  NNAugment  ->  NNZooKit  ->  nnzoo
+//   CZlib, CPNG, CJPEG, CBLAS, CCurl, CCrypto -> NNCore -> NNImage -> NNLayers -> NNData -> NNAugment -> NNZooKit -> nnzoo
 let package = Package(
     name: "nnzoo",
     platforms: [.macOS(.v13)],
@@ -25,6 +25,9 @@ let package = Package(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(
             name: "CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(
@@ -35,10 +38,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
 
         .target(name: "NNCore", dependencies: ["CBLAS", "CCrypto"]),
+        .target(name: "NNImage", dependencies: ["NNCore", "CPNG", "CJPEG"]),
         .target(name: "NNLayers", dependencies: ["NNCore"]),
-        .target(name: "NNData", dependencies: ["NNCore", "CZlib", "CCurl"]),
-        .target(name: "NNAugment", dependencies: ["NNCore", "NNData", "CPNG"]),
-        .target(name: "NNZooKit", dependencies: ["NNCore", "NNLayers", "NNData", "NNAugment"]),
+        .target(name: "NNData", dependencies: ["NNCore", "NNImage", "CZlib", "CCurl"]),
+        .target(name: "NNAugment", dependencies: ["NNCore", "NNImage", "NNData"]),
+        .target(name: "NNZooKit", dependencies: ["NNCore", "NNImage", "NNLayers", "NNData", "NNAugment"]),
         .executableTarget(
             name: "nnzoo",
             dependencies: [
@@ -61,8 +65,9 @@ let package = Package(
         // and zoo/), checked: a missing or damaged fixture fails the test that reads it, naming the file.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
+        .testTarget(name: "NNImageTests", dependencies: ["NNImage", "FixtureSupport"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "FixtureSupport"]),
-        .testTarget(name: "NNDataTests", dependencies: ["NNData", "FixtureSupport"]),
+        .testTarget(name: "NNDataTests", dependencies: ["NNData", "NNImage", "FixtureSupport"]),
         .testTarget(name: "NNAugmentTests", dependencies: ["NNAugment", "FixtureSupport"]),
         .testTarget(name: "NNZooKitTests", dependencies: ["NNZooKit", "FixtureSupport"]),
         .testTarget(

@@ -131,13 +131,24 @@ public final class ReadableFile {
     }
 
     /// The whole file at `path`, refused (before anything is allocated for it) when it holds more
-    /// than `limit` bytes, or grows past it while being read.
+    /// than `limit` bytes, or grows past it while being read. The buffer is sized by the file, not
+    /// by the limit: a cache entry read with a limit of 4 GiB allocated and zeroed 4 GiB, taking
+    /// seconds of system time for a file of a few kilobytes.
     public static func readAll(_ path: String, limit: Int) throws -> [UInt8] {
         let file = try ReadableFile(path: path)
         guard file.size <= limit else {
             throw FileReadError(path: path, problem: .tooLarge(size: file.size, limit: limit))
         }
-        let bytes = try file.readBytes(upTo: limit == Int.max ? limit : limit + 1)
+        // One byte more than the file holds, to see whether it grew while being read.
+        var bytes = try file.readBytes(upTo: file.size + 1)
+        if bytes.count > file.size {
+            // It grew: read on in pieces, up to one byte past the limit.
+            while bytes.count <= limit {
+                let chunk = try file.readBytes(upTo: min(1 << 20, limit - bytes.count + 1))
+                if chunk.isEmpty { break }
+                bytes += chunk
+            }
+        }
         guard bytes.count <= limit else {
             throw FileReadError(path: path, problem: .tooLarge(size: bytes.count, limit: limit))
         }

@@ -5,6 +5,23 @@ import NNCore
 public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     // Finding and opening files
     case unknownDataset(name: String, known: [String])
+    /// A dataset argument that is neither a known name nor an existing path.
+    case noSuchDataset(argument: String)
+    case badToyParameters(text: String, reason: String)
+    /// A command that works on images was given a feature set; `command` says what it does.
+    case notImages(dataset: String, features: Int, command: String)
+
+    // Image folders
+    /// The folder (or a folder or file in it) cannot be used as an image folder.
+    case imageFolder(path: String, problem: String)
+    /// Files of an image folder that are not usable images: `examples` names the first few.
+    case badImages(folder: String, count: Int, total: Int, examples: [String])
+    /// The images have different sizes and no `--image-size` was given.
+    case mixedImageSizes(folder: String, sizes: [String])
+    /// The folder or table a run was trained on is no longer where the run recorded it.
+    case datasetMoved(path: String, relative: String?, recordedIn: String)
+    /// An option that applies to image folders was given for another kind of dataset.
+    case optionNotApplicable(option: String, dataset: String, reason: String)
     case missingFiles(dataset: String, files: [String], lookedAt: [String])
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
@@ -35,6 +52,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case badClassNames(path: String, expected: Int, found: [String])
     case csvValue(path: String, line: Int, column: Int, found: String, expected: String)
     case csvColumns(path: String, line: Int, expected: Int, found: Int)
+    /// A CSV table that cannot be used as a dataset (`problem` says why and what to do).
+    case table(path: String, problem: String)
+    /// A bad value in a CSV table; `column` names it ("column 3, 'width'").
+    case tableValue(path: String, line: Int, column: String, found: String, expected: String)
 
     // Tar archives
     case tarChecksum(path: String, offset: Int, stored: Int, computed: Int)
@@ -58,6 +79,33 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unknownDataset(let name, let known):
             return
                 "There is no dataset called '\(name)'.\(NameSuggestions.didYouMean(name, among: known)) Known datasets: \(known.joined(separator: ", "))."
+        case .noSuchDataset(let argument):
+            return
+                "There is no dataset called '\(argument)'.\(NameSuggestions.didYouMean(argument, among: DatasetReference.knownNames)) Datasets: \(DatasetRegistry.all.map(\.name).joined(separator: ", ")); toy sets: \(ToyDatasets.names.joined(separator: ", ")); or give the path of an image folder (one folder of images per class) or of a CSV table (one example a row, the label in a column called label or last)."
+        case .badToyParameters(let text, let reason):
+            return
+                "'\(text)' is not a valid toy set: \(reason). Write circles, gaussians, or gaussians:n=<points per class>,seed=<seed>."
+        case .notImages(let dataset, let features, let command):
+            return
+                "\(command), but \(dataset) is not a set of images: its examples are rows of \(features) number\(features == 1 ? "" : "s"). Give an image dataset (a registry dataset or an image folder)."
+        case .imageFolder(let path, let problem):
+            return "Cannot use \(path) as (part of) an image folder: \(problem)."
+        case .badImages(let folder, let count, let total, let examples):
+            let shown = examples.joined(separator: "; ")
+            let more = count > examples.count ? "; and \(count - examples.count) more" : ""
+            return
+                "\(count) of the \(total) files in \(folder) \(count == 1 ? "is not a usable image" : "are not usable images"): \(shown)\(more). Fix or remove \(count == 1 ? "it" : "them"), or pass --skip-bad to leave such files out."
+        case .mixedImageSizes(let folder, let sizes):
+            return
+                "The images in \(folder) have different sizes: \(sizes.joined(separator: ", ")). Give --image-size HxW (height x width, such as --image-size 28x28) to resize them all to one size (bilinear), or make them one size."
+        case .datasetMoved(let path, let relative, let recordedIn):
+            let also =
+                relative.flatMap { $0 == path ? nil : " nor at \($0) (the same place relative to the run folder)" }
+                ?? ""
+            return
+                "The run's dataset was \(path) (recorded in \(recordedIn)), which is not there\(also). If it moved, give its new place with --dataset PATH."
+        case .optionNotApplicable(let option, let dataset, let reason):
+            return "\(option) applies to image folders, but \(dataset) \(reason). Leave \(option) out."
         case .missingFiles(let dataset, let files, let lookedAt):
             let list = files.joined(separator: ", ")
             let places = lookedAt.joined(separator: ", ")
@@ -138,6 +186,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path), line \(line), column \(column): found '\(found)', expected \(expected)."
         case .csvColumns(let path, let line, let expected, let found):
             return "\(path), line \(line): expected \(expected) comma-separated values, found \(found)."
+        case .table(let path, let problem):
+            return "Cannot use \(path) as a CSV table: \(problem)."
+        case .tableValue(let path, let line, let column, let found, let expected):
+            return "\(path), line \(line), \(column): found '\(found)', expected \(expected)."
         case .tarChecksum(let path, let offset, let stored, let computed):
             return
                 "\(path) is corrupt: the tar header at byte \(offset) of the tar data has checksum \(stored) but its bytes sum to \(computed). \(Advice.redownload(path))"

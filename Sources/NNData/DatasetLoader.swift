@@ -1,11 +1,55 @@
 /// The one entry point for getting a dataset split into memory:
 ///
-///     let train = try DatasetLoader.load("fashion-mnist", split: .train, dataDirectory: dir)
+///     let reference = try DatasetReference.resolve(argument)   // "fashion-mnist", "circles", ...
+///     let train = try DatasetLoader.load(reference, split: .train, dataDirectory: dir)
 ///
-/// It finds the files (`DatasetLocator`), reads them with the format's reader, and checks what
-/// the readers cannot know alone: image size as the registry says, as many labels as images,
-/// labels below the class count.
+/// For a registry dataset it finds the files (`DatasetLocator`), reads them with the format's
+/// reader, and checks what the readers cannot know alone: image size as the registry says, as many
+/// labels as images, labels below the class count. Toy sets are generated (`ToyDatasets`), image
+/// folders decoded (`ImageFolderLoader`), CSV tables parsed (`CSVTable`).
 public enum DatasetLoader {
+    /// Loads `split` of the dataset `reference` names. `onProgress` reports (bytes read from disk,
+    /// total bytes to read), for progress display.
+    /// `report`, if given, receives what an image folder's load found besides the examples (files
+    /// left out, its fingerprint, whether the cache answered).
+    public static func load(
+        _ reference: DatasetReference, split: DatasetSplit, dataDirectory: String, report: DatasetLoadReport? = nil,
+        onProgress: ((Int, Int) -> Void)? = nil
+    ) throws -> ImageDataset {
+        switch reference.kind {
+        case .registry:
+            return try load(reference.name, split: split, dataDirectory: dataDirectory, onProgress: onProgress)
+        case .toy:
+            return ToyDatasets.make(try ToyDatasets.parse(reference.name), split: split)
+        case .imageFolder:
+            return try ImageFolderLoader.load(
+                reference.name, split: split, options: reference.imageFolder ?? ImageFolderOptions(),
+                splitSeed: reference.splitSeed ?? StratifiedSplit.defaultSeed, onProgress: onProgress,
+                report: report)
+        case .table:
+            return try CSVTable.load(
+                reference.name, split: split, splitSeed: reference.splitSeed ?? StratifiedSplit.defaultSeed)
+        }
+    }
+
+    /// Loads both splits of `reference` as one set (see `loadAll(_:dataDirectory:onProgress:)`).
+    public static func loadAll(
+        _ reference: DatasetReference, dataDirectory: String, onProgress: ((Int, Int) -> Void)? = nil
+    ) throws -> ImageDataset {
+        switch reference.kind {
+        case .registry:
+            return try loadAll(
+                try DatasetRegistry.spec(reference.name), dataDirectory: dataDirectory, onProgress: onProgress)
+        case .toy:
+            let choice = try ToyDatasets.parse(reference.name)
+            return ToyDatasets.make(choice, split: .train).appending(ToyDatasets.make(choice, split: .test))
+        case .imageFolder, .table:
+            let train = try load(reference, split: .train, dataDirectory: dataDirectory, onProgress: onProgress)
+            return train.appending(
+                try load(reference, split: .test, dataDirectory: dataDirectory, onProgress: onProgress))
+        }
+    }
+
     /// Loads `split` of the dataset called `name` from `dataDirectory` (see `DataDirectory`).
     /// `onProgress` reports (bytes read from disk, total bytes to read), for progress display.
     public static func load(
@@ -27,11 +71,8 @@ public enum DatasetLoader {
         if case .digits(let path, _) = train {
             return try DigitsCSV.read(path, limit: digitsLimit(spec))
         }
-        var all = try load(spec, from: train, onProgress: onProgress)
-        let second = try load(spec, from: test, onProgress: onProgress)
-        all.images += second.images
-        all.labels += second.labels
-        return all
+        let first = try load(spec, from: train, onProgress: onProgress)
+        return first.appending(try load(spec, from: test, onProgress: onProgress))
     }
 
     /// Loads a split from files already located.

@@ -97,30 +97,15 @@ public enum DigitsCSV {
     }
 }
 
-/// The digits set has no official split; nnzoo uses a seeded, stratified 80/20 split:
-///
-/// 1. Group the rows by label, each group in file order.
-/// 2. Shuffle each group with `RNG(seed: DigitsSplit.seed, stream: label)` (xoshiro256**,
-///    Fisher–Yates).
-/// 3. The first `(n + 2) / 5` rows of each shuffled group (n/5 rounded half up) go to test, the rest
-///    to train.
-/// 4. Each split lists its rows in file order.
-///
-/// That gives 1438 train and 359 test rows, each class in the same proportion in both.
+/// The digits set has no official split; nnzoo uses a seeded, stratified 80/20 split
+/// (`StratifiedSplit` with seed 1797), giving 1438 train and 359 test rows, each class in the same
+/// proportion in both.
 public enum DigitsSplit {
     public static let seed: UInt64 = 1797
 
     /// The row indices of `split`, ascending.
     public static func indices(labels: [UInt8], split: DatasetSplit) -> [Int] {
-        var testRows = [Bool](repeating: false, count: labels.count)
-        let classes = Set(labels).sorted()
-        for label in classes {
-            var rows = labels.indices.filter { labels[$0] == label }
-            var rng = RNG(seed: seed, stream: UInt64(label))
-            rng.shuffle(&rows)
-            for row in rows.prefix((rows.count + 2) / 5) { testRows[row] = true }
-        }
-        return labels.indices.filter { testRows[$0] == (split == .test) }
+        StratifiedSplit.indices(labels: labels, split: split, seed: seed)
     }
 
     /// The rows of `all` that belong to `split`.

@@ -20,7 +20,9 @@ struct AugmentCommand: ParsableCommand {
             """)
 
     @Argument(
-        help: ArgumentHelp("The dataset: mnist, fashion-mnist, cifar10 or digits.", valueName: "dataset"),
+        help: ArgumentHelp(
+            "The image dataset: mnist, fashion-mnist, cifar10, digits, or an image folder's path.", valueName: "dataset"
+        ),
         completion: Completions.datasets)
     var dataset: String
 
@@ -56,6 +58,7 @@ struct AugmentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The PNG file to write.", valueName: "file"), completion: .file(extensions: ["png"]))
     var png: String
 
+    @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var data: DataOptions
 
     func validate() throws {
@@ -82,15 +85,21 @@ struct AugmentCommand: ParsableCommand {
         try AtomicFile.checkTarget(png)
         let pipeline = try AugmentationPipeline(spec: ops)
         let splitName = DatasetSplit(rawValue: split) ?? .train
-        let progress = Progress("Loading \(dataset) \(split)")
+        let reference = try folderOptions.resolve(dataset)
+        let progress = Progress("Loading \(reference.name) \(split)")
         let images: ImageDataset
         do {
             images = try DatasetLoader.load(
-                dataset, split: splitName, dataDirectory: data.path, onProgress: progress.callback)
+                reference, split: splitName, dataDirectory: data.path, onProgress: progress.callback)
             progress.finish()
         } catch {
             progress.finish()
             throw error
+        }
+        guard !images.isFeatureSet else {
+            throw DataError.notImages(
+                dataset: reference.name, features: images.imageSize,
+                command: "augment previews image operations (shifts, flips, crops)")
         }
         let preview = try AugmentationPreview.render(
             dataset: images, pipeline: pipeline, samples: samples, variants: variants, seed: seed, scale: scale)

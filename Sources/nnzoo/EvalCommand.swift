@@ -53,7 +53,9 @@ struct EvalCommand: ParsableCommand {
     var target: String
 
     @Option(
-        help: ArgumentHelp("The dataset to evaluate on (default: the one it was trained on).", valueName: "name"),
+        help: ArgumentHelp(
+            "The dataset to evaluate on: a registry dataset, a toy set, or the path of an image folder or a CSV table (default: the one it was trained on).",
+            valueName: "name"),
         completion: Completions.datasets)
     var dataset: String?
 
@@ -76,6 +78,7 @@ struct EvalCommand: ParsableCommand {
         help: ArgumentHelp("Misclassified images shown per true class in misclassified.png.", valueName: "n"))
     var mistakesPerClass = 12
 
+    @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var threads: ThreadOptions
 
@@ -84,9 +87,16 @@ struct EvalCommand: ParsableCommand {
             ("The run folder or checkpoint", target, "a run folder or a checkpoint file"),
             ("--dataset", dataset, "a dataset's name"), ("--out", out, "the folder to write the evaluation in"),
         ])
-        if let dataset, DatasetRegistry.dataset(named: dataset) == nil {
+        if let dataset {
+            do {
+                _ = try folderOptions.resolve(dataset)
+            } catch let error as DataError {
+                throw ValidationError(error.description)
+            }
+        } else if folderOptions.options != nil {
             throw ValidationError(
-                DataError.unknownDataset(name: dataset, known: DatasetRegistry.all.map(\.name)).description)
+                "--channels, --image-size and --skip-bad apply to an image folder given with --dataset; without it, the run's own dataset is loaded as it was trained."
+            )
         }
         if !(1...100).contains(mistakesPerClass) {
             throw ValidationError("--mistakes-per-class must be between 1 and 100 (got \(mistakesPerClass)).")
@@ -103,7 +113,8 @@ struct EvalCommand: ParsableCommand {
         try threads.apply()
         let (checkpointPath, defaultOutput) = try CheckpointEvaluation.locate(target, last: last)
         let evaluation = try EvaluationRun.run(
-            checkpointPath: checkpointPath, datasetName: dataset, split: split.datasetSplit,
+            checkpointPath: checkpointPath, dataset: try dataset.map { try folderOptions.resolve($0) },
+            split: split.datasetSplit,
             mistakesPerClass: mistakesPerClass, folder: out ?? defaultOutput, dataDirectory: data.path,
             arguments: Array(CommandLine.arguments.dropFirst()))
         let report = evaluation.report
@@ -119,8 +130,9 @@ struct EvalCommand: ParsableCommand {
         }
         var lines = [
             "Evaluating \(info.recipe.name) (\(info.provenance)) from \(checkpointPath)",
-            "on the \(report.dataset) \(split.rawValue) split: \(evaluation.imageCount) images of \(info.input), "
-                + "\(info.input.classes) classes.",
+            "on the \(report.dataset) \(split.rawValue) split: \(evaluation.imageCount) "
+                + (evaluation.isFeatureSet ? info.input.examplesPhrase : "images of \(info.input)")
+                + ", \(info.input.classes) classes.",
             "",
             metrics.summaryLine(),
             "",
@@ -143,7 +155,11 @@ struct EvalCommand: ParsableCommand {
             lines.append("")
         }
         if rows.isEmpty {
-            lines.append("No image was misclassified.")
+            lines.append(evaluation.isFeatureSet ? "No example was misclassified." : "No image was misclassified.")
+        } else if evaluation.isFeatureSet {
+            lines.append(
+                "Misclassified examples, by true class, are listed in \(EvaluationFiles.misclassifiedCSV):")
+            lines += MisclassifiedGrid.legend(rows, classNames: info.classNames)
         } else {
             lines.append(
                 "Misclassified images in \(EvaluationFiles.misclassifiedPNG), a row per true class: its most frequent "

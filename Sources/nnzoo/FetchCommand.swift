@@ -30,7 +30,8 @@ struct FetchCommand: ParsableCommand {
             """)
     )
 
-    @Argument(help: ArgumentHelp("Datasets to fetch.", valueName: "dataset"), completion: Completions.datasets)
+    @Argument(
+        help: ArgumentHelp("Datasets to fetch.", valueName: "dataset"), completion: Completions.registryDatasets)
     var datasets: [String] = []
 
     @Flag(help: "Fetch every dataset in the registry.")

@@ -11,7 +11,10 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show what is in a dataset: counts, classes, pixel statistics, checksums, sample images.",
         discussion: examplesAsInvoked(
             """
-            Datasets: \(DatasetRegistry.all.map(\.name).joined(separator: ", ")). Files are looked for in \
+            Datasets: \(DatasetRegistry.all.map(\.name).joined(separator: ", ")); toy sets (2-D points, \
+            generated): \(ToyDatasets.names.joined(separator: ", ")); or the path of an image folder (one \
+            folder of images per class) or of a CSV table (gzip or plain; one example a row, the label in \
+            a column called label or last). A registry dataset's files are looked for in \
             <data-dir>/<dataset>/ (see --data-dir), then in read-only system copies such as Debian's \
             /usr/share/datasets/fashion-mnist/.
 
@@ -20,6 +23,8 @@ struct InspectCommand: ParsableCommand {
               nnzoo inspect fashion-mnist --split test --json
               nnzoo inspect mnist --samples 100 --png mnist.png
               nnzoo inspect --file Data/mnist/t10k-images-idx3-ubyte.gz
+              nnzoo inspect circles --png circles.png
+              nnzoo inspect iris.csv
             """)
     )
 
@@ -53,13 +58,15 @@ struct InspectCommand: ParsableCommand {
     var samples: Int?
 
     @Option(
-        help: ArgumentHelp("Write a PNG grid of --samples images to this file.", valueName: "file"),
+        help: ArgumentHelp(
+            "Write a PNG grid of --samples images to this file (for 2-D points: a scatter plot).", valueName: "file"),
         completion: .file(extensions: ["png"]))
     var png: String?
 
     /// Images per class in a --png grid without --samples (the first this many tens of an unlabelled file).
     static let defaultSamplesPerClass = 10
 
+    @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var data: DataOptions
 
     static let maxSamples = 2000
@@ -78,9 +85,12 @@ struct InspectCommand: ParsableCommand {
         default:
             break
         }
-        if let dataset, DatasetRegistry.dataset(named: dataset) == nil {
-            throw ValidationError(
-                DataError.unknownDataset(name: dataset, known: DatasetRegistry.all.map(\.name)).description)
+        if let dataset {
+            do {
+                _ = try folderOptions.resolve(dataset)
+            } catch let error as DataError {
+                throw ValidationError(error.description)
+            }
         }
         if samples != nil && png == nil {
             throw ValidationError(
@@ -101,7 +111,12 @@ struct InspectCommand: ParsableCommand {
         if let file {
             (report, images) = try inspectFile(file)
         } else {
-            (report, images, mismatches) = try inspectDataset(dataset ?? "")
+            let reference = try folderOptions.resolve(dataset ?? "")
+            guard reference.kind == .registry else {
+                print(try inspectOwn(reference))
+                return
+            }
+            (report, images, mismatches) = try inspectDataset(reference.name)
         }
         if let png {
             guard let images else {
@@ -342,13 +357,13 @@ struct InspectCommand: ParsableCommand {
 
     /// 10 images of each class present (100 for the 10-class sets); for an images file without
     /// labels, its first 100 images.
-    private func defaultSampleCount(_ images: ImageDataset) -> Int {
+    func defaultSampleCount(_ images: ImageDataset) -> Int {
         let labelled = file == nil || images.channels == 3
         let classes = labelled ? Set(images.labels).count : 10
         return min(Self.maxSamples, Self.defaultSamplesPerClass * max(1, classes))
     }
 
-    private func writeSamples(_ dataset: ImageDataset, count: Int, to path: String) throws -> InspectReport.Samples {
+    func writeSamples(_ dataset: ImageDataset, count: Int, to path: String) throws -> InspectReport.Samples {
         let hasLabels = file == nil || dataset.channels == 3
         let rows: [(label: Int, indices: [Int])]
         if hasLabels {

@@ -22,6 +22,26 @@ struct InspectReport: Encodable {
         let normalisedStd: Double
     }
 
+    /// One feature of a feature set (a table's column, a point's coordinate).
+    struct Feature: Encodable {
+        let name: String
+        let min: Double
+        let max: Double
+        let mean: Double
+        /// Population standard deviation, as standardisation uses.
+        let std: Double
+    }
+
+    /// A scatter plot of a feature set's points.
+    struct Plot: Encodable {
+        let path: String
+        let width: Int
+        let height: Int
+        let points: Int
+        /// What the discs and the rings are.
+        let legend: String
+    }
+
     /// Summary of a non-image IDX array: the figures are of its finite elements (null when there
     /// are none); NaN and infinities are counted apart, since JSON has no number for them (a float
     /// IDX holding one made `inspect --json` fail with an EncodingError).
@@ -103,12 +123,14 @@ struct InspectReport: Encodable {
     var maxValue: Int?
     var classes: [ClassCount]?
     var channels: [Channel]?
+    var features: [Feature]?
     var values: Values?
     var splitCounts: [String: Int]?
     /// The registry's count for the split, when known.
     var expectedCount: Int?
     var files: [FileCheck] = []
     var samples: Samples?
+    var plot: Plot?
 
     init(kind: String, count: Int, shape: [Int], elementType: String) {
         self.kind = kind
@@ -134,6 +156,39 @@ struct InspectReport: Encodable {
         }
     }
 
+    /// Fills the class histogram and per-feature statistics of a feature set.
+    mutating func describeFeatures(_ dataset: ImageDataset, names: [String]) {
+        var counts = [Int](repeating: 0, count: max(dataset.classNames.count, Int(dataset.labels.max() ?? 0) + 1))
+        for label in dataset.labels { counts[Int(label)] += 1 }
+        classes = counts.enumerated().map { label, count in
+            ClassCount(
+                label: label, name: label < dataset.classNames.count ? dataset.classNames[label] : "\(label)",
+                count: count)
+        }
+        let width = dataset.imageSize
+        let n = Double(max(1, dataset.count))
+        features = (0..<width).map { j in
+            var low = Double.infinity
+            var high = -Double.infinity
+            var sum = 0.0
+            for i in 0..<dataset.count {
+                let v = Double(dataset.features[i * width + j])
+                low = min(low, v)
+                high = max(high, v)
+                sum += v
+            }
+            let mean = sum / n
+            var squares = 0.0
+            for i in 0..<dataset.count {
+                let d = Double(dataset.features[i * width + j]) - mean
+                squares += d * d
+            }
+            return Feature(
+                name: j < names.count ? names[j] : "x\(j)", min: dataset.count > 0 ? low : 0,
+                max: dataset.count > 0 ? high : 0, mean: mean, std: (squares / n).squareRoot())
+        }
+    }
+
     func json() throws -> String {
         try JSONText.pretty(self)
     }
@@ -156,7 +211,12 @@ struct InspectReport: Encodable {
             field("count", "\(count)" + (splits.isEmpty ? "" : " (" + splits.joined(separator: ", ") + ")"))
         }
         let shapeText = shape.map(String.init).joined(separator: " x ")
-        if channels != nil {
+        if let features {
+            field(
+                "shape",
+                "\(shapeText) (\(features.count) feature\(features.count == 1 ? "" : "s") per example), \(elementType) values"
+            )
+        } else if channels != nil {
             let range = maxValue.map { " 0...\($0)" } ?? ""
             field("shape", "\(shapeText) (channels x height x width), \(elementType) pixels\(range)")
         } else {
@@ -192,6 +252,15 @@ struct InspectReport: Encodable {
             let stds = channels.map { String(format: "%.5f", $0.normalisedStd) }.joined(separator: ", ")
             field("normalise", "mean [\(means)], std [\(stds)] (after dividing by \(maxValue))")
         }
+        if let features {
+            let widest = max(7, features.map(\.name.count).max() ?? 0)
+            field("features", "min, max, mean and std of each (training standardises each with the training split's)")
+            for f in features {
+                lines.append(
+                    "  " + f.name.padding(toLength: widest, withPad: " ", startingAt: 0)
+                        + String(format: "  %10.4g  %10.4g  %10.4g  %10.4g", f.min, f.max, f.mean, f.std))
+            }
+        }
         if let values { field("values", values.text) }
         for (i, check) in files.enumerated() {
             let name = (check.path as NSString).lastPathComponent
@@ -201,6 +270,11 @@ struct InspectReport: Encodable {
                     ? " (the copy shipped with nnzoo)" : " (system copy, read-only)") : ""
             field(i == 0 ? "files" : "", "\(check.path)\(copy)")
             lines.append(String(repeating: " ", count: 13) + "\(name): \(check.note)")
+        }
+        if let plot {
+            field(
+                "plot", "wrote \(plot.path): \(plot.points) points, \(plot.legend), \(plot.width)x\(plot.height) pixels"
+            )
         }
         if let samples {
             let rowNames = samples.rows.map(\.className).joined(separator: ", ")

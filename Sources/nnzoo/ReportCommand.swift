@@ -120,7 +120,7 @@ struct ReportCommand: ParsableCommand {
         if page == nil {
             // Evaluate (eval's own writing locks the folder), then make the page from what it wrote.
             let evaluation = try EvaluationRun.run(
-                checkpointPath: checkpointPath, datasetName: nil, split: .test, mistakesPerClass: mistakesPerClass,
+                checkpointPath: checkpointPath, dataset: nil, split: .test, mistakesPerClass: mistakesPerClass,
                 folder: evaluationFolder, dataDirectory: data.path, arguments: arguments)
             lines.append(
                 "Evaluated \(checkpointPath) on the \(evaluation.report.dataset) test split: "

@@ -29,8 +29,8 @@ extension TrainCommand {
 
     /// Reports the test accuracy of the best and last checkpoints and records it in run.json.
     func finish(_ session: TrainingSession, info: inout RunInfo, seconds: Double) throws {
-        let spec = try DatasetRegistry.spec(session.settings.dataset)
-        let test = try DatasetLoader.load(spec.name, split: .test, dataDirectory: data.path)
+        let reference = session.settings.datasetReference
+        let test = try DatasetLoader.load(reference, split: .test, dataDirectory: data.path)
         let best = try Checkpoint.read(from: session.folder.bestCheckpoint)
         let bestResult = TestResult(evaluating: best.model, info: best.info, on: test)
         let lastResult = TestResult(evaluating: session.model, info: session.checkpoint(kind: "best").info, on: test)
@@ -48,6 +48,13 @@ extension TrainCommand {
         try session.folder.writeCurves(
             session.records, title: session.curvesTitle,
             marks: CurveMarks(bestEpoch: best.info.epoch, testAccuracy: bestResult.accuracy))
+        // 2-D points: the plane coloured by checkpoint-best's answer, the points on top.
+        let drawsDecision = DecisionPlot.applies(to: test)
+        if drawsDecision {
+            let train = try DatasetLoader.load(reference, split: .train, dataDirectory: data.path)
+            try DecisionPlot.render(model: best.model, normalization: best.info.normalization, train: train, test: test)
+                .write(to: session.folder.decisionPlot)
+        }
 
         let s = session.settings
         let duration = seconds < 60 ? String(format: "%.1f s", seconds) : ProgressReporter.formatDuration(seconds)
@@ -66,21 +73,23 @@ extension TrainCommand {
                 + (best.info.metrics.last?.validationAccuracy.map { " (\(percent($0)))" } ?? "")
         lines.append(
             "Test accuracy: \(percent(bestResult.accuracy)) (\(bestResult.correct) of \(bestResult.examples) "
-                + "\(spec.name) test images right) with \(chosen).")
-        if let expected = session.recipe.expectedAccuracy[spec.name] {
+                + "\(reference.name) test \(test.isFeatureSet ? "examples" : "images") right) with \(chosen).")
+        if let expected = session.recipe.expectedAccuracy[reference.name] {
             let target = String(format: "%.1f%%", expected)
             let changed = changedSettings(
-                s, from: TrainingSettings(defaultsOf: session.recipe, dataset: spec.name, threads: s.threads))
+                s, from: TrainingSettings(defaultsOf: session.recipe, reference: reference, threads: s.threads))
             if changed.isEmpty {
                 let verdict = bestResult.accuracy * 100 >= expected ? "reached" : "not reached this time"
-                lines.append("The recipe's target on \(spec.name) is \(target): \(verdict).")
+                lines.append("The recipe's target on \(reference.name) is \(target): \(verdict).")
             } else {
                 lines.append(
-                    "The recipe's target on \(spec.name) is \(target) with its default settings; this run changed "
+                    "The recipe's target on \(reference.name) is \(target) with its default settings; this run changed "
                         + changed.joined(separator: ", ") + ".")
             }
         }
-        lines.append("Checkpoints, metrics, curves.svg and run.json are in \(session.folder.path)/")
+        lines.append(
+            "Checkpoints, metrics, curves.svg\(drawsDecision ? ", \(DecisionPlot.fileName) (the model's decision regions)" : "") "
+                + "and run.json are in \(session.folder.path)/")
         lines.append(
             "Per-class scores, confusion matrix and mistakes: "
                 + Invocation.current.command("eval \(shellQuoted(session.folder.path))"))

@@ -15,24 +15,47 @@ extension TrainCommand {
     func prepareNew() throws -> Prepared {
         let (recipe, recipePath) = try RecipeCatalog.find(self.recipe ?? "")
         guard let datasetName = dataset ?? recipe.dataset else {
-            throw TrainingError.noDataset(recipe: recipe.name, known: DatasetRegistry.all.map(\.name))
+            throw TrainingError.noDataset(recipe: recipe.name, known: DatasetReference.knownNames)
         }
-        let spec = try DatasetRegistry.spec(datasetName)
-        try RecipeCatalog.check(recipe, fits: spec)
+        let reference = try folderOptions.resolve(datasetName)
+        // What a registry dataset or toy set is is known before reading it; an image folder's or a table's once loaded.
+        let known = try reference.knownFacts()
+        if let known { try RecipeCatalog.check(recipe, fits: ModelInput(known), dataset: reference.name) }
         try threads.apply()
-        let settings = try training.applied(
-            to: TrainingSettings(defaultsOf: recipe, dataset: spec.name, threads: Parallel.threadCount), recipe: recipe)
+        var settings = try training.applied(
+            to: TrainingSettings(defaultsOf: recipe, reference: reference, threads: Parallel.threadCount),
+            recipe: recipe)
         // Refuse a run that cannot fit in memory before reading any data.
-        try MemoryEstimate(
-            spec: spec, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(spec)),
-            batchSize: settings.batchSize
-        ).check(recipe: recipe.name, dataset: spec.name)
+        if let known {
+            try MemoryEstimate(
+                facts: known, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(known)),
+                batchSize: settings.batchSize
+            ).check(recipe: recipe.name, dataset: reference.name)
+        }
         // A folder in use or holding files is refused before any data is read; the folder is made and
         // locked once the data is there.
         try RunFolder.check(explicit: out)
-        let files = try RunInfo.fingerprint(spec, dataDirectory: data.path)
-        let trainingSplit = try loadTrainingSplit(spec)
+        let trainingSplit = try loadTrainingSplit(reference)
+        if known == nil {
+            let facts = DatasetFacts(trainingSplit)
+            try RecipeCatalog.check(recipe, fits: ModelInput(facts), dataset: reference.name)
+            try MemoryEstimate(
+                facts: facts, architecture: try ModelBuilder.resolve(recipe, for: ModelInput(facts)),
+                batchSize: settings.batchSize
+            ).check(recipe: recipe.name, dataset: reference.name)
+        }
+        if trainingSplit.validationCount > 0, training.valSplit != nil {
+            throw ValidationError(
+                "--val-split holds out a share of the training images, but \(reference.name) has its own val/ "
+                    + "folder (\(trainingSplit.validationCount) images), which is the validation set; leave out --val-split."
+            )
+        }
         let folder = try RunFolder.create(recipe: recipe.name, explicit: out)
+        if reference.isPath {
+            // Recorded with the channels it was loaded with and its place relative to the run.
+            settings.source = reference.recorded(loaded: trainingSplit, runFolder: absolute(folder.path))
+        }
+        let files = try RunInfo.fingerprint(settings.datasetReference, dataDirectory: data.path)
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
         var info = RunInfo(
@@ -41,6 +64,12 @@ extension TrainCommand {
         info.overrides =
             training.given.isEmpty ? nil : Dictionary(uniqueKeysWithValues: training.given.map { ($0.flag, $0.value) })
         return Prepared(session: session, info: info, isResume: false)
+    }
+
+    /// `path` made absolute from the current folder.
+    func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: full).standardizedFileURL.path
     }
 
     func prepareResume(_ path: String) throws -> Prepared {
@@ -68,7 +97,7 @@ extension TrainCommand {
             throw TrainingError.resumeConflict(
                 option: "the recipe", saved: saved.recipe.name, given: recipe, folder: folder.path)
         }
-        try conflict("--dataset", settings.dataset, dataset.map { DatasetRegistry.dataset(named: $0)?.name ?? $0 })
+        try conflict("--dataset", settings.dataset, dataset.map { (try? folderOptions.resolve($0))?.name ?? $0 })
         try conflict("--batch-size", "\(settings.batchSize)", training.batchSize.map { "\($0)" })
         try conflict(
             "--optimizer", settings.optimizer.name.lowercased(),
@@ -127,10 +156,20 @@ extension TrainCommand {
         Parallel.setThreadCount(threads.threads ?? settings.threads)
         settings.threads = Parallel.threadCount
         try BLASCheck.verify()
-        let spec = try DatasetRegistry.spec(settings.dataset)
-        try MemoryEstimate(spec: spec, architecture: checkpoint.info.architecture, batchSize: settings.batchSize)
-            .check(recipe: saved.recipe.name, dataset: spec.name)
-        let trainingSplit = try loadTrainingSplit(spec)
+        let reference = try settings.datasetReference.located(
+            runFolder: absolute(folder.path), recordedIn: folder.lastCheckpoint)
+        if let known = try reference.knownFacts() {
+            try MemoryEstimate(facts: known, architecture: checkpoint.info.architecture, batchSize: settings.batchSize)
+                .check(recipe: saved.recipe.name, dataset: reference.name)
+        }
+        let trainingSplit = try loadTrainingSplit(reference)
+        if reference.isPath, let recorded = (try? RunInfo.read(from: folder.runInfo))?.datasetFiles.first,
+            let now = try RunInfo.fingerprint(reference, dataDirectory: data.path).first, now.sha256 != recorded.sha256
+        {
+            throw TrainingError.datasetContentChanged(
+                dataset: reference.name, recorded: recorded.sha256, recordedFiles: recorded.files ?? 0,
+                found: now.sha256, foundFiles: now.files ?? 0)
+        }
         let session = try TrainingSession(
             resuming: checkpoint, settings: settings, trainingSplit: trainingSplit, folder: folder)
         var info: RunInfo
@@ -140,7 +179,7 @@ extension TrainCommand {
         } else {
             info = RunInfo(
                 session: session, recipeFile: nil, arguments: Array(CommandLine.arguments.dropFirst()),
-                datasetFiles: try RunInfo.fingerprint(spec, dataDirectory: data.path))
+                datasetFiles: try RunInfo.fingerprint(reference, dataDirectory: data.path))
         }
         info.resumed.append(RunInfo.timestamp())
         // One command line per resume; resumes recorded before command lines were leave empty ones.
@@ -151,14 +190,18 @@ extension TrainCommand {
         return Prepared(session: session, info: info, isResume: true)
     }
 
-    func loadTrainingSplit(_ spec: DatasetSpec) throws -> ImageDataset {
+    func loadTrainingSplit(_ reference: DatasetReference) throws -> ImageDataset {
         let progress = ProgressReporter(
-            label: "Loading \(spec.name)", total: nil, unit: .bytes, plainInterval: .infinity)
-        defer { progress.dismiss() }
-        return try DatasetLoader.load(spec.name, split: .train, dataDirectory: data.path) { done, total in
+            label: "Loading \(reference.name)", total: nil, unit: .bytes, plainInterval: .infinity)
+        let report = DatasetLoadReport()
+        let split = try DatasetLoader.load(reference, split: .train, dataDirectory: data.path, report: report) {
+            done, total in
             progress.setTotal(Int64(total))
             progress.update(Int64(done))
         }
+        progress.dismiss()
+        FolderOptions.printNotes(report, dataset: reference.name)
+        return split
     }
 
     func printHeader(_ session: TrainingSession, resumed: Bool) {
@@ -181,12 +224,13 @@ extension TrainCommand {
                     + "of \(s.epochs)"
                     + (state.batch > 0 ? ", batch \(state.batch + 1) of \(session.batchesPerEpoch)." : "."))
         } else {
+            let examples = session.input.isFeatureRow ? "examples" : "images"
             lines.append(
-                "Training \(session.recipe.name) on \(s.dataset) (\(session.input) images, \(session.input.classes) "
+                "Training \(session.recipe.name) on \(s.dataset) (\(session.input.examplesPhrase), \(session.input.classes) "
                     + "classes): \(session.trainingIndices.count) training and \(session.validationIndices.count) "
-                    + "validation images"
+                    + "validation \(examples)"
                     + (session.recipe.trainSubset.map {
-                        " (a seeded subset of \($0) of its \(session.dataset.count) training images)"
+                        " (a seeded subset of \($0) of its \(session.dataset.count) training \(examples))"
                     } ?? "")
                     + "; the test split is kept for the end.")
         }

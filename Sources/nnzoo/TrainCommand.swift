@@ -42,10 +42,13 @@ struct TrainCommand: ParsableCommand {
     var list = false
 
     @Option(
-        help: ArgumentHelp("The dataset to train on (default: the recipe's).", valueName: "name"),
+        help: ArgumentHelp(
+            "The dataset to train on: a registry dataset, a toy set such as circles, or the path of an image folder or a CSV table (default: the recipe's).",
+            valueName: "name"),
         completion: Completions.datasets)
     var dataset: String?
 
+    @OptionGroup var folderOptions: FolderOptions
     @OptionGroup var training: TrainingOptions
     @OptionGroup var threads: ThreadOptions
 

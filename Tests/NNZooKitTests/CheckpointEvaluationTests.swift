@@ -139,7 +139,7 @@ import Testing
                 return
             }
             #expect(checkpoint == "c.safetensors" && recipe == "mlp-784" && trainedOn == "mnist")
-            #expect(dataset == "digits" && images == "1x8x8" && fitting == ["any-mlp"])
+            #expect(dataset == "digits" && images == "1x8x8 images" && fitting == ["any-mlp"])
             #expect(error.description.contains("cannot be evaluated on digits (1x8x8 images): "))
             #expect(error.description.contains("Evaluate it on mnist (leave out --dataset)"))
             #expect(error.description.hasSuffix("train one of the recipes that fit it: any-mlp."))

@@ -154,7 +154,7 @@ import Testing
     @Test func theConvNetIsRefusedOnDigitsWithWhyAndWhatFits() throws {
         #expect(
             throws: RecipeError.incompatible(
-                recipe: "convnet-dropout", dataset: "digits", input: "1x8x8",
+                recipe: "convnet-dropout", dataset: "digits", input: "1x8x8 images",
                 reason: "layer 3 (Conv2d(20 channels, kernel_size 5)) needs an input of at least 5x5 pixels, but "
                     + "receives 2x2 (what 1x8x8 images become after the layers before it)",
                 fitting: ["digits-hinge", "digits-mlp", "sigmoid-mlp"])
@@ -166,7 +166,7 @@ import Testing
 
     @Test func the784InputMLPIsRefusedOnCIFAR10() throws {
         let error = RecipeError.incompatible(
-            recipe: "mlp-784-100-10", dataset: "cifar10", input: "3x32x32",
+            recipe: "mlp-784-100-10", dataset: "cifar10", input: "3x32x32 images",
             reason: "layer 1 (Linear(784 -> 100)) takes 784 inputs, but 3x32x32 images flatten to 3072 values",
             fitting: ["convnet-dropout", "convnet-dropout-augmented", "sigmoid-mlp"])
         #expect(throws: error) {

@@ -201,7 +201,9 @@ import Testing
             error(variant(#""dataset": "digits""#, #""dataset": "imagenet""#))
                 == .invalidValue(
                     path: "test.json", field: "dataset", found: "\"imagenet\"",
-                    expected: "one of mnist, fashion-mnist, cifar10, digits"))
+                    expected:
+                        "one of mnist, fashion-mnist, cifar10, digits, circles, gaussians (a toy set may carry parameters: gaussians:n=40,seed=3)"
+                ))
         #expect(
             error(variant(#""type": "step", "step_size": 1, "gamma": 0.5"#, #""type": "linear""#))
                 == .invalidValue(
@@ -228,7 +230,7 @@ import Testing
             error(variant(#""augmentation": "shift:1""#, #""augmentation": {"svhn": "hflip"}"#))
                 == .unknownField(
                     path: "test.json", field: "augmentation.svhn",
-                    valid: ["mnist", "fashion-mnist", "cifar10", "digits", "default"]))
+                    valid: ["mnist", "fashion-mnist", "cifar10", "digits", "circles", "gaussians", "default"]))
     }
 
     @Test func invalidJSONSaysSo() {

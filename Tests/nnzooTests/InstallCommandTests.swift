@@ -79,7 +79,7 @@ import Testing
         #expect(try complete(["nnzoo", "tr"]) == ["train"])
         #expect(try complete(["nnzoo", "train", "--ep"]) == ["--epochs"])
         #expect(try complete(["nnzoo", "inspect", "fa"]) == ["fashion-mnist"])
-        #expect(try complete(["nnzoo", "train", "--dataset", "ci"]) == ["cifar10"])
+        #expect(try complete(["nnzoo", "train", "--dataset", "ci"]) == ["cifar10", "circles"])
         // A recipe in the current folder's zoo/ completes at once: names come from the tool at Tab time.
         folder.write(Array("{}".utf8), to: "elsewhere/zoo/digits-tiny.json")
         #expect(try complete(["nnzoo", "train", "digits"]) == ["digits-hinge", "digits-mlp", "digits-tiny"])

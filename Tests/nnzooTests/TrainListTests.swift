@@ -74,8 +74,10 @@ import Testing
         #expect(dataset.status == 1)
         #expect(
             dataset.stderr
-                == "Error: There is no dataset called 'fasion-mnist'. Did you mean fashion-mnist? Known datasets: "
-                + "mnist, fashion-mnist, cifar10, digits.\n")
+                == "Error: There is no dataset called 'fasion-mnist'. Did you mean fashion-mnist? Datasets: "
+                + "mnist, fashion-mnist, cifar10, digits; toy sets: circles, gaussians; or give the path of an image "
+                + "folder (one folder of images per class) or of a CSV table (one example a row, the label in a column "
+                + "called label or last).\n")
         let fetch = try CLI.run(["fetch", "cifar", "--offline"])
         #expect(fetch.status == 64)
         #expect(

@@ -22,7 +22,7 @@ import Testing
         #expect(
             missing.stderr
                 == "Error: The recipe tiny names no dataset to train on. Give one with --dataset (mnist, fashion-mnist, "
-                + "cifar10, digits), or add \"dataset\" to the recipe.\n")
+                + "cifar10, digits, circles, gaussians), or add \"dataset\" to the recipe.\n")
         let out = folder.path + "/run"
         let result = try train([path, "--dataset", "digits", "--epochs", "2", "--out", out])
         #expect(result.status == 0, "\(result.stderr)")

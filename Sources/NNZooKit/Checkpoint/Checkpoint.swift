@@ -219,7 +219,8 @@ public struct Checkpoint {
             throw bad("class_names", "it lists \(classNames.count) names for \(input.classes) classes")
         }
         let normalization = try decode(InputNormalization.self, "normalization")
-        guard normalization.mean.count == input.channels, normalization.std.count == input.channels,
+        let means = normalization.expectedCount(channels: input.channels, height: input.height, width: input.width)
+        guard normalization.mean.count == means, normalization.std.count == means,
             normalization.mean.allSatisfy(Limits.normalizationMean.allows),
             normalization.std.allSatisfy(Limits.normalizationStd.allows),
             (1...Self.maxDimension).contains(normalization.maxValue)
@@ -227,7 +228,7 @@ public struct Checkpoint {
             throw bad(
                 "normalization",
                 "it needs one mean (\(Limits.normalizationMean.expected)) and one std "
-                    + "(\(Limits.normalizationStd.expected)) per channel (\(input.channels)) and a positive max_value"
+                    + "(\(Limits.normalizationStd.expected)) per \(normalization.perFeature ? "feature" : "channel") (\(means)) and a positive max_value"
             )
         }
         let metrics = try optional([EpochRecord].self, "metrics") ?? []

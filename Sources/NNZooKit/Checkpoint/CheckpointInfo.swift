@@ -1,11 +1,16 @@
 import Foundation
 import NNAugment
 import NNCore
+import NNData
 
 /// The settings a run trains with: the recipe's defaults with the command line's overrides applied.
 /// Recorded in run.json and every checkpoint; a resumed run takes them from the checkpoint.
 public struct TrainingSettings: Codable, Equatable, Sendable {
+    /// The dataset's name (a registry dataset or toy set), or its path.
     public var dataset: String
+    /// How to load the dataset again, for anything but a registry dataset (whose name says it all;
+    /// left out then, so registry runs record what they always did). See `datasetReference`.
+    public var source: DatasetReference?
     public var epochs: Int
     public var batchSize: Int
     /// The optimizer, with the learning rate (and momentum) actually used as its base.
@@ -56,11 +61,24 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             schedule: recipe.schedule, loss: recipe.loss, earlyStopping: recipe.earlyStopping)
     }
 
+    /// A recipe's own settings for the dataset `reference` names (recorded in `source` unless it is
+    /// a registry dataset).
+    public init(defaultsOf recipe: Recipe, reference: DatasetReference, threads: Int) {
+        self.init(defaultsOf: recipe, dataset: reference.name, threads: threads)
+        source = reference.kind == .registry ? nil : reference
+    }
+
+    /// The dataset the run trains on: `source`, or the registry dataset `dataset` names.
+    public var datasetReference: DatasetReference {
+        source ?? DatasetReference(kind: .registry, name: dataset)
+    }
+
     /// The patience of early stopping, nil when the run never stops early.
     public var earlyStoppingPatience: Int? { earlyStopping.flatMap { $0 > 0 ? $0 : nil } }
 
     enum CodingKeys: String, CodingKey {
         case dataset, epochs, optimizer, seed, augmentation, threads, schedule, loss
+        case source = "dataset_source"
         case batchSize = "batch_size"
         case validationSplit = "validation_split"
         case earlyStopping = "early_stopping"
@@ -91,6 +109,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
             let patience = try c.integer("early_stopping", atLeast: 0)
             earlyStopping = patience == 0 ? 0 : try c.integer("early_stopping", Limits.patience)
         }
+        source = try c.optional("dataset_source")
     }
 
     /// Settings made in code (from a recipe and the command line) are checked by the reader that

@@ -32,17 +32,27 @@ public enum CheckpointEvaluation {
     }
 
     /// Refuses a dataset the checkpoint's model cannot be evaluated on: one whose images or class
-    /// count do not fit the recipe at all (naming the zoo recipes that do fit), one the recipe fits but these weights were not trained for (a 64-input MLP on 784-pixel
-    /// images), and one with other classes of the same shape (an MNIST model on Fashion-MNIST).
+    /// count do not fit the recipe at all (naming the zoo recipes that do fit), one the recipe fits but
+    /// these weights were not trained for (a 64-input MLP on 784-pixel images), and one with other
+    /// classes of the same shape (an MNIST model on Fashion-MNIST).
     public static func check(
         _ info: CheckpointInfo, checkpoint: String, fits spec: DatasetSpec,
         zooFolders: [String] = RecipeCatalog.zooFolders()
     ) throws {
-        let input = ModelInput(spec)
-        func describe(_ input: ModelInput) -> String { "\(input) images, \(input.classes) classes" }
+        try check(info, checkpoint: checkpoint, fits: DatasetFacts(spec), dataset: spec.name, zooFolders: zooFolders)
+    }
+
+    /// `check(_:checkpoint:fits:zooFolders:)` for any dataset, known by its facts (a registry
+    /// dataset's, a toy set's, or those of a split already loaded) and its name for messages.
+    public static func check(
+        _ info: CheckpointInfo, checkpoint: String, fits facts: DatasetFacts, dataset name: String,
+        zooFolders: [String] = RecipeCatalog.zooFolders()
+    ) throws {
+        let input = ModelInput(facts)
+        func describe(_ input: ModelInput) -> String { "\(input.examplesPhrase), \(input.classes) classes" }
         guard input == info.input else {
             do {
-                try RecipeCatalog.check(info.recipe, fits: spec, folders: zooFolders)
+                try RecipeCatalog.check(info.recipe, fits: input, dataset: name, folders: zooFolders)
             } catch RecipeError.incompatible(_, let dataset, let images, let reason, let fitting) {
                 throw EvaluationError.recipeDoesNotFit(
                     checkpoint: checkpoint, recipe: info.recipe.name, trainedOn: info.dataset,
@@ -50,12 +60,12 @@ public enum CheckpointEvaluation {
             }
             throw EvaluationError.inputMismatch(
                 checkpoint: checkpoint, recipe: info.recipe.name, trainedOn: info.dataset,
-                trainedInput: describe(info.input), dataset: spec.name, datasetInput: describe(input))
+                trainedInput: describe(info.input), dataset: name, datasetInput: describe(input))
         }
-        guard spec.classNames == info.classNames else {
+        guard facts.classNames == info.classNames else {
             throw EvaluationError.classesDiffer(
-                checkpoint: checkpoint, trainedOn: info.dataset, trainedClasses: info.classNames, dataset: spec.name,
-                classes: spec.classNames)
+                checkpoint: checkpoint, trainedOn: info.dataset, trainedClasses: info.classNames, dataset: name,
+                classes: facts.classNames)
         }
     }
 

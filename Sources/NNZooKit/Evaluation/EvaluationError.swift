@@ -58,7 +58,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
                 ? "no recipe in the zoo fits \(dataset) yet"
                 : "to evaluate on \(dataset), train one of the recipes that fit it: \(fitting.joined(separator: ", "))"
             return
-                "The checkpoint \(checkpoint) holds \(recipe), trained on \(trainedOn), which cannot be evaluated on \(dataset) (\(images) images): \(reason). Evaluate it on \(trainedOn) (leave out --dataset); \(train)."
+                "The checkpoint \(checkpoint) holds \(recipe), trained on \(trainedOn), which cannot be evaluated on \(dataset) (\(images)): \(reason). Evaluate it on \(trainedOn) (leave out --dataset); \(train)."
         case .inputMismatch(let checkpoint, let recipe, let trainedOn, let trainedInput, let dataset, let datasetInput):
             return
                 "The checkpoint \(checkpoint) holds \(recipe) trained on \(trainedOn) (\(trainedInput)); its weights do not fit \(dataset) (\(datasetInput)). Evaluate it on \(trainedOn) (--dataset \(trainedOn)), or train \(recipe) on \(dataset) first (\(Invocation.current.command("train \(shellQuoted(recipe)) --dataset \(dataset)")))."

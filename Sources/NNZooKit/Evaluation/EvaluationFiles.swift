@@ -13,7 +13,8 @@ import NNData
 /// - `confusion.png`: its heatmap (`ConfusionMatrixHeatmap`);
 /// - `misclassified.png` and `misclassified.csv`: a grid of wrongly classified images, a row per
 ///   true class (`MisclassifiedGrid`), and the list of what each cell shows. When every image is
-///   classified correctly there are none, and any left from an earlier evaluation are removed;
+///   classified correctly there are none, and any left from an earlier evaluation are removed (a
+///   feature set, a table or points, gets the list only);
 /// - `report.html`: the run and this evaluation on one self-contained page (`RunReport`), when the
 ///   caller gives what the page says about the run.
 public enum EvaluationFiles {
@@ -38,8 +39,10 @@ public enum EvaluationFiles {
         defer { lock.release() }
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
         var written = [path(Self.report), path(confusionCSV), path(confusionPNG)]
+        // A feature set's mistakes are rows of numbers: listed, not drawn.
+        let drawn = !dataset.isFeatureSet
         if !rows.isEmpty {
-            written += [path(misclassifiedPNG), path(misclassifiedCSV)]
+            written += drawn ? [path(misclassifiedPNG), path(misclassifiedCSV)] : [path(misclassifiedCSV)]
         }
         if page != nil { written.append(path(reportHTML)) }
         report.files = written
@@ -54,10 +57,14 @@ public enum EvaluationFiles {
             files.remove(misclassifiedPNG)
             files.remove(misclassifiedCSV)
         } else {
-            let grid = try MisclassifiedGrid.render(dataset, rows: rows, classNames: metrics.classNames)
-                .encoded(for: path(misclassifiedPNG))
-            try files.add(misclassifiedPNG, bytes: grid)
-            mistakes = grid
+            if drawn {
+                let grid = try MisclassifiedGrid.render(dataset, rows: rows, classNames: metrics.classNames)
+                    .encoded(for: path(misclassifiedPNG))
+                try files.add(misclassifiedPNG, bytes: grid)
+                mistakes = grid
+            } else {
+                files.remove(misclassifiedPNG)
+            }
             try files.add(misclassifiedCSV, text: MisclassifiedGrid.csv(rows, classNames: metrics.classNames))
         }
         if var page {

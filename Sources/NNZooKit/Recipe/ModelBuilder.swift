@@ -21,6 +21,11 @@ public struct ModelInput: Equatable, Sendable, Codable, CustomStringConvertible 
         self.init(channels: spec.channels, height: spec.height, width: spec.width, classes: spec.classNames.count)
     }
 
+    /// The input of a dataset known by its facts.
+    public init(_ facts: DatasetFacts) {
+        self.init(channels: facts.channels, height: facts.height, width: facts.width, classes: facts.classNames.count)
+    }
+
     /// The input of a dataset in memory.
     public init(_ dataset: ImageDataset) {
         self.init(
@@ -29,6 +34,14 @@ public struct ModelInput: Equatable, Sendable, Codable, CustomStringConvertible 
 
     /// `1x28x28`.
     public var description: String { "\(channels)x\(height)x\(width)" }
+
+    /// True for the `1 x 1 x F` input of a feature set (a table's rows, 2-D points).
+    public var isFeatureRow: Bool { channels == 1 && height == 1 }
+
+    /// What one example is, for messages: `1x28x28 images` or `rows of 2 features`.
+    public var examplesPhrase: String {
+        isFeatureRow ? "rows of \(width) feature\(width == 1 ? "" : "s")" : "\(description) images"
+    }
 }
 
 /// Why a recipe's network cannot take a dataset's input (a sentence fragment: "layer 3 (...) ...").
@@ -76,7 +89,7 @@ public enum ModelBuilder {
                 if let inFeatures, inFeatures != shape[0] {
                     let origin =
                         index <= 1 && recipe.layers.prefix(index).allSatisfy({ $0 == .flatten })
-                        ? "\(input) images flatten to \(shape[0]) values" : "it receives \(shape[0]) values"
+                        ? "\(input.examplesPhrase) flatten to \(shape[0]) values" : "it receives \(shape[0]) values"
                     throw fail(index, layer, "takes \(inFeatures) inputs, but \(origin)")
                 }
                 resolved.append(.linear(inFeatures: shape[0], outFeatures: outFeatures, bias: bias))

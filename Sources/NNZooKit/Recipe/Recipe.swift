@@ -36,7 +36,8 @@ public struct Recipe: Equatable, Sendable, Codable {
     /// The recipe's name: the zoo file name without `.json`; names run folders.
     public var name: String
     public var description: String = ""
-    /// The dataset trained on when none is given; nil when the recipe names none (`--dataset` must).
+    /// The dataset trained on when none is given: a registry dataset or a toy set (`circles`); nil
+    /// when the recipe names none (`--dataset` must).
     public var dataset: String?
     public var normalization: NormalizationSpec = .standardize
     /// The network, one entry per element of the equivalent `torch.nn.Sequential`.
@@ -108,10 +109,10 @@ public struct Recipe: Equatable, Sendable, Codable {
         }
         description = try c.optional("description") ?? ""
         if let written: String = try c.optional("dataset") {
-            guard let spec = DatasetRegistry.dataset(named: written) else {
+            guard let named = try? DatasetReference.named(written) else {
                 throw c.invalid("dataset", found: "\"\(written)\"", expected: Self.datasetChoices)
             }
-            dataset = spec.name
+            dataset = named.name
         }
         normalization = try c.optional("normalization") ?? .standardize
         let entries: [RecipeLayer] = try c.required("layers")
@@ -127,18 +128,18 @@ public struct Recipe: Equatable, Sendable, Codable {
         batchSize = try c.integer("batch_size", Limits.batchSize, default: 64)
         augmentation = try c.optional("augmentation") ?? .all(AugmentationPipeline([]))
         if case .perDataset(let table) = augmentation {
-            for key in table.keys.sorted() where key != "default" && DatasetRegistry.dataset(named: key)?.name != key {
+            for key in table.keys.sorted() where key != "default" && Self.canonicalName(key) != key {
                 throw RecipeProblem(
                     codingPath: c.codingPath + [RecipeKey("augmentation"), RecipeKey(key)],
-                    kind: .unknownField(valid: DatasetRegistry.all.map(\.name) + ["default"]))
+                    kind: .unknownField(valid: DatasetReference.knownNames + ["default"]))
             }
         }
         seed = try c.optional("seed") ?? 1
         expectedAccuracy = try c.optional("expected_accuracy") ?? [:]
         for (key, value) in expectedAccuracy.sorted(by: { $0.key < $1.key }) {
             let path = c.codingPath + [RecipeKey("expected_accuracy"), RecipeKey(key)]
-            guard DatasetRegistry.dataset(named: key)?.name == key else {
-                throw RecipeProblem(codingPath: path, kind: .unknownField(valid: DatasetRegistry.all.map(\.name)))
+            guard Self.canonicalName(key) == key else {
+                throw RecipeProblem(codingPath: path, kind: .unknownField(valid: DatasetReference.knownNames))
             }
             guard Limits.percentage.allows(value) else {
                 throw RecipeProblem(
@@ -179,7 +180,13 @@ public struct Recipe: Equatable, Sendable, Codable {
     }
 
     private static var datasetChoices: String {
-        "one of " + DatasetRegistry.all.map(\.name).joined(separator: ", ")
+        "one of " + DatasetReference.knownNames.joined(separator: ", ")
+            + " (a toy set may carry parameters: gaussians:n=40,seed=3)"
+    }
+
+    /// The canonical spelling of a registry dataset's or toy set's name, or nil.
+    private static func canonicalName(_ name: String) -> String? {
+        (try? DatasetReference.named(name))??.name
     }
 
     /// Reads a recipe from JSON; `source` (the file path) names it in errors, and gives its name

@@ -50,9 +50,14 @@ public enum RecipeCatalog {
 
     /// The zoo recipes that can train on `dataset` (unreadable recipe files are skipped).
     public static func recipes(fitting dataset: DatasetSpec, folders: [String] = zooFolders()) -> [String] {
+        recipes(fitting: ModelInput(dataset), folders: folders)
+    }
+
+    /// The zoo recipes whose network takes `input` (unreadable recipe files are skipped).
+    public static func recipes(fitting input: ModelInput, folders: [String] = zooFolders()) -> [String] {
         recipeFiles(in: folders).compactMap { file in
             guard let recipe = try? Recipe.read(from: file.path),
-                (try? ModelBuilder.resolve(recipe, for: ModelInput(dataset))) != nil
+                (try? ModelBuilder.resolve(recipe, for: input)) != nil
             else { return nil }
             return file.name
         }
@@ -64,12 +69,21 @@ public enum RecipeCatalog {
     public static func check(_ recipe: Recipe, fits dataset: DatasetSpec, folders: [String] = zooFolders()) throws
         -> [LayerSpec]
     {
+        try check(recipe, fits: ModelInput(dataset), dataset: dataset.name, folders: folders)
+    }
+
+    /// The recipe's layers resolved for `input` (of the dataset called `dataset`, for the message), or
+    /// `RecipeError.incompatible` saying why it does not fit and which zoo recipes do.
+    @discardableResult
+    public static func check(
+        _ recipe: Recipe, fits input: ModelInput, dataset: String, folders: [String] = zooFolders()
+    ) throws -> [LayerSpec] {
         do {
-            return try ModelBuilder.resolve(recipe, for: ModelInput(dataset))
+            return try ModelBuilder.resolve(recipe, for: input)
         } catch let incompatibility as ModelIncompatibility {
             throw RecipeError.incompatible(
-                recipe: recipe.name, dataset: dataset.name, input: ModelInput(dataset).description,
-                reason: incompatibility.reason, fitting: recipes(fitting: dataset, folders: folders))
+                recipe: recipe.name, dataset: dataset, input: input.examplesPhrase,
+                reason: incompatibility.reason, fitting: recipes(fitting: input, folders: folders))
         }
     }
 }

@@ -31,6 +31,7 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
     /// A value the JSON reader could not turn into what the field holds.
     case unreadableValue(path: String, field: String, detail: String)
     /// The recipe cannot train on the dataset: `reason` says why, `fitting` lists the recipes that can.
+    /// `input` says what one example is (`1x28x28 images`, `rows of 2 features`).
     case incompatible(recipe: String, dataset: String, input: String, reason: String, fitting: [String])
 
     public var description: String {
@@ -83,7 +84,7 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
                 fitting.isEmpty
                 ? "No recipe in the zoo fits \(dataset)."
                 : "Recipes that fit \(dataset): \(fitting.joined(separator: ", "))."
-            return "The recipe \(recipe) cannot train on \(dataset) (\(input) images): \(reason). \(advice)"
+            return "The recipe \(recipe) cannot train on \(dataset) (\(input)): \(reason). \(advice)"
         }
     }
 }

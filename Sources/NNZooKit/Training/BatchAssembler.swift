@@ -45,6 +45,8 @@ public final class BatchSlot: @unchecked Sendable {
 
 /// Fills batch slots from a dataset in memory: gathers the images of the given indices, augments
 /// them (training batches only) and converts them to normalised Float32 (`InputNormalization.affine`).
+/// A feature set's rows are gathered and standardised the same way (`x * scale + offset`, one pair per
+/// feature or one for all), never augmented.
 public final class BatchAssembler: @unchecked Sendable {
     public let dataset: ImageDataset
     public let normalization: InputNormalization
@@ -55,6 +57,9 @@ public final class BatchAssembler: @unchecked Sendable {
     /// Per channel, `InputNormalization.affine(channel:)`.
     private let scales: [Float]
     private let offsets: [Float]
+    /// For a feature set, per feature.
+    private let featureScales: [Float]
+    private let featureOffsets: [Float]
 
     public init(
         dataset: ImageDataset, normalization: InputNormalization, augmentation: AugmentationPipeline, seed: UInt64
@@ -68,6 +73,16 @@ public final class BatchAssembler: @unchecked Sendable {
         }
         scales = affine.map(\.scale)
         offsets = affine.map(\.offset)
+        if dataset.isFeatureSet {
+            let perFeature = (0..<dataset.imageSize).map {
+                normalization.affine(channel: normalization.perFeature ? min($0, normalization.mean.count - 1) : 0)
+            }
+            featureScales = perFeature.map(\.scale)
+            featureOffsets = perFeature.map(\.offset)
+        } else {
+            featureScales = []
+            featureOffsets = []
+        }
     }
 
     /// Fills `slot` with the examples `indices` (dataset indices). With `augmentEpoch` set and a
@@ -89,6 +104,10 @@ public final class BatchAssembler: @unchecked Sendable {
         slot.reset(indices: indices, dataset: dataset)
         let count = indices.count
         guard count > 0 else { return }
+        if dataset.isFeatureSet {
+            fillFeatures(slot, indices: indices)
+            return
+        }
         let size = dataset.imageSize
         let plane = dataset.height * dataset.width
         let channels = dataset.channels
@@ -142,6 +161,25 @@ public final class BatchAssembler: @unchecked Sendable {
                                     rows(Parallel.chunkRange($0, of: chunks, count: count))
                                 }
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A feature set's batch: each row's values times its feature's scale plus its offset. Rows are
+    /// short (a table's columns), so one thread does it.
+    private func fillFeatures(_ slot: BatchSlot, indices: ArraySlice<Int>) {
+        let width = dataset.imageSize
+        dataset.features.withUnsafeBufferPointer { values in
+            featureScales.withUnsafeBufferPointer { scale in
+                featureOffsets.withUnsafeBufferPointer { offset in
+                    slot.inputBuffer { out in
+                        for (row, index) in indices.enumerated() {
+                            let source = values.baseAddress! + index * width
+                            let destination = out.baseAddress! + row * width
+                            for j in 0..<width { destination[j] = source[j] * scale[j] + offset[j] }
                         }
                     }
                 }

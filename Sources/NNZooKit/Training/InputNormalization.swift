@@ -5,21 +5,56 @@ import NNData
 /// channel `c`, with `mean` and `std` on the [0, 1] scale (as `torchvision.transforms.Normalize`
 /// takes them after `ToTensor`). Recorded in run.json and in every checkpoint, so evaluation and
 /// PyTorch apply exactly what training applied.
+///
+/// A feature set (a CSV table, a toy set) standardises each feature on its own: `perFeature` is set,
+/// `mean` and `std` have one entry per feature and `maxValue` is 1, so feature `j` becomes
+/// `(x - mean[j]) / std[j]` (scikit-learn's `StandardScaler`; one mean over features of different
+/// units would mean nothing).
 public struct InputNormalization: Codable, Equatable, Sendable {
     public var mean: [Double]
     public var std: [Double]
-    /// The pixel value of full intensity (255, or 16 for digits).
+    /// The pixel value of full intensity (255, or 16 for digits; 1 for a feature set).
     public var maxValue: Int
+    /// One mean and std per value of an example (a feature set's features) instead of per channel.
+    public var perFeature: Bool
 
-    public init(mean: [Double], std: [Double], maxValue: Int) {
+    public init(mean: [Double], std: [Double], maxValue: Int, perFeature: Bool = false) {
         self.mean = mean
         self.std = std
         self.maxValue = maxValue
+        self.perFeature = perFeature
     }
 
     enum CodingKeys: String, CodingKey {
-        case mean, std
+        case mean, std, per
         case maxValue = "max_value"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try c.decode([Double].self, forKey: .mean)
+        std = try c.decode([Double].self, forKey: .std)
+        maxValue = try c.decode(Int.self, forKey: .maxValue)
+        let per = try c.decodeIfPresent(String.self, forKey: .per) ?? "channel"
+        guard per == "channel" || per == "feature" else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .per, in: c, debugDescription: "\"per\" is \"channel\" or \"feature\", not \"\(per)\"")
+        }
+        perFeature = per == "feature"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mean, forKey: .mean)
+        try c.encode(std, forKey: .std)
+        try c.encode(maxValue, forKey: .maxValue)
+        // Left out per channel, so the records of image runs stay as they were.
+        if perFeature { try c.encode("feature", forKey: .per) }
+    }
+
+    /// The number of means and stds an input of this shape needs.
+    public func expectedCount(channels: Int, height: Int, width: Int) -> Int {
+        perFeature ? channels * height * width : channels
     }
 
     /// The constants `spec` asks for: for `standardize`, the mean and (population) standard deviation
@@ -29,6 +64,9 @@ public struct InputNormalization: Codable, Equatable, Sendable {
     public static func make(
         _ spec: NormalizationSpec, dataset: ImageDataset, trainingIndices indices: [Int]
     ) throws -> InputNormalization {
+        if dataset.isFeatureSet, case .standardize = spec {
+            return featureStandardization(dataset, indices: indices)
+        }
         let channels = dataset.channels
         let maxValue = Int(dataset.maxValue)
         switch spec {
@@ -64,6 +102,32 @@ public struct InputNormalization: Codable, Equatable, Sendable {
         }
     }
 
+    /// Each feature's mean and (population) standard deviation over the examples `indices` of a
+    /// feature set, in Double, two passes in index order (the same figures for any thread count). A
+    /// feature with no spread gets std 1.
+    static func featureStandardization(_ dataset: ImageDataset, indices: [Int]) -> InputNormalization {
+        let width = dataset.imageSize
+        var sums = [Double](repeating: 0, count: width)
+        dataset.features.withUnsafeBufferPointer { values in
+            for i in indices {
+                for j in 0..<width { sums[j] += Double(values[i * width + j]) }
+            }
+        }
+        let n = Double(indices.count)
+        let mean = sums.map { n > 0 ? $0 / n : 0 }
+        var squares = [Double](repeating: 0, count: width)
+        dataset.features.withUnsafeBufferPointer { values in
+            for i in indices {
+                for j in 0..<width {
+                    let d = Double(values[i * width + j]) - mean[j]
+                    squares[j] += d * d
+                }
+            }
+        }
+        let std = squares.map { n > 0 && $0 > 0 ? ($0 / n).squareRoot() : 1 }
+        return InputNormalization(mean: mean, std: std, maxValue: 1, perFeature: true)
+    }
+
     /// Per channel, how many pixels of the examples `indices` have each value 0...255.
     static func channelHistograms(_ dataset: ImageDataset, indices: [Int]) -> [[Int]] {
         let channels = dataset.channels
@@ -94,7 +158,8 @@ public struct InputNormalization: Codable, Equatable, Sendable {
         return (0..<channels).map { Array(total[($0 * 256)..<($0 * 256 + 256)]) }
     }
 
-    /// Channel `c`'s conversion `input = pixel * scale + offset` in Float (a multiply, then an add):
+    /// Channel `c`'s (or with `perFeature`, feature `c`'s) conversion `input = pixel * scale + offset`
+    /// in Float (a multiply, then an add):
     /// `scale = 1 / (maxValue * std)` and `offset = -mean / std`, each computed in Double and rounded
     /// to Float. The inputs agree with torchvision's `(pixel / 255 - mean) / std` to within an ulp or
     /// two; the form lets a batch convert four pixels per vector instruction.

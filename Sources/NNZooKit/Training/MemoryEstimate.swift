@@ -29,10 +29,16 @@ public struct MemoryEstimate: Equatable, Sendable {
 
     /// The estimate for training `architecture` on `spec` with batches of `batchSize`.
     public init(spec: DatasetSpec, architecture: [LayerSpec], batchSize: Int) {
-        let input = ModelInput(spec)
-        let train = spec.spec(for: .train).count
-        let test = spec.spec(for: .test).count
-        let exampleBytes = Double(input.channels) * Double(input.height) * Double(input.width) + 1
+        self.init(facts: DatasetFacts(spec), architecture: architecture, batchSize: batchSize)
+    }
+
+    /// The estimate for a dataset known by its facts (a feature set holds 4 bytes per value).
+    public init(facts: DatasetFacts, architecture: [LayerSpec], batchSize: Int) {
+        let input = ModelInput(facts)
+        let train = facts.trainCount
+        let test = facts.testCount
+        let bytesPerValue: Double = facts.kind == .features ? 4 : 1
+        let exampleBytes = Double(input.channels) * Double(input.height) * Double(input.width) * bytesPerValue + 1
         datasetBytes = exampleBytes * Double(2 * train + test)
         trainingExamples = train
         testExamples = test
@@ -42,7 +48,7 @@ public struct MemoryEstimate: Equatable, Sendable {
         // A batch never holds more examples than the training split has.
         self.batchSize = batchSize
         let examples = Double(min(batchSize, max(train, 1)))
-        let pixels = exampleBytes - 1
+        let pixels = Double(input.channels) * Double(input.height) * Double(input.width)
         if let counts = ModelBuilder.activationCounts(architecture, input: input) {
             batchBytes = 4 * examples * (3 * pixels + 3 * Double(counts.outputs) + 2 * Double(counts.unfolded))
         } else {

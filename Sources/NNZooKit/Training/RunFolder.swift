@@ -48,6 +48,8 @@ public struct RunFolder: Sendable, Equatable {
     public var metricsJSONL: String { path + "/metrics.jsonl" }
     public var runInfo: String { path + "/run.json" }
     public var curves: String { path + "/curves.svg" }
+    /// The decision regions of a model trained on 2-D points (`DecisionPlot`).
+    public var decisionPlot: String { path + "/" + DecisionPlot.fileName }
 
     /// Chooses and locks the folder for a new run: `explicit` if given (it may exist, but must be
     /// empty: no run, no one else's files), else `<parent>/<recipe>-<time>` (with `-2`, `-3`, ... if

@@ -4,14 +4,26 @@ import NNCore
 import NNData
 import NNLayers
 
-/// One dataset file a run read, identified by the SHA-256 of its decompressed content.
+/// One dataset file a run read, identified by the SHA-256 of its decompressed content; or a whole
+/// image folder, identified by its fingerprint (`files` set: see `FolderFingerprint`).
 public struct DatasetFileRecord: Codable, Equatable, Sendable {
     public var path: String
     public var bytes: Int
     public var sha256: String
-    /// `matches`, `differs` (from the registry's published content hash), `archive matches` or
-    /// `not published`.
+    /// `matches`, `differs` (from the registry's published content hash), `archive matches`,
+    /// `not published`, `generated` (a toy set's points), `folder` (an image folder) or `table` (a
+    /// CSV table: its decompressed text).
     public var registry: String
+    /// The number of files, for a folder.
+    public var files: Int?
+
+    public init(path: String, bytes: Int, sha256: String, registry: String, files: Int? = nil) {
+        self.path = path
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.registry = registry
+        self.files = files
+    }
 }
 
 /// The test-split figures of one checkpoint.
@@ -145,6 +157,40 @@ public struct RunInfo: Codable, Equatable, Sendable {
 
     /// The largest run.json read (a finished run's is a few kB).
     public static let maxFileSize = 16 << 20
+
+    /// What identifies the data `reference` names: for a registry dataset the content hashes of its
+    /// files (`fingerprint(_:dataDirectory:)` with its spec); for a toy set one record of the points
+    /// it generates (both splits, Float32 little-endian, x then y), so a run shows if the generator
+    /// ever changes; for an image folder its fingerprint (read from the cache after a load); for a CSV
+    /// table the SHA-256 of its decompressed text.
+    public static func fingerprint(_ reference: DatasetReference, dataDirectory: String) throws
+        -> [DatasetFileRecord]
+    {
+        switch reference.kind {
+        case .registry:
+            return try fingerprint(try DatasetRegistry.spec(reference.name), dataDirectory: dataDirectory)
+        case .toy:
+            let all = try DatasetLoader.loadAll(reference, dataDirectory: dataDirectory)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(all.features.count * 4)
+            for value in all.features { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+            return [
+                DatasetFileRecord(
+                    path: "\(reference.name) (generated)", bytes: bytes.count, sha256: SHA256.hex(bytes),
+                    registry: "generated")
+            ]
+        case .imageFolder:
+            let print = try ImageFolderLoader.fingerprint(reference.name)
+            return [
+                DatasetFileRecord(
+                    path: reference.name, bytes: print.bytes, sha256: print.sha256, registry: "folder",
+                    files: print.files)
+            ]
+        case .table:
+            let (size, sha256) = try ContentVerifier.digest(of: reference.name, limit: CSVTable.maxFileSize)
+            return [DatasetFileRecord(path: reference.name, bytes: size, sha256: sha256, registry: "table")]
+        }
+    }
 
     /// The content hashes of the files `dataset` is read from (both splits), compared with the registry.
     public static func fingerprint(_ spec: DatasetSpec, dataDirectory: String) throws -> [DatasetFileRecord] {

@@ -47,6 +47,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case layerWithoutRecipeForm(index: Int, layer: String)
     /// A network built by hand was given with a recipe whose layers are not its own.
     case modelIsNotTheRecipes(recipe: String)
+    /// An image folder's files changed since the run started (`--resume`).
+    case datasetContentChanged(dataset: String, recorded: String, recordedFiles: Int, found: String, foundFiles: Int)
+    /// The recipe augments images, but the dataset is a table or a set of points.
+    case augmentationNeedsImages(dataset: String, augmentation: String, features: Int)
     /// The run's estimated memory (`MemoryEstimate`) exceeds what the machine has.
     case doesNotFitInMemory(recipe: String, dataset: String, estimate: String, limit: String, source: String)
 
@@ -112,6 +116,16 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 "\(layer) normalises each channel over the batch, which needs more than one value per channel "
                 + "(PyTorch: \"Expected more than 1 value per channel when training\"); batches of \(batchSize) give "
                 + "it one. Use --batch-size 2 or more."
+        case .datasetContentChanged(let dataset, let recorded, let recordedFiles, let found, let foundFiles):
+            return
+                "The run was trained on \(dataset) when it held \(recordedFiles) files with fingerprint \(recorded) (see "
+                + "run.json); it now holds \(foundFiles) with fingerprint \(found): its images changed, so the run "
+                + "cannot continue as it started. Restore the folder as it was, or start a new run."
+        case .augmentationNeedsImages(let dataset, let augmentation, let features):
+            return
+                "The recipe augments its training images with \(augmentation), but \(dataset) is not a set of images: "
+                + "its examples are \(features) numbers each, which image operations cannot shift, flip or crop. "
+                + "Train it with a recipe whose augmentation is \"\" (or that has none for this dataset)."
         case .momentumNotApplicable(let optimizer):
             return
                 "--momentum applies to SGD and RMSprop, but this run trains with \(optimizer), which has none (its "

@@ -116,9 +116,9 @@ public final class TrainingSession {
         dataset = trainingSplit
         input = ModelInput(trainingSplit)
         architecture = try ModelBuilder.resolve(recipe, for: input)
+        try Self.checkAugmentation(settings, trainingSplit)
         (trainingIndices, validationIndices) = try Self.split(
-            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed,
-            subset: recipe.trainSubset)
+            trainingSplit, fraction: settings.validationSplit, seed: settings.seed, subset: recipe.trainSubset)
         normalization =
             try given
             ?? InputNormalization.make(recipe.normalization, dataset: trainingSplit, trainingIndices: trainingIndices)
@@ -173,9 +173,9 @@ public final class TrainingSession {
                 detail: "it was trained on \(input) images, but \(settings.dataset) has \(ModelInput(trainingSplit)).")
         }
         architecture = checkpoint.info.architecture
+        try Self.checkAugmentation(settings, trainingSplit)
         (trainingIndices, validationIndices) = try Self.split(
-            count: trainingSplit.count, fraction: settings.validationSplit, seed: settings.seed,
-            subset: recipe.trainSubset)
+            trainingSplit, fraction: settings.validationSplit, seed: settings.seed, subset: recipe.trainSubset)
         guard trainingIndices.count == resume.trainingExamples else {
             throw TrainingError.datasetChanged(
                 dataset: settings.dataset, expected: resume.trainingExamples, found: trainingIndices.count)
@@ -241,6 +241,28 @@ public final class TrainingSession {
 
     deinit {
         prefetcher.stop()
+    }
+
+    /// The training and validation indices of `dataset`: its own validation examples (an image
+    /// folder's `val/`, the last `validationCount`) when it has them, else `split(count:fraction:seed:)`.
+    public static func split(_ dataset: ImageDataset, fraction: Double, seed: UInt64, subset: Int? = nil) throws -> (
+        training: [Int], validation: [Int]
+    ) {
+        guard dataset.validationCount > 0 else {
+            return try split(count: dataset.count, fraction: fraction, seed: seed, subset: subset)
+        }
+        let boundary = dataset.count - dataset.validationCount
+        guard boundary > 0 else {
+            throw TrainingError.validationSplitTooLarge(fraction: 1, examples: dataset.count)
+        }
+        return (Array(0..<boundary), Array(boundary..<dataset.count))
+    }
+
+    /// Augmentation changes pixels: a feature set (a table, points) cannot have it.
+    static func checkAugmentation(_ settings: TrainingSettings, _ dataset: ImageDataset) throws {
+        guard dataset.isFeatureSet, !settings.augmentation.isEmpty else { return }
+        throw TrainingError.augmentationNeedsImages(
+            dataset: settings.dataset, augmentation: settings.augmentation, features: dataset.imageSize)
     }
 
     /// Splits `0..<count` into training and validation indices (each sorted): the first

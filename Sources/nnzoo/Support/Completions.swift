@@ -13,9 +13,14 @@ enum Completions {
         return RecipeCatalog.recipeFiles().map(\.name).filter { $0.hasPrefix(prefix) }
     }
 
-    /// The datasets of the registry.
-    static let datasets = CompletionKind.custom { _, _, prefix in
+    /// The datasets of the registry (what `fetch` downloads).
+    static let registryDatasets = CompletionKind.custom { _, _, prefix in
         DatasetRegistry.all.map(\.name).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// The datasets of the registry and the toy sets.
+    static let datasets = CompletionKind.custom { _, _, prefix in
+        DatasetReference.knownNames.filter { $0.hasPrefix(prefix) }
     }
 
     /// The folders (with a trailing `/`) and the files ending in `.extension` that complete `prefix`,

@@ -14,21 +14,32 @@ struct EvaluationRun {
     var folder: String
     var written: [String]
     var imageCount: Int
+    /// The examples are rows of features (a table, points), not images.
+    var isFeatureSet: Bool
 
-    /// Evaluates `checkpointPath` on `datasetName` (default: the one it was trained on) `split`,
+    /// Evaluates `checkpointPath` on `dataset` (default: the one it was trained on) `split`,
     /// writing the files into `folder`. `arguments` is the command line recorded for it.
     static func run(
-        checkpointPath: String, datasetName: String?, split: DatasetSplit, mistakesPerClass: Int, folder: String,
-        dataDirectory: String, arguments: [String]
+        checkpointPath: String, dataset: DatasetReference?, split: DatasetSplit, mistakesPerClass: Int,
+        folder: String, dataDirectory: String, arguments: [String]
     ) throws -> EvaluationRun {
         let checkpoint = try Checkpoint.read(from: checkpointPath)
         if let warning = checkpoint.nonFiniteWarning(path: checkpointPath) {
             FileHandle.standardError.write(Data((warning + "\n").utf8))
         }
         let info = checkpoint.info
-        let spec = try DatasetRegistry.spec(datasetName ?? info.dataset)
-        try CheckpointEvaluation.check(info, checkpoint: checkpointPath, fits: spec)
-        let images = try load(spec, split: split, dataDirectory: dataDirectory)
+        let reference = try Self.reference(dataset, info: info, checkpoint: checkpointPath)
+        let known = try reference.knownFacts()
+        if let known {
+            try CheckpointEvaluation.check(info, checkpoint: checkpointPath, fits: known, dataset: reference.name)
+        }
+        var images = try load(reference, split: split, dataDirectory: dataDirectory)
+        if known == nil {
+            try CheckpointEvaluation.check(
+                info, checkpoint: checkpointPath, fits: DatasetFacts(images), dataset: reference.name)
+        }
+        // A folder's val/ images come with its training split; the train split means train/ alone.
+        if images.validationCount > 0 { images = images.subset(Array(0..<(images.count - images.validationCount))) }
 
         let progress = ProgressReporter(
             label: "Evaluating", total: Int64(images.count), unit: .items("images"), plainInterval: .infinity)
@@ -46,7 +57,7 @@ struct EvaluationRun {
             perRow: mistakesPerClass)
         var report = EvaluationReport(
             checkpoint: checkpointPath, recipe: info.recipe.name, trainedOn: info.dataset, epoch: info.epoch,
-            dataset: spec.name, split: split.rawValue, metrics: metrics, misclassified: rows)
+            dataset: reference.name, split: split.rawValue, metrics: metrics, misclassified: rows)
         report.arguments = arguments
         report.time = RunInfo.timestamp()
         let page = RunReport.forCheckpoint(at: checkpointPath, info: info)
@@ -55,16 +66,40 @@ struct EvaluationRun {
         }
         return EvaluationRun(
             checkpointPath: checkpointPath, info: info, report: report, rows: rows, folder: folder, written: written,
-            imageCount: images.count)
+            imageCount: images.count, isFeatureSet: images.isFeatureSet)
     }
 
-    private static func load(_ spec: DatasetSpec, split: DatasetSplit, dataDirectory: String) throws -> ImageDataset {
+    /// The dataset to evaluate on: `given` (an image folder decoded to the model's channels unless
+    /// its options say otherwise), else the one the checkpoint records, found where it was or at the
+    /// same place relative to the run folder.
+    static func reference(_ given: DatasetReference?, info: CheckpointInfo, checkpoint: String) throws
+        -> DatasetReference
+    {
+        guard var reference = given else {
+            let runFolder = URL(fileURLWithPath: checkpoint).standardizedFileURL.deletingLastPathComponent().path
+            // A checkpoint without training settings (imported) names a registry dataset.
+            let recorded = info.settings?.datasetReference ?? DatasetReference(kind: .registry, name: info.dataset)
+            return try recorded.located(runFolder: runFolder, recordedIn: checkpoint)
+        }
+        if reference.kind == .imageFolder, reference.imageFolder?.channels == nil {
+            reference.imageFolder = (reference.imageFolder ?? ImageFolderOptions()).with(channels: info.input.channels)
+        }
+        return reference
+    }
+
+    private static func load(_ reference: DatasetReference, split: DatasetSplit, dataDirectory: String) throws
+        -> ImageDataset
+    {
         let progress = ProgressReporter(
-            label: "Loading \(spec.name) \(split.rawValue)", total: nil, unit: .bytes, plainInterval: .infinity)
-        defer { progress.dismiss() }
-        return try DatasetLoader.load(spec.name, split: split, dataDirectory: dataDirectory) { done, total in
+            label: "Loading \(reference.name) \(split.rawValue)", total: nil, unit: .bytes, plainInterval: .infinity)
+        let report = DatasetLoadReport()
+        let images = try DatasetLoader.load(reference, split: split, dataDirectory: dataDirectory, report: report) {
+            done, total in
             progress.setTotal(Int64(total))
             progress.update(Int64(done))
         }
+        progress.dismiss()
+        FolderOptions.printNotes(report, dataset: reference.name)
+        return images
     }
 }

@@ -171,6 +171,18 @@ extension PNGImage {
         }
     }
 
+    /// Whether walking the chunk headers of `bytes` reaches an IEND chunk inside the bytes.
+    static func reachesEnd(_ bytes: [UInt8]) -> Bool {
+        var offset = 8
+        while offset + 8 <= bytes.count {
+            let length = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            if bytes[(offset + 4)..<(offset + 8)].elementsEqual("IEND".utf8) { return offset + 12 <= bytes.count }
+            guard length <= bytes.count - offset - 12 else { return false }
+            offset += 12 + length
+        }
+        return false
+    }
+
     private static func message(of image: inout png_image) -> String {
         let text = withUnsafeBytes(of: &image.message) { raw -> String in
             let bytes = raw.bindMemory(to: UInt8.self)
