@@ -8,8 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nnzoo", targets: ["nnzoo"]),
-        // The engine for programs that write their own network: NNLayers needs only NNCore and
-        // OpenBLAS; NNZooKit adds recipes, the trainer, checkpoints and the dataset readers.
+        // The engine for programs that write their own network: NNLayers needs only NNCore (which
+        // links OpenBLAS and libcrypto); NNZooKit adds recipes, the trainer, checkpoints, datasets.
         .library(name: "NNCore", targets: ["NNCore"]),
         .library(name: "NNLayers", targets: ["NNLayers"]),
         .library(name: "NNZooKit", targets: ["NNZooKit"]),
