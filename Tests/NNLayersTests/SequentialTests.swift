@@ -4,6 +4,11 @@ import Testing
 @testable import NNLayers
 
 @Suite struct SequentialTests {
+    // Every test here compares computations whose split over threads follows the thread count: one
+    // count for the whole test (a test of another suite that sets 1 could change the default between
+    // its passes). Every in-process test that sets the count sets 1.
+    init() { Parallel.setThreadCount(1) }
+
     /// The ConvNet of the recipes, laid out exactly as `torch.nn.Sequential` in
     /// Tools/bench/reference/torch_train.py (plus a batch norm to name its buffers).
     static func convNet(seed: UInt64, batchNorm: Bool = false) throws -> Sequential {
@@ -102,9 +107,6 @@ import Testing
     }
 
     @Test func sameThreadCountSameResult() throws {
-        // Every in-process test that sets the count sets 1; one set here keeps both passes at the
-        // same count (left at the default, a test in another suite could change it between them).
-        Parallel.setThreadCount(1)
         var results: [[Tensor]] = []
         for _ in 0..<2 {
             let net = try Self.convNet(seed: 9, batchNorm: true)
