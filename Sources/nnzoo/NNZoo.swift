@@ -11,9 +11,8 @@ struct NNZoo: ParsableCommand {
         version: NNZooVersion.string,
         subcommands: [
             FetchCommand.self, InspectCommand.self, AugmentCommand.self, RecipesCommand.self, TrainCommand.self,
-            EvalCommand.self, ConvertCommand.self, ReportCommand.self, CompareCommand.self, ExportCommand.self,
-            ImportCommand.self,
-            DumpLogitsCommand.self, InstallCommand.self,
+            EvalCommand.self, PredictCommand.self, ConvertCommand.self, ReportCommand.self, CompareCommand.self,
+            ExportCommand.self, ImportCommand.self, DumpLogitsCommand.self, InstallCommand.self,
         ]
     )
 
