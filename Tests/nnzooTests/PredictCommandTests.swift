@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNAugment
 import NNData
@@ -205,5 +206,25 @@ import Testing
         #expect(
             result.stderr.hasPrefix(
                 "Error: The model takes rows of 2 features, not images of 1 or 3 channels: predict classifies images."))
+    }
+
+    /// JPEG files (Tests/Fixtures/images, 32x24): resized, and converted from colour when asked.
+    @Test func classifiesJPEGFiles() throws {
+        let folder = TempFolder()
+        let run = try EvalCommandTests.trainDigits(in: folder)
+        let gray = try Fixture.path("Tests/Fixtures/images/gray.jpg")
+        let rgb = try Fixture.path("Tests/Fixtures/images/rgb.jpg")
+        let refused = try CLI.run(["predict", run, gray, rgb, "--resize"])
+        #expect(refused.status == 1)
+        let lines = refused.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix(gray + "  ") && lines[1].contains("  (resized from 24x32)"))
+        #expect(!refused.stdout.contains(rgb))
+        #expect(refused.stderr.hasPrefix("Error: \(rgb) is a colour image, but the model takes gray images"))
+        let both = try CLI.run(["predict", run, gray, rgb, "--resize", "--grayscale", "--json"])
+        #expect(both.status == 0, "\(both.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [String: Any])
+        let entries = try #require(document["predictions"] as? [[String: Any]])
+        #expect(entries.map { $0["resized_from"] as? String } == ["24x32", "24x32"])
+        #expect(entries.allSatisfy { ($0["top"] as? [Any])?.count == 3 })
     }
 }
