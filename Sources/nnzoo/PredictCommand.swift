@@ -144,7 +144,7 @@ struct PredictCommand: ParsableCommand {
             var line =
                 prediction.file.padding(toLength: max(width, prediction.file.count), withPad: " ", startingAt: 0)
                 + "  "
-                + prediction.top.map { "\(PredictionOutput.name(of: $0.index, in: info)) \(percent($0.probability))" }
+                + prediction.top.map { "\(PredictionOutput.name(of: $0.index, in: info)) \(value($0))" }
                 .joined(separator: ", ")
             if let from = prediction.resizedFrom { line += "  (resized from \(from))" }
             if prediction.looksInverted { line += "  (looks inverted)" }
@@ -161,8 +161,11 @@ struct PredictCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// `97.1%`; below 0.1%, `<0.1%`.
-    private func percent(_ probability: Double) -> String {
-        probability > 0 && probability < 0.0005 ? "<0.1%" : String(format: "%.1f%%", probability * 100)
+    /// `97.1%`; below 0.1%, `<0.1%`; for a margin model, the margin (`margin +1.234`).
+    private func value(_ ranked: ImagePrediction.Ranked) -> String {
+        guard let probability = ranked.probability else {
+            return ranked.margin.map { String(format: "margin %+.3f", $0) } ?? "margin nan"
+        }
+        return probability > 0 && probability < 0.0005 ? "<0.1%" : String(format: "%.1f%%", probability * 100)
     }
 }

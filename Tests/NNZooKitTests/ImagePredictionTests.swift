@@ -80,24 +80,75 @@ struct ImagePredictionTests {
     }
 
     @Test func theTopClassesAreRankedBySoftmax() {
+        let scores = ClassPrediction(outputs: .scores, width: 4)
         let logits: [Float] = [1, 3, 3, -2]
-        let ranked = logits.withUnsafeBufferPointer { ImageClassifier.top(3, of: $0) }
+        let ranked = logits.withUnsafeBufferPointer { ImageClassifier.top(3, of: $0, prediction: scores) }
         #expect(ranked.map(\.index) == [1, 2, 0])
         let e = [exp(1.0), exp(3.0), exp(3.0), exp(-2.0)]
         let sum = e.reduce(0, +)
-        // exp(x - max) / sum, in double precision.
-        #expect(abs(ranked[0].probability - e[1] / sum) < 1e-15 && ranked[0].probability == ranked[1].probability)
-        #expect(abs(ranked[2].probability - e[0] / sum) < 1e-15)
+        // exp(x - max) / sum, in double precision; the first is eval's predictedProbability exactly.
+        let first = logits.withUnsafeBufferPointer { scores.predictedProbability($0.baseAddress!) }
+        #expect(ranked[0].probability == first && ranked[0].probability == ranked[1].probability)
+        #expect(abs((ranked[0].probability ?? 0) - e[1] / sum) < 1e-15)
+        #expect(abs((ranked[2].probability ?? 0) - e[0] / sum) < 1e-15)
+        #expect(ranked.allSatisfy { $0.margin == nil })
         // A network ending in Softmax gives probabilities already.
         let probabilities: [Float] = [0.25, 0.5, 0.25]
-        let direct = probabilities.withUnsafeBufferPointer { ImageClassifier.top(2, of: $0, areProbabilities: true) }
+        let direct = probabilities.withUnsafeBufferPointer {
+            ImageClassifier.top(2, of: $0, prediction: ClassPrediction(outputs: .probabilities, width: 3))
+        }
         #expect(direct == [.init(index: 1, probability: 0.5), .init(index: 0, probability: 0.25)])
-        // NaN ranks last, as no confidence.
-        let broken: [Float] = [.nan, 0]
+        // LogSoftmax outputs are log-probabilities: their exponentials.
+        let logs: [Float] = [log(0.125), log(0.375), log(0.5)]
+        let fromLogs = logs.withUnsafeBufferPointer {
+            ImageClassifier.top(3, of: $0, prediction: ClassPrediction(outputs: .logProbabilities, width: 3))
+        }
+        #expect(fromLogs.map(\.index) == [2, 1, 0])
+        #expect(fromLogs.map { $0.probability ?? 0 } == [2, 1, 0].map { exp(Double(logs[$0])) })
+        // NaN ranks last, as no confidence; but the first class is always eval's, which keeps the
+        // first output when nothing is above it (a NaN there), with probability 0.
+        let softmaxed = ClassPrediction(outputs: .probabilities, width: 3)
+        let broken: [Float] = [0.5, .nan, 0]
         #expect(
-            broken.withUnsafeBufferPointer { ImageClassifier.top(2, of: $0, areProbabilities: true) }.map(\.index) == [
-                1, 0,
+            broken.withUnsafeBufferPointer { ImageClassifier.top(3, of: $0, prediction: softmaxed) } == [
+                .init(index: 0, probability: 0.5), .init(index: 2, probability: 0), .init(index: 1, probability: 0),
             ])
+        let nanFirst: [Float] = [.nan, 0, 0.5]
+        #expect(
+            nanFirst.withUnsafeBufferPointer { ImageClassifier.top(3, of: $0, prediction: softmaxed) } == [
+                .init(index: 0, probability: 0), .init(index: 2, probability: 0.5), .init(index: 1, probability: 0),
+            ])
+    }
+
+    /// One output for two classes: class 1 above 0, as eval decides; σ(z) for a logit (BCEWithLogits),
+    /// the output as a margin for hinge and squared error.
+    @Test func aSingleOutputDecidesBetweenTwoClasses() {
+        let logit = ClassPrediction(outputs: .logit, width: 1)
+        let z: [Float] = [2]
+        let ranked = z.withUnsafeBufferPointer { ImageClassifier.top(2, of: $0, prediction: logit) }
+        let p = 1 / (1 + exp(-2.0))
+        #expect(ranked == [.init(index: 1, probability: p), .init(index: 0, probability: 1 - p)])
+        let negative: [Float] = [-0.5]
+        #expect(
+            negative.withUnsafeBufferPointer { ImageClassifier.top(1, of: $0, prediction: logit) }.map(\.index) == [0])
+        // At exactly 0 eval says class 0, and so does predict (the probabilities tie at 0.5).
+        let zero: [Float] = [0]
+        #expect(
+            zero.withUnsafeBufferPointer { ImageClassifier.top(2, of: $0, prediction: logit) } == [
+                .init(index: 0, probability: 0.5), .init(index: 1, probability: 0.5),
+            ])
+        let hinge = ClassPrediction(outputs: .margins, width: 1)
+        let margin: [Float] = [-1.5]
+        #expect(
+            margin.withUnsafeBufferPointer { ImageClassifier.top(2, of: $0, prediction: hinge) } == [
+                .init(index: 0, probability: nil, margin: 1.5), .init(index: 1, probability: nil, margin: -1.5),
+            ])
+        // Margins of one output per class: the largest first, no probability.
+        let margins: [Float] = [0.25, -1, 0.75]
+        #expect(
+            margins.withUnsafeBufferPointer {
+                ImageClassifier.top(2, of: $0, prediction: ClassPrediction(outputs: .margins, width: 3))
+            } == [.init(index: 2, probability: nil, margin: 0.75), .init(index: 0, probability: nil, margin: 0.25)])
     }
 
     @Test func foldersExpandToTheirImagesSorted() throws {

@@ -57,6 +57,41 @@ import Testing
         #expect(model["recipe"] as? String == "digits-mlp" && model["input"] as? String == "1x8x8")
     }
 
+    /// A hinge model's outputs are margins: predict ranks by them, as eval decides the class, and
+    /// shows the margin where other models show a probability.
+    @Test func aMarginModelGetsEvalsClassesAndItsMargins() throws {
+        let folder = TempFolder()
+        let run = folder.path + "/hinge"
+        let train = try CLI.run(["train", "digits-hinge", "--epochs", "2", "--threads", "1", "--out", run])
+        #expect(train.status == 0, "train failed: \(train.stderr)")
+        let test = try Self.digitsTest()
+        for i in 0..<test.count { folder.write(try Self.png(test, i), to: String(format: "split/%03d.png", i)) }
+
+        let result = try CLI.run(["predict", run, folder.path + "/split", "--json", "--top", "2", "--threads", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let entries = try #require(document["predictions"] as? [[String: Any]])
+        #expect(entries.count == test.count)
+        let checkpoint = try Checkpoint.read(from: run + "/checkpoint-best.safetensors")
+        let eval = CheckpointEvaluation.predict(checkpoint.model, info: checkpoint.info, on: test)
+        #expect(eval.probability.isEmpty)
+        var same = 0
+        for (i, entry) in entries.enumerated() {
+            let top = try #require(entry["top"] as? [[String: Any]])
+            #expect(top.allSatisfy { $0["probability"] == nil })
+            let margins = top.compactMap { $0["margin"] as? Double }
+            #expect(margins.count == 2 && margins[0] >= margins[1])
+            if top.first?["index"] as? Int == eval.predicted[i] { same += 1 }
+        }
+        #expect(same == test.count)
+
+        let csv = try CLI.run(["predict", run, folder.path + "/split/000.png", "--csv", "--top", "1"])
+        #expect(csv.stdout.hasPrefix("file,class_1,margin_1,looks_inverted,error\n"))
+        let text = try CLI.run(["predict", run, folder.path + "/split/000.png", "--top", "1"])
+        #expect(text.stdout.contains(" \(eval.predicted[0]) margin "))
+    }
+
     @Test func printsALinePerFileWithTheTopClasses() throws {
         let folder = TempFolder()
         let run = try EvalCommandTests.trainDigits(in: folder)

@@ -7,9 +7,21 @@ import NNLayers
 /// The classes a model gives one image file, best first, or why the file could not be classified.
 public struct ImagePrediction: Equatable, Sendable {
     public struct Ranked: Equatable, Sendable {
-        /// The class's index in the model's output (and in the checkpoint's class names).
+        /// The class's index in the checkpoint's class names (and in the model's output, unless
+        /// one output decides between two classes).
         public var index: Int
-        public var probability: Double
+        /// The class's probability (`ClassPrediction.probabilities`); nil for a model whose
+        /// outputs are margins (hinge, squared error), which then has `margin`.
+        public var probability: Double?
+        /// For a margin model: the class's output (for a single output z, z for class 1 and -z for
+        /// class 0); nil otherwise, or when the output is NaN.
+        public var margin: Double?
+
+        public init(index: Int, probability: Double?, margin: Double? = nil) {
+            self.index = index
+            self.probability = probability
+            self.margin = margin
+        }
     }
 
     public var file: String
@@ -81,12 +93,14 @@ public struct ImageClassifier {
                 height: preparation.input.height, width: preparation.input.width, classNames: info.classNames,
                 maxValue: UInt8(clamping: preparation.maxValue))
             let outputs = ModelEvaluation.outputs(model, dataset: images, normalization: info.normalization)
-            let classes = good.isEmpty ? 0 : outputs.count / good.count
-            let probabilities = info.architecture.last == .softmax
+            // The outputs per image as the network gives them (ModelEvaluation.outputs reads the
+            // width from the network), which is what `eval`'s ClassPrediction reads.
+            let width = outputs.count / good.count
+            let prediction = ClassPrediction(outputs: info.prediction.outputs, width: width)
             outputs.withUnsafeBufferPointer { values in
                 for (row, i) in good.enumerated() {
-                    let rowValues = UnsafeBufferPointer(rebasing: values[(row * classes)..<((row + 1) * classes)])
-                    ranked[i] = Self.top(top, of: rowValues, areProbabilities: probabilities)
+                    let rowValues = UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])
+                    ranked[i] = Self.top(top, of: rowValues, prediction: prediction)
                 }
             }
         }
@@ -97,32 +111,31 @@ public struct ImageClassifier {
         }
     }
 
-    /// The `k` classes of one row of outputs with the highest probabilities, most probable first
-    /// (the lower index first on ties). The probabilities are the softmax of the outputs in double
-    /// precision (for a LogSoftmax network, whose outputs are log-probabilities, the same as their
-    /// exponentials), or the outputs themselves when the network ends in Softmax.
-    public static func top(_ k: Int, of row: UnsafeBufferPointer<Float>, areProbabilities: Bool = false)
+    /// The `k` most likely classes of one row of outputs (`prediction.width` values), best first.
+    /// The first is `ClassPrediction.predictedClass`, with `predictedProbability`, exactly what
+    /// `eval` counts and shows for the image; the others follow by `ClassPrediction.probabilities`
+    /// (softmax of scores, exp of log-probabilities, a final Softmax's outputs, [1 - σ(z), σ(z)] for
+    /// one logit), the lower index first on ties and NaN last. Margin models (hinge, squared error)
+    /// have no probabilities: they are ranked by their outputs, given as `margin`.
+    public static func top(_ k: Int, of row: UnsafeBufferPointer<Float>, prediction: ClassPrediction)
         -> [ImagePrediction.Ranked]
     {
-        guard !row.isEmpty, k > 0 else { return [] }
-        var probability = row.map { Double($0) }
-        if !areProbabilities {
-            let largest = probability.max() ?? 0
-            var sum = 0.0
-            for j in probability.indices {
-                probability[j] = exp(probability[j] - largest)
-                sum += probability[j]
+        guard let base = row.baseAddress, row.count == prediction.width, k > 0 else { return [] }
+        let predicted = prediction.predictedClass(base)
+        let probabilities = prediction.probabilities(Array(row))
+        let values: [Double] =
+            probabilities ?? (row.count == 1 ? [-Double(row[0]), Double(row[0])] : row.map { Double($0) })
+        let others = values.indices.filter { $0 != predicted }.sorted { a, b in
+            let (va, vb) = (values[a], values[b])
+            if va.isNaN || vb.isNaN { return !va.isNaN && vb.isNaN || (va.isNaN == vb.isNaN && a < b) }
+            return va != vb ? va > vb : a < b
+        }
+        return ([predicted] + others).prefix(k).map { j in
+            if probabilities == nil {
+                return ImagePrediction.Ranked(index: j, probability: nil, margin: values[j].isNaN ? nil : values[j])
             }
-            for j in probability.indices { probability[j] = sum.isFinite && sum > 0 ? probability[j] / sum : 0 }
-        }
-        // NaN outputs rank last, as no confidence.
-        let order = probability.indices.sorted { a, b in
-            let pa = probability[a].isNaN ? -1 : probability[a]
-            let pb = probability[b].isNaN ? -1 : probability[b]
-            return pa != pb ? pa > pb : a < b
-        }
-        return order.prefix(k).map {
-            ImagePrediction.Ranked(index: $0, probability: probability[$0].isNaN ? 0 : probability[$0])
+            let p = j == predicted ? (prediction.predictedProbability(base) ?? 0) : values[j]
+            return ImagePrediction.Ranked(index: j, probability: p.isNaN ? 0 : p)
         }
     }
 }

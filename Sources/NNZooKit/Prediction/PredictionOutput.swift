@@ -16,7 +16,8 @@ public enum PredictionOutput {
             struct Class: Encodable {
                 var name: String
                 var index: Int
-                var probability: Double
+                var probability: Double?
+                var margin: Double?
             }
             var file: String
             var top: [Class]
@@ -35,7 +36,8 @@ public enum PredictionOutput {
     }
 
     /// The JSON document: `{"model": {...}, "predictions": [{"file", "top": [{"name", "index",
-    /// "probability"}], "looks_inverted", "resized_from"?, "error"?}]}`.
+    /// "probability"}], "looks_inverted", "resized_from"?, "error"?}]}`; a margin model (hinge,
+    /// squared error) has `"margin"` where the others have `"probability"`.
     public static func json(_ predictions: [ImagePrediction], info: CheckpointInfo, checkpoint: String) throws -> String
     {
         let document = Document(
@@ -46,7 +48,9 @@ public enum PredictionOutput {
                 Document.Entry(
                     file: prediction.file,
                     top: prediction.top.map {
-                        .init(name: name(of: $0.index, in: info), index: $0.index, probability: $0.probability)
+                        .init(
+                            name: name(of: $0.index, in: info), index: $0.index, probability: $0.probability,
+                            margin: $0.margin)
                     },
                     resizedFrom: prediction.resizedFrom?.description, looksInverted: prediction.looksInverted,
                     error: prediction.error)
@@ -56,9 +60,11 @@ public enum PredictionOutput {
 
     /// CSV (RFC 4180): `file,class_1,probability_1,...,class_K,probability_K,looks_inverted,error`,
     /// one row per file; a file that could not be classified has empty class fields and its error.
+    /// A margin model (hinge, squared error) has `margin_k` columns instead of `probability_k`.
     public static func csv(_ predictions: [ImagePrediction], info: CheckpointInfo, top: Int) -> String {
+        let column = info.prediction.outputs == .margins ? "margin" : "probability"
         var header = ["file"]
-        for rank in 1...max(1, top) { header += ["class_\(rank)", "probability_\(rank)"] }
+        for rank in 1...max(1, top) { header += ["class_\(rank)", "\(column)_\(rank)"] }
         header += ["looks_inverted", "error"]
         var lines = [header.joined(separator: ",")]
         for prediction in predictions {
@@ -66,7 +72,10 @@ public enum PredictionOutput {
             for rank in 0..<max(1, top) {
                 if rank < prediction.top.count {
                     let ranked = prediction.top[rank]
-                    fields += [csvField(name(of: ranked.index, in: info)), String(format: "%.6f", ranked.probability)]
+                    let value = ranked.probability ?? ranked.margin
+                    fields += [
+                        csvField(name(of: ranked.index, in: info)), value.map { String(format: "%.6f", $0) } ?? "",
+                    ]
                 } else {
                     fields += ["", ""]
                 }
