@@ -102,15 +102,7 @@ public enum InitializerSpec: Equatable, Sendable, Codable {
             self = try Self.make(type, container: nil)
             return
         }
-        let c: KeyedDecodingContainer<RecipeKey>
-        do {
-            c = try decoder.container(keyedBy: RecipeKey.self)
-        } catch {
-            throw DecodingError.typeMismatch(
-                String.self,
-                DecodingError.Context(
-                    codingPath: decoder.codingPath, debugDescription: "a torch.nn.init name or an object"))
-        }
+        let c = try decoder.recipeObject("a torch.nn.init name or an object")
         let written: String = try c.required("type")
         let type = Self.canonical(written)
         guard Self.typeNames.contains(type) else {

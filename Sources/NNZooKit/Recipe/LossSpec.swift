@@ -72,14 +72,7 @@ public struct LossSpec: Equatable, Sendable, Codable {
             self.init(try Self.kind(written, at: decoder.codingPath))
             return
         }
-        let c: KeyedDecodingContainer<RecipeKey>
-        do {
-            c = try decoder.container(keyedBy: RecipeKey.self)
-        } catch {
-            throw DecodingError.typeMismatch(
-                String.self,
-                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "a loss name or an object"))
-        }
+        let c = try decoder.recipeObject("a loss name or an object")
         let written: String = try c.required("type")
         let kind = try Self.kind(written, at: c.codingPath + [RecipeKey("type")])
         try c.allowOnly(kind == .crossEntropy ? ["type", "label_smoothing"] : ["type"])

@@ -129,15 +129,7 @@ public enum OptimizerSpec: Equatable, Sendable, Codable {
             self = spec
             return
         }
-        let c: KeyedDecodingContainer<RecipeKey>
-        do {
-            c = try decoder.container(keyedBy: RecipeKey.self)
-        } catch {
-            throw DecodingError.typeMismatch(
-                String.self,
-                DecodingError.Context(
-                    codingPath: decoder.codingPath, debugDescription: "an optimizer name or an object"))
-        }
+        let c = try decoder.recipeObject("an optimizer name or an object")
         let type: String = try c.required("type")
         guard let defaults = Self.defaults(type) else {
             throw c.invalid("type", found: "\"\(type)\"", expected: Self.choices)

@@ -47,6 +47,19 @@ func fieldPath(_ codingPath: [any CodingKey]) -> String {
     return text.isEmpty ? "the top level" : text
 }
 
+extension Decoder {
+    /// The object a field written as a name or an object holds; anything else is a type mismatch
+    /// saying what the field takes (`expected`: "a loss name or an object").
+    func recipeObject(_ expected: String) throws -> KeyedDecodingContainer<RecipeKey> {
+        do {
+            return try container(keyedBy: RecipeKey.self)
+        } catch {
+            throw DecodingError.typeMismatch(
+                String.self, DecodingError.Context(codingPath: codingPath, debugDescription: expected))
+        }
+    }
+}
+
 extension KeyedDecodingContainer where K == RecipeKey {
     /// Throws for the first key (in sorted order) not in `names`.
     func allowOnly(_ names: [String]) throws {

@@ -100,14 +100,7 @@ public indirect enum ScheduleSpec: Equatable, Sendable, Codable {
             }
             return
         }
-        let c: KeyedDecodingContainer<RecipeKey>
-        do {
-            c = try decoder.container(keyedBy: RecipeKey.self)
-        } catch {
-            throw DecodingError.typeMismatch(
-                String.self,
-                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "a schedule name or an object"))
-        }
+        let c = try decoder.recipeObject("a schedule name or an object")
         let type: String = try c.required("type")
         var schedule: ScheduleSpec
         switch type.lowercased() {
