@@ -188,6 +188,46 @@ import Testing
                 ))
     }
 
+    /// Numbers a 64-bit whole number cannot hold (Foundation's decoder called the whole header "not
+    /// valid JSON" for them): the field and the number are named.
+    @Test(arguments: [
+        (
+            #"[0,99999999999999999999999]"#,
+            "\"w.data_offsets[1]\" is 1e+23, more than a 64-bit whole number holds (at most 9223372036854775807)"
+        ),
+        (
+            #"[0,9223372036854775808]"#,
+            "\"w.data_offsets[1]\" is 9.223372036854776e+18, more than a 64-bit whole number holds (at most "
+                + "9223372036854775807)"
+        ),
+        (
+            #"[-1e30,16]"#,
+            "\"w.data_offsets[0]\" is -1e+30, less than a 64-bit whole number holds (at least -9223372036854775808)"
+        ),
+        (#"[0,16.5]"#, "\"w.data_offsets[1]\" is 16.5, not a whole number"),
+        (
+            #"[0,1e400]"#,
+            "\"w.data_offsets[1]\" is a number beyond the range of 64 bits (a whole number from "
+                + "-9223372036854775808 to 9223372036854775807)"
+        ),
+    ])
+    func offsetsBeyond64BitsAreNamed(offsets: String, detail: String) {
+        let header = #"{"w":{"dtype":"F32","shape":[4],"data_offsets":"# + offsets + "}}"
+        #expect(
+            readError(file(header: header, data: Array(repeating: 0, count: 16)))
+                == .badTensorEntry(path: "t.safetensors", tensor: "w", detail: detail))
+    }
+
+    @Test func aDimensionBeyond64BitsIsNamed() {
+        let header = #"{"w":{"dtype":"F32","shape":[18446744073709551616],"data_offsets":[0,16]}}"#
+        #expect(
+            readError(file(header: header, data: Array(repeating: 0, count: 16)))
+                == .badTensorEntry(
+                    path: "t.safetensors", tensor: "w",
+                    detail: "\"w.shape[0]\" is 1.8446744073709552e+19, more than a 64-bit whole number holds (at "
+                        + "most 9223372036854775807)"))
+    }
+
     @Test func offsetsOutOfRangeOverlappingOrLeavingGapsAreRefused() {
         let four: [UInt8] = [0, 0, 0x80, 0x3F]
         #expect(

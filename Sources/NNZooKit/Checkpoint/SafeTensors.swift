@@ -163,6 +163,51 @@ private struct HeaderEntry: Codable {
         case dtype, shape
         case dataOffsets = "data_offsets"
     }
+
+    init(dtype: String, shape: [Int], dataOffsets: [Int]) {
+        self.dtype = dtype
+        self.shape = shape
+        self.dataOffsets = dataOffsets
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        dtype = try container.decode(String.self, forKey: .dtype)
+        shape = try container.decode([HeaderInteger].self, forKey: .shape).map(\.value)
+        dataOffsets = try container.decode([HeaderInteger].self, forKey: .dataOffsets).map(\.value)
+    }
+}
+
+/// A whole number of a header entry (a dimension or a data offset). Foundation's decoder reports a
+/// number that is not an `Int` (a fraction, or beyond 64 bits) as "The given data was not valid
+/// JSON." for the whole header; this names the field and the number instead.
+private struct HeaderInteger: Decodable {
+    let value: Int
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do {
+            value = try container.decode(Int.self)
+            return
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            // Not representable as an Int: say what it is instead.
+        }
+        let problem: String
+        switch try? container.decode(Double.self) {
+        case let number? where number.isFinite && number != number.rounded(.towardZero):
+            problem = "is \(number), not a whole number"
+        case let number? where number < 0:
+            problem = "is \(number), less than a 64-bit whole number holds (at least \(Int.min))"
+        case let number?:
+            problem = "is \(number), more than a 64-bit whole number holds (at most \(Int.max))"
+        case nil:
+            problem = "is a number beyond the range of 64 bits (a whole number from \(Int.min) to \(Int.max))"
+        }
+        throw DecodingError.dataCorruptedError(
+            in: container, debugDescription: "\"\(fieldPath(decoder.codingPath))\" \(problem)")
+    }
 }
 
 private struct DynamicKey: CodingKey {
@@ -218,14 +263,11 @@ private struct DecodedHeader: Decodable {
 
 /// A short description of a JSON decoding failure (the field and what was wrong).
 func describe(_ error: DecodingError) -> String {
-    func path(_ codingPath: [any CodingKey]) -> String {
-        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-    }
     switch error {
     case .keyNotFound(let key, _):
         return "the field \"\(key.stringValue)\" is missing"
     case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-        let field = path(context.codingPath)
+        let field = fieldPath(context.codingPath)
         return "\(field.isEmpty ? "a value" : "\"\(field)\"") is not \(typeName(type))"
     case .dataCorrupted(let context):
         let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
