@@ -63,9 +63,8 @@ public enum SystemMemoryError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String {
         switch self {
         case .badLimit(let value):
-            let shown = value.count > 40 ? String(value.prefix(40)) + "…" : value
             return
-                "\(SystemMemory.limitVariable) is '\(shown)', which is not a memory size: give a whole number of bytes "
+                "\(SystemMemory.limitVariable) is \(InputText.quoted(value)), which is not a memory size: give a whole number of bytes "
                 + "above 0, or one with K, M or G (\(SystemMemory.limitVariable)=512M), or unset it."
         }
     }

@@ -106,7 +106,7 @@ public enum CSVTable {
             throw DataError.table(
                 path: path,
                 problem:
-                    "its first line is a header (\(names.prefix(4).map { "'\($0)'" }.joined(separator: ", "))\(names.count > 4 ? ", ..." : "")) but no column is called 'label'; name the label column label in the header, or remove the header so that the last column is the label"
+                    "its first line is a header (\(names.prefix(4).map { InputText.quoted($0) }.joined(separator: ", "))\(names.count > 4 ? ", ..." : "")) but no column is called 'label'; name the label column label in the header, or remove the header so that the last column is the label"
             )
         } else {
             hasHeader = false
@@ -116,7 +116,7 @@ public enum CSVTable {
         let featureColumns = (0..<columns).filter { $0 != labelIndex }
         let featureNames = hasHeader ? featureColumns.map { names[$0] } : featureColumns.map { "x\($0 + 1)" }
         func columnName(_ column: Int) -> String {
-            hasHeader ? "column \(column + 1), '\(names[column])'" : "column \(column + 1)"
+            hasHeader ? "column \(column + 1), \(InputText.quoted(names[column]))" : "column \(column + 1)"
         }
 
         var features: [Float] = []
@@ -141,7 +141,7 @@ public enum CSVTable {
                         expected = "a number (the value is missing: fill it in or remove the row)"
                     } else if let parsed = Double(found), !parsed.isFinite || isSpecialNumber(found) {
                         expected =
-                            "a finite number (\(found) is not a value a network can learn from: fill in a number or remove the row)"
+                            "a finite number (\(InputText.excerpt(found)) is not a value a network can learn from: fill in a number or remove the row)"
                     } else {
                         expected = "a number such as 3, -1.5 or 2e-3"
                     }
@@ -190,7 +190,7 @@ public enum CSVTable {
             throw DataError.table(
                 path: path,
                 problem:
-                    "every row has the label '\(classNames.first ?? "")' (\(columnName(labelIndex))); a classifier needs at least two classes"
+                    "every row has the label \(InputText.quoted(classNames.first ?? "")) (\(columnName(labelIndex))); a classifier needs at least two classes"
             )
         }
         let labels = rowLabels.map { UInt8(classOfLabel[$0]) }
@@ -224,7 +224,7 @@ public enum CSVTable {
             throw DataError.table(
                 path: path,
                 problem:
-                    "its labels (\(column)) are numbers with fractions, such as '\(fraction)' on line \(firstLine(fraction)); nnzoo classifies, so labels are class names or whole numbers. Check that the label column is the right one"
+                    "its labels (\(column)) are numbers with fractions, such as \(InputText.quoted(fraction)) on line \(firstLine(fraction)); nnzoo classifies, so labels are class names or whole numbers. Check that the label column is the right one"
             )
         }
         let sorted = labels.sorted()

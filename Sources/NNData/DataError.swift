@@ -183,13 +183,13 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return
                 "\(path) should list \(expected) class names, one a line; it lists \(found.count)\(found.isEmpty ? "" : " (\(found.prefix(12).joined(separator: ", ")))"). \(Advice.redownload(path))"
         case .csvValue(let path, let line, let column, let found, let expected):
-            return "\(path), line \(line), column \(column): found '\(found)', expected \(expected)."
+            return "\(path), line \(line), column \(column): found \(InputText.quoted(found)), expected \(expected)."
         case .csvColumns(let path, let line, let expected, let found):
             return "\(path), line \(line): expected \(expected) comma-separated values, found \(found)."
         case .table(let path, let problem):
             return "Cannot use \(path) as a CSV table: \(problem)."
         case .tableValue(let path, let line, let column, let found, let expected):
-            return "\(path), line \(line), \(column): found '\(found)', expected \(expected)."
+            return "\(path), line \(line), \(column): found \(InputText.quoted(found)), expected \(expected)."
         case .tarChecksum(let path, let offset, let stored, let computed):
             return
                 "\(path) is corrupt: the tar header at byte \(offset) of the tar data has checksum \(stored) but its bytes sum to \(computed). \(Advice.redownload(path))"

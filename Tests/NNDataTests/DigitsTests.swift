@@ -87,6 +87,20 @@ import Testing
                 throws: DataError.csvValue(path: path, line: 3, column: column + 1, found: value, expected: expected)
             ) { try DigitsCSV.read(path) }
         }
+        // A hostile cell: terminal escape sequences (retitle the window, clear the screen), a
+        // carriage return and 5000 more characters are escaped and cut in the message.
+        let hostile = "\u{1B}]0;owned\u{07}\u{1B}[2J\r" + String(repeating: "A", count: 5000)
+        let path = folder.write(text: good + "\n" + row(7, hostile) + "\n", to: "hostile.csv")
+        do {
+            _ = try DigitsCSV.read(path)
+            Issue.record("a hostile cell was accepted")
+        } catch {
+            #expect(
+                "\(error)"
+                    == "\(path), line 2, column 8: found '\\u{1B}]0;owned\\u{07}\\u{1B}[2J\\u{0D}"
+                    + String(repeating: "A", count: 25) + "…' (5015 characters), expected a pixel value 0...16 "
+                    + "(such as 3 or 3.0).")
+        }
         let blank = folder.write(text: "\n\n", to: "blank.csv")
         #expect(throws: DataError.self) { try DigitsCSV.read(blank) }
         let html = folder.write(text: "<html><body>rate limited</body></html>", to: "digits.csv.gz")
