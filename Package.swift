@@ -64,7 +64,7 @@ let package = Package(
         // The tests' access to the files committed under Tests/Fixtures (and the package's Data/
         // and zoo/), checked: a missing or damaged fixture fails the test that reads it, naming the file.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
-        .testTarget(name: "NNCoreTests", dependencies: ["NNCore"]),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "FixtureSupport"]),
         .testTarget(name: "NNImageTests", dependencies: ["NNImage", "FixtureSupport"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "FixtureSupport"]),
         .testTarget(name: "NNDataTests", dependencies: ["NNData", "NNImage", "FixtureSupport"]),

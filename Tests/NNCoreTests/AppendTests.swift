@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 
@@ -35,22 +36,12 @@ import Testing
         #expect(throws: FileWriteError.self) { try AtomicFile.append("a\n", to: folder.path + "/metrics.csv") }
     }
 
-    static let tmpfsAvailable: Bool = {
-        guard geteuid() == 0 else { return false }
-        let probe = NSTemporaryDirectory() + "nnzoo-tmpfs-probe-\(UUID().uuidString)"
-        mkdir(probe, 0o755)
-        defer { rmdir(probe) }
-        guard "size=64k".withCString({ mount("tmpfs", probe, "tmpfs", 0, $0) }) == 0 else { return false }
-        umount(probe)
-        return true
-    }()
-
     /// On a full 64 KiB tmpfs, an append that does not fit fails and the file keeps its length.
-    @Test(.enabled(if: tmpfsAvailable, "needs root and a tmpfs mount"))
+    @Test(.enabled(if: Tmpfs.available, "needs root and a tmpfs mount"))
     func aFailedAppendLeavesTheFileAsItWas() throws {
         let folder = Folder()
-        #expect("size=64k".withCString { mount("tmpfs", folder.path, "tmpfs", 0, $0) } == 0)
-        defer { umount(folder.path) }
+        #expect(Tmpfs.mount(on: folder.path, size: "64k"))
+        defer { Tmpfs.unmount(folder.path) }
         let path = folder.path + "/metrics.csv"
         try AtomicFile.append("header\n", to: path)
         var info = statvfs()

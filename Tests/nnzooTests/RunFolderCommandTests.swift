@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import NNData
@@ -136,23 +137,12 @@ import Testing
         }
     }
 
-    /// Whether this process can mount a tmpfs (root, and a kernel that lets it): the full-disk test
-    /// needs one.
-    static let tmpfsAvailable: Bool = {
-        guard geteuid() == 0 else { return false }
-        let probe = NSTemporaryDirectory() + "nnzoo-tmpfs-probe-\(UUID().uuidString)"
-        mkdir(probe, 0o755)
-        defer { rmdir(probe) }
-        guard "size=64k".withCString({ mount("tmpfs", probe, "tmpfs", 0, $0) }) == 0 else { return false }
-        umount(probe)
-        return true
-    }()
-
     /// A real full disk: eval's files on a 1 MiB tmpfs filled so that the new set cannot fit. The
     /// earlier evaluation's files stay, byte for byte, and no temporary is left.
     @Test(
         .enabled(
-            if: tmpfsAvailable, "needs root and a tmpfs mount (mount -t tmpfs); AtomicFileSetTests covers it otherwise")
+            if: Tmpfs.available, "needs root and a tmpfs mount (mount -t tmpfs); AtomicFileSetTests covers it otherwise"
+        )
     )
     func evalOnAFullDiskLeavesTheOldFiles() throws {
         let folder = TempFolder()
@@ -162,8 +152,8 @@ import Testing
         let sizes = contents(folder.path + "/sizes").mapValues(\.count)
         let small = folder.path + "/small"
         mkdir(small, 0o755)
-        #expect("size=1m".withCString { mount("tmpfs", small, "tmpfs", 0, $0) } == 0)
-        defer { umount(small) }
+        #expect(Tmpfs.mount(on: small, size: "1m"))
+        defer { Tmpfs.unmount(small) }
         #expect(try CLI.run(["eval", run, "--threads", "1", "--split", "train", "--out", small]).status == 0)
         let before = contents(small)
         #expect(before.keys.sorted() == sizes.keys.sorted())

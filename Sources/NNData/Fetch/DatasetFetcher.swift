@@ -77,19 +77,12 @@ public final class DatasetFetcher {
         if stat(destination, &info) == 0, let kind = FileKind.nonRegular(info.st_mode) {
             throw FetchError.notRegularFile(path: destination, kind: kind)
         }
-        // At the download's name, whatever cannot take bytes the way a file does: a FIFO would block
-        // (or feed a reader), a folder or socket cannot be written, and a symbolic link to a file (or
-        // to nothing) would send the server's bytes into that file, or create one wherever it points.
-        // (A link to a character device is written like the device: the tests' full disk is
-        // /dev/full.)
-        if lstat(destination + ".part", &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK,
-            stat(destination + ".part", &info) != 0 || (info.st_mode & S_IFMT) != S_IFCHR
-        {
-            throw FetchError.notRegularFile(path: destination + ".part", kind: "a symbolic link")
-        }
-        if stat(destination + ".part", &info) == 0, [S_IFIFO, S_IFDIR, S_IFSOCK].contains(info.st_mode & S_IFMT) {
-            throw FetchError.notRegularFile(
-                path: destination + ".part", kind: FileKind.nonRegular(info.st_mode) ?? "not a regular file")
+        // At the download's name, only a regular file (or nothing): a FIFO would block (or feed a
+        // reader), a folder or socket cannot be written, a device takes bytes it does not keep (or,
+        // like a disk, overwrites what it holds), and a symbolic link would send the server's bytes
+        // wherever it points: into a file of the user's, a device, or a new file anywhere.
+        if lstat(destination + ".part", &info) == 0, let kind = FileKind.nonRegular(info.st_mode) {
+            throw FetchError.notRegularFile(path: destination + ".part", kind: kind)
         }
         if DatasetLocator.isFile(destination) {
             if let entry = record.current(file.name, at: destination) {

@@ -156,16 +156,21 @@ public final class HTTPDownloader: @unchecked Sendable {
         }
         let origin = PartialDownload.read(forPart: partPath)
         // O_NONBLOCK: a FIFO left at the .part's name must not block the open (without a reader it
-        // fails with ENXIO); one with a reader is refused below.
-        let fd = open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
+        // fails with ENXIO); one with a reader, or a device, is refused below. O_NOFOLLOW: a symbolic
+        // link is not followed (it fails with ELOOP).
+        let fd = open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             let reason =
-                errno == ENXIO ? "it is a FIFO or socket, not a regular file" : "cannot create it (\(errnoText()))"
+                switch errno {
+                case ENXIO: "it is a FIFO or socket, not a regular file"
+                case ELOOP: "it is a symbolic link, not a regular file"
+                default: "cannot create it (\(errnoText()))"
+                }
             throw LocalWriteFailure(path: partPath, reason: reason, bytesKept: 0)
         }
         defer { close(fd) }
         var opened = stat()
-        if fstat(fd, &opened) == 0, let kind = FileKind.nonRegular(opened.st_mode), kind != "a character device" {
+        if fstat(fd, &opened) == 0, let kind = FileKind.nonRegular(opened.st_mode) {
             throw LocalWriteFailure(path: partPath, reason: "it is \(kind), not a regular file", bytesKept: 0)
         }
         let flags = fcntl(fd, F_GETFL)
@@ -341,8 +346,13 @@ private final class StreamingReceiver {
             url: url.absoluteString, etag: head.header("ETag"), lastModified: head.header("Last-Modified"))
         do {
             try origin.write(forPart: partPath)
+        } catch let error as FileWriteError {
+            // The record's own path and reason: the message names the file that could not be written.
+            localFailure = LocalWriteFailure(path: error.path, reason: error.reason, bytesKept: startedAt)
+            return false
         } catch {
-            localFailure = LocalWriteFailure(path: partPath, reason: "\(error)", bytesKept: startedAt)
+            localFailure = LocalWriteFailure(
+                path: PartialDownload.originPath(forPart: partPath), reason: "\(error)", bytesKept: startedAt)
             return false
         }
         progress = makeProgress?(announcedTotal, startedAt)

@@ -475,20 +475,32 @@ import Testing
 @Suite struct FetchFailureTests {
     typealias F = FetchFixtures
 
-    /// A full disk, for real: the .part is a link to /dev/full, where every write fails with ENOSPC.
-    @Test func aFullDiskStopsTheFetchWithAClearMessageAndDamagesNothing() throws {
-        let data = TempFolder()
-        var configuration = F.configuration(data.path)
+    /// A full disk, for real: the data directory is a 256 KiB tmpfs, filled up after a first file
+    /// was verified in it: with no room left the download's origin record cannot be written; with
+    /// one page left it can, and the download itself fails. The message names the file that could
+    /// not be written (it had named the .part for the record, nesting the record's own message).
+    @Test(
+        .enabled(if: Tmpfs.available, "needs root and a tmpfs mount (mount -t tmpfs)"),
+        arguments: [(0, ".part.origin"), (4096, ".part")])
+    func aFullDiskStopsTheFetchWithAClearMessageAndDamagesNothing(room: Int, failing: String) throws {
+        let folder = TempFolder()
+        let data = folder.path + "/data"
+        mkdir(data, 0o755)
+        #expect(Tmpfs.mount(on: data, size: "256k"))
+        defer { Tmpfs.unmount(data) }
+        var configuration = F.configuration(data)
         configuration.fromFolders = try [Fixture.mnistFolder()]
         try F.fetcher(configuration, messages: LineCollector()).fetch(F.mnist([F.trainLabels]))
-        let verifiedPath = data.path + "/mnist/" + F.trainLabels
+        let verifiedPath = data + "/mnist/" + F.trainLabels
 
         let labels = try F.bytes(F.labels)
         let server = try LocalHTTPServer { _ in .file(labels) }
         defer { server.stop() }
-        let part = data.path + "/mnist/\(F.labels).part"
-        try FileManager.default.createSymbolicLink(atPath: part, withDestinationPath: "/dev/full")
-        var download = F.configuration(data.path)
+        let part = data + "/mnist/\(F.labels).part"
+        #expect(Tmpfs.fill(data))
+        var info = stat()
+        #expect(stat(data + "/filler", &info) == 0 && truncate(data + "/filler", info.st_size - off_t(room)) == 0)
+        var download = F.configuration(data)
         download.mirrors = [server.baseURL]
         var caught: FetchError?
         do {
@@ -498,12 +510,39 @@ import Testing
         }
         #expect(
             caught?.description
-                == "Could not write \(part): writing failed after 0 bytes (No space left on device). Files already "
+                == "Could not write \(data)/mnist/\(F.labels)\(failing): writing failed after 0 bytes (No space left on device). Files already "
                 + "verified were not touched. Free some space or fix the folder's permissions (or choose another "
                 + "folder with --data-dir), then run the command again.")
         #expect(try F.contents(verifiedPath) == F.bytes(F.trainLabels))
         #expect(!FileManager.default.fileExists(atPath: part), "an empty partial download is not kept")
-        #expect(try DatasetStatus(F.mnist([F.trainLabels]), dataDirectory: data.path).summary == "verified")
+        #expect(!FileManager.default.fileExists(atPath: part + ".origin"))
+        #expect(try DatasetStatus(F.mnist([F.trainLabels]), dataDirectory: data).summary == "verified")
+        withExtendedLifetime(folder) {}
+    }
+
+    /// A `.part` that is a link to a device (or anything but a regular file) is refused before a
+    /// byte is asked for, and left as it is: the server's bytes go nowhere but a file of nnzoo's.
+    @Test(arguments: ["/dev/null", "/dev/full", "/dev/zero"])
+    func aPartialDownloadLinkedToADeviceIsRefused(device: String) throws {
+        let data = TempFolder()
+        let labels = try F.bytes(F.labels)
+        let server = try LocalHTTPServer { _ in .file(labels) }
+        defer { server.stop() }
+        mkdir(data.path + "/mnist", 0o755)
+        let part = data.path + "/mnist/\(F.labels).part"
+        #expect(symlink(device, part) == 0)
+        var download = F.configuration(data.path)
+        download.mirrors = [server.baseURL]
+        var caught: FetchError?
+        do {
+            try F.fetcher(download, messages: LineCollector()).fetch(F.mnist([F.labels]))
+        } catch let error as FetchError {
+            caught = error
+        }
+        #expect(caught == .notRegularFile(path: part, kind: "a symbolic link"), "\(String(describing: caught))")
+        #expect(server.requests.isEmpty)
+        var info = stat()
+        #expect(lstat(part, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK)
     }
 
     @Test func aServerThatSendsNothingTimesOut() throws {
