@@ -24,23 +24,13 @@ public final class MSELoss: Loss {
 
     /// The loss of `predictions` against `targets` of the same shape.
     public func callAsFunction(_ predictions: Tensor, _ targets: Tensor) -> (value: Float, grad: Tensor) {
-        precondition(predictions.shape == targets.shape, "MSELoss: shapes \(predictions.shape) and \(targets.shape)")
-        let n = predictions.count
         let factor: Float = convention == .half ? 1 : 2
-        let scale = factor / Float(max(n, 1))
-        var total = 0.0
-        let grad = grads.produce(shape: predictions.shape) { g in
-            predictions.withUnsafeBufferPointer { p in
-                targets.withUnsafeBufferPointer { t in
-                    for i in 0..<n {
-                        let d = p[i] - t[i]
-                        total += Double(d) * Double(d)
-                        g[i] = d * scale
-                    }
-                }
-            }
+        let scale = factor / Float(max(predictions.count, 1))
+        let (mean, grad) = elementwiseLoss("MSELoss", predictions, targets, grads: &grads) { p, t in
+            let d = p - t
+            return (Double(d) * Double(d), d * scale)
         }
-        return (n == 0 ? 0 : Float(total * Double(factor) / (2 * Double(n))), grad)
+        return (Float(mean * Double(factor) / 2), grad)
     }
 }
 
@@ -57,26 +47,12 @@ public final class HingeLoss: Loss {
 
     /// The loss of `predictions` against `labels` (±1) of the same shape.
     public func callAsFunction(_ predictions: Tensor, _ labels: Tensor) -> (value: Float, grad: Tensor) {
-        precondition(predictions.shape == labels.shape, "HingeLoss: shapes \(predictions.shape) and \(labels.shape)")
-        let n = predictions.count
-        let scale = 1 / Float(max(n, 1))
-        var total = 0.0
-        let grad = grads.produce(shape: predictions.shape) { g in
-            predictions.withUnsafeBufferPointer { p in
-                labels.withUnsafeBufferPointer { y in
-                    for i in 0..<n {
-                        let margin = 1 - p[i] * y[i]
-                        if margin > 0 {
-                            total += Double(margin)
-                            g[i] = -y[i] * scale
-                        } else {
-                            g[i] = 0
-                        }
-                    }
-                }
-            }
+        let scale = 1 / Float(max(predictions.count, 1))
+        let (mean, grad) = elementwiseLoss("HingeLoss", predictions, labels, grads: &grads) { p, y in
+            let margin = 1 - p * y
+            return margin > 0 ? (Double(margin), -y * scale) : (0, 0)
         }
-        return (n == 0 ? 0 : Float(total / Double(n)), grad)
+        return (Float(mean), grad)
     }
 }
 
@@ -90,26 +66,40 @@ public final class BCEWithLogitsLoss: Loss {
 
     /// The loss of `logits` against `targets` of the same shape.
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> (value: Float, grad: Tensor) {
-        precondition(logits.shape == targets.shape, "BCEWithLogitsLoss: shapes \(logits.shape) and \(targets.shape)")
-        let n = logits.count
-        let scale = 1 / Float(max(n, 1))
-        var total = 0.0
-        let grad = grads.produce(shape: logits.shape) { g in
-            logits.withUnsafeBufferPointer { z in
-                targets.withUnsafeBufferPointer { y in
-                    for i in 0..<n {
-                        let v = z[i]
-                        let e = exp(-abs(v))
-                        total += Double(max(v, 0) - v * y[i]) + Double(log1p(e))
-                        // σ(v) from e = exp(-|v|), without overflow either way.
-                        let sigmoid = v >= 0 ? 1 / (1 + e) : e / (1 + e)
-                        g[i] = (sigmoid - y[i]) * scale
-                    }
+        let scale = 1 / Float(max(logits.count, 1))
+        let (mean, grad) = elementwiseLoss("BCEWithLogitsLoss", logits, targets, grads: &grads) { z, y in
+            let e = exp(-abs(z))
+            // σ(z) from e = exp(-|z|), without overflow either way.
+            let sigmoid = z >= 0 ? 1 / (1 + e) : e / (1 + e)
+            return (Double(max(z, 0) - z * y) + Double(log1p(e)), (sigmoid - y) * scale)
+        }
+        return (Float(mean), grad)
+    }
+}
+
+/// The frame of the element-wise losses above: outputs and targets of one shape, walked once;
+/// `term` gives each element's loss and gradient. Returns the mean of the loss terms (summed in
+/// Double; 0 for no elements) and the gradient, in `grads`'s reused storage.
+@inline(__always)
+private func elementwiseLoss(
+    _ name: String, _ outputs: Tensor, _ targets: Tensor, grads: inout ReusableTensor,
+    _ term: (_ output: Float, _ target: Float) -> (loss: Double, grad: Float)
+) -> (mean: Double, grad: Tensor) {
+    precondition(outputs.shape == targets.shape, "\(name): shapes \(outputs.shape) and \(targets.shape)")
+    let n = outputs.count
+    var total = 0.0
+    let grad = grads.produce(shape: outputs.shape) { g in
+        outputs.withUnsafeBufferPointer { p in
+            targets.withUnsafeBufferPointer { t in
+                for i in 0..<n {
+                    let (loss, gradient) = term(p[i], t[i])
+                    total += loss
+                    g[i] = gradient
                 }
             }
         }
-        return (n == 0 ? 0 : Float(total / Double(n)), grad)
     }
+    return (n == 0 ? 0 : total / Double(n), grad)
 }
 
 /// The L2 regulariser (weight penalty) `λ/2 Σ ||w||²`, whose gradient is `λ w`.
