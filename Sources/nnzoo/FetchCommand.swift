@@ -18,7 +18,7 @@ struct FetchCommand: ParsableCommand {
             its decompressed content. A file that fails is never used: a copy in the data directory is \
             moved aside as <file>.rejected-<time>; a download, as <file>.rejected-download-<time> cut to \
             its first MiB (the newest three are kept). Downloads are bounded by the size the file can \
-            have, --timeout, a minimum rate and a deadline per file.
+            have, --timeout, --min-rate (16 kB/s unless set) and a deadline per file.
 
             Examples:
               nnzoo fetch mnist
@@ -70,9 +70,16 @@ struct FetchCommand: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Seconds without data (or below 16 kB/s) before a download is abandoned; a server also has this long to answer.",
+            "Seconds without data (or below --min-rate) before a download is abandoned; a server also has this long to answer.",
             valueName: "seconds"))
     var timeout: Double = 30
+
+    @Option(
+        name: .customLong("min-rate"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "The slowest a download may be, in bytes per second averaged over each --timeout span (500, 16k, 1.5M; k = 1000); slower is stopped and retried. A file must also arrive within its size at this rate plus twice --timeout, at most 6 hours.",
+            valueName: "bytes-per-second"))
+    var minRate: String = "16k"
 
     @Option(
         parsing: .unconditional,
@@ -82,6 +89,35 @@ struct FetchCommand: ParsableCommand {
     /// Bounds that keep a typo from becoming a wait of days: a day without data, 100 attempts.
     static let maxTimeout = 86400.0
     static let maxAttempts = 100
+    /// The fastest --min-rate (1 GB/s): above any link, so larger is a typo.
+    static let maxMinimumRate = 1e9
+
+    /// A rate as --min-rate takes it: a number of bytes per second, with k, M or G for 1000,
+    /// 1000000 or 1000000000 (as the progress line writes rates: kB/s), and optionally B/s after
+    /// it (`16k`, `1.5M`, `500`, `64kB/s`); nil for anything else or outside 1 byte to 1 GB per second.
+    static func bytesPerSecond(_ text: String) -> Double? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        for suffix in ["B/s", "/s", "B"] where rest.hasSuffix(suffix) {
+            rest = rest.dropLast(suffix.count)
+            break
+        }
+        let units: [Character: Double] = ["k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9]
+        var unit = 1.0
+        if let last = rest.last, let factor = units[last] {
+            rest = rest.dropLast()
+            unit = factor
+        }
+        guard rest.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), rest.first?.isNumber == true,
+            rest.last?.isNumber == true, let number = Double(rest)
+        else { return nil }
+        let rate = number * unit
+        return rate >= 1 && rate <= maxMinimumRate ? rate : nil
+    }
+
+    /// The download settings of the options.
+    var downloadSettings: DownloadSettings {
+        DownloadSettings(attempts: attempts, idleTimeout: timeout, minimumRate: Self.bytesPerSecond(minRate) ?? 16_000)
+    }
 
     @OptionGroup var data: DataOptions
 
@@ -112,6 +148,11 @@ struct FetchCommand: ParsableCommand {
         }
         guard (1...Self.maxAttempts).contains(attempts) else {
             throw ValidationError("--attempts must be between 1 and \(Self.maxAttempts) (got \(attempts)).")
+        }
+        guard Self.bytesPerSecond(minRate) != nil else {
+            throw ValidationError(
+                "--min-rate must be a number of bytes per second from 1 to 1G, such as 500, 16k or 1.5M (k = 1000, "
+                    + "M = 1000000; got \(InputText.quoted(minRate))).")
         }
         for mirror in mirrors {
             do {
@@ -149,7 +190,7 @@ struct FetchCommand: ParsableCommand {
         configuration.fromFolders = fromFolders
         configuration.mirrors = mirrors
         configuration.offline = offline
-        configuration.download = DownloadSettings(attempts: attempts, idleTimeout: timeout)
+        configuration.download = downloadSettings
         let output = FetchOutput(
             message: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) },
             progress: .standardError)

@@ -23,6 +23,10 @@ import Testing
             "--timeout must be a number of seconds more than 0 and at most 86400 (got inf)."
         ),
         (["fetch", "digits", "--attempts", "0"], "--attempts must be between 1 and 100 (got 0)."),
+        (["fetch", "digits", "--min-rate", "0"], minRateMessage("'0'")),
+        (["fetch", "digits", "--min-rate", "-16k"], minRateMessage("'-16k'")),
+        (["fetch", "digits", "--min-rate", "2G"], minRateMessage("'2G'")),
+        (["fetch", "digits", "--min-rate", "fast\u{1B}[2J"], minRateMessage(#"'fast\u{1B}[2J'"#)),
         (["fetch", "digits", "--attempts", "-3"], "--attempts must be between 1 and 100 (got -3)."),
         (["fetch", "digits", "--attempts", "1000000000"], "--attempts must be between 1 and 100 (got 1000000000)."),
         (["inspect", "digits", "--samples", "0", "--png", "x.png"], "--samples must be between 1 and 2000 (got 0)."),
@@ -80,6 +84,11 @@ import Testing
         (["eval", "runs/x", "--mistakes-per-class", "-1"], "--mistakes-per-class must be between 1 and 100 (got -1)."),
         (["eval", "runs/x", "--threads", "0"], "--threads must be a whole number from 1 to 1024 (got 0)."),
     ]
+
+    static func minRateMessage(_ quoted: String) -> String {
+        "--min-rate must be a number of bytes per second from 1 to 1G, such as 500, 16k or 1.5M (k = 1000, "
+            + "M = 1000000; got \(quoted))."
+    }
 
     @Test(arguments: cases)
     func badNumbersAreArgumentErrors(_ arguments: [String], _ message: String) throws {

@@ -83,7 +83,7 @@ public enum SourceFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooSlow(let bytes, let seconds, let rate):
             return
                 "only \(bytes) bytes in \(Self.seconds(seconds.rounded())), slower than \(ProgressReporter.formatBytes(Int64(rate)))/s "
-                + "(--timeout sets the span)"
+                + "(--min-rate sets the rate, --timeout the span)"
         case .deadlineExceeded(let seconds, let received):
             return
                 "the file did not arrive within \(ProgressReporter.formatDuration(seconds)) (its size at the slowest "

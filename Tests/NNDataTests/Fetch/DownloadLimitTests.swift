@@ -115,7 +115,7 @@ import Testing
         #expect(server.requests.count == 2)
         #expect(
             SourceFailure.tooSlow(bytes: 17, seconds: 1.02, minimumRate: 16_000).description
-                == "only 17 bytes in 1 second, slower than 16.0 kB/s (--timeout sets the span)")
+                == "only 17 bytes in 1 second, slower than 16.0 kB/s (--min-rate sets the rate, --timeout the span)")
     }
 
     @Test func headerLinesWithoutEndAreCutOff() throws {
