@@ -35,8 +35,23 @@ public enum Parallel {
     /// The number of online cores (the default for `--threads`).
     public static var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// The thread count used by parallel loops and split matrix products.
-    public static var threadCount: Int { _threadCount }
+    /// The thread count used by parallel loops and split matrix products: the current task's
+    /// (`withThreadCount`), else the process's.
+    public static var threadCount: Int {
+        let process = _threadCount  // first use: pins OpenBLAS to one thread
+        return taskThreadCount ?? process
+    }
+
+    /// A thread count for one task and the tasks it starts (nil: the process's), so that tests run
+    /// side by side in one process each set their own; the loops it starts bind it on the pool's
+    /// threads too, so nested loops split their work the same on every thread.
+    @TaskLocal public static var taskThreadCount: Int?
+
+    /// Runs `body` with `n` threads (clamped to 1...`maxThreadCount`) for the current task only,
+    /// leaving the process's count (`setThreadCount`) to everything else.
+    public static func withThreadCount<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        try $taskThreadCount.withValue(min(max(1, n), maxThreadCount)) { try body() }
+    }
 
     /// Sets the thread count (clamped to 1...`maxThreadCount`) for parallel loops and matrix
     /// products. Call before work starts.
@@ -105,11 +120,16 @@ public enum Parallel {
         return results.map { $0! }
     }
 
-    /// Runs the chunks on the pool, or on the calling thread if the pool is busy.
+    /// Runs the chunks on the pool, or on the calling thread if the pool is busy. A task's own
+    /// count is bound around each chunk (the workers are not in the task), which costs a small
+    /// allocation per chunk; without one, nothing is allocated.
     private static func run(chunks: Int, _ body: (Int) -> Void) {
         let pool = WorkerPool.shared
         pool.ensureWorkers(threadCount - 1)
-        withoutActuallyEscaping(body) { work in
+        withoutActuallyEscaping(body) { body in
+            let taskCount = taskThreadCount
+            let work: (Int) -> Void =
+                taskCount == nil ? body : { chunk in $taskThreadCount.withValue(taskCount) { body(chunk) } }
             if !pool.run(chunks: chunks, work) {
                 for chunk in 0..<chunks { work(chunk) }
             }

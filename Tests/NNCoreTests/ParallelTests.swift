@@ -48,6 +48,19 @@ import Testing
         #expect(sums == [4950, 4950, 4950, 4950])
     }
 
+    /// A task's own count: its loops use it, on the pool's threads too (a loop nested in a chunk
+    /// splits its work by it, wherever the chunk runs), and the process's count is left alone.
+    @Test func aTaskHasItsOwnThreadCount() {
+        let seen = Parallel.withThreadCount(3) {
+            Parallel.mapRanges(3) { _ in (Parallel.threadCount, Parallel.mapRanges(100) { $0.count }.count) }
+        }
+        #expect(seen.map(\.0) == Array(repeating: 3, count: 3))
+        #expect(seen.map(\.1) == Array(repeating: 3, count: 3), "nested loops split in 3 on every thread")
+        #expect(Parallel.withThreadCount(0) { Parallel.threadCount } == 1)
+        #expect(Parallel.withThreadCount(5000) { Parallel.threadCount } == Parallel.maxThreadCount)
+        #expect(Parallel.taskThreadCount == nil)
+    }
+
     @Test func loopsFromSeveralThreadsAtOnce() async {
         // Concurrent callers share one pool; whoever finds it busy runs alone. All finish correctly.
         let totals = await withTaskGroup(of: Int.self) { group in

@@ -4,13 +4,10 @@ import Testing
 @testable import NNLayers
 
 /// An interrupted run that is resumed from saved state (parameters, buffers, random states,
-/// optimizer state) ends with exactly the weights of an uninterrupted run.
-@Suite struct ResumeTests {
-    // A straight run and a resumed one are compared bit for bit: both at one thread count for the
-    // whole test (left at the default, a test of another suite that sets 1 could change it between
-    // them; every in-process test that sets the count sets 1).
-    init() { Parallel.setThreadCount(1) }
-
+/// optimizer state) ends with exactly the weights of an uninterrupted run. The two are compared bit
+/// for bit at one thread count for the whole test, its task's own (a suite beside it could change
+/// the process's count between them).
+@Suite(.threads(1)) struct ResumeTests {
     struct Snapshot {
         var parameters: [String: Tensor]
         var buffers: [String: Tensor]

@@ -3,12 +3,10 @@ import Testing
 
 @testable import NNLayers
 
-@Suite struct SequentialTests {
-    // Every test here compares computations whose split over threads follows the thread count: one
-    // count for the whole test (a test of another suite that sets 1 could change the default between
-    // its passes). Every in-process test that sets the count sets 1.
-    init() { Parallel.setThreadCount(1) }
-
+/// `Sequential`. Every test here compares computations whose split over threads follows the thread
+/// count: one count for the whole test, its task's own (a suite beside it could change the
+/// process's count between its passes).
+@Suite(.threads(1)) struct SequentialTests {
     /// The ConvNet of the recipes, laid out exactly as `torch.nn.Sequential` in
     /// Tools/bench/reference/torch_train.py (plus a batch norm to name its buffers).
     static func convNet(seed: UInt64, batchNorm: Bool = false) throws -> Sequential {
