@@ -33,6 +33,7 @@ struct EvalCommand: ParsableCommand {
 
             Examples:
               nnzoo eval runs/digits-mlp-20261123-120000
+              nnzoo eval digits-mlp@digits
               nnzoo eval runs/digits-mlp-20261123-120000 --last --split train
               nnzoo eval run/checkpoint-best.safetensors --json --out /tmp/eval
             """)
@@ -47,7 +48,7 @@ struct EvalCommand: ParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "A run folder (runs/<recipe>-<time>) or a checkpoint file (.safetensors).",
+            "A run folder (runs/<recipe>-<time>), a checkpoint file (.safetensors), or RECIPE@DATASET for the zoo's trained weights (nnzoo recipes).",
             valueName: "run-folder|checkpoint"),
         completion: .file())
     var target: String
@@ -69,7 +70,9 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     @Option(
-        help: ArgumentHelp("Write the evaluation files here (default: <run folder>/eval).", valueName: "dir"),
+        help: ArgumentHelp(
+            "Write the evaluation files here (default: <run folder>/eval; runs/RECIPE@DATASET-eval for the zoo's weights).",
+            valueName: "dir"),
         completion: .directory)
     var out: String?
 

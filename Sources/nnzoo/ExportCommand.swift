@@ -4,11 +4,11 @@ import NNCore
 import NNZooKit
 
 /// `nnzoo export <run-folder|checkpoint> --format onnx --out model.onnx`: a trained network for an
-/// inference runtime.
+/// inference runtime; `--format safetensors`: the checkpoint to share (the zoo's weights are made so).
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a trained model for inference runtimes (ONNX).",
+        abstract: "Export a trained model for inference runtimes (ONNX), or its weights to share (safetensors).",
         discussion: """
             Writes a run folder's checkpoint-best.safetensors (or checkpoint-last with --last, or any \
             checkpoint file) as an ONNX model: operator set 17, input float32 [N, C, H, W] with a free batch \
@@ -21,18 +21,30 @@ struct ExportCommand: ParsableCommand {
             metadata (metadata_props) also holds the class names in output order, the recipe and what the \
             input and output mean.
 
+            --format safetensors writes the checkpoint to share: the model tensors and the metadata eval, \
+            predict and export need (recipe, input, dataset, class names, normalisation, epoch, training \
+            settings), without the optimizer state that --resume needs and without the per-epoch record, whose \
+            wall-clock times are the only part that differs between two runs of the same nnzoo train command. \
+            Two runs with the same thread count give the same file byte for byte; the zoo's weights \
+            (zoo/weights, used as RECIPE@DATASET) are made this way.
+
             Examples:
               nnzoo export runs/convnet-dropout-20261123-101500
               nnzoo export runs/digits-mlp-20261123-120000 --out digits.onnx --no-include-normalization
+              nnzoo export runs/digits-mlp-20261123-120000 --format safetensors --out digits-mlp.safetensors
+              nnzoo export digits-mlp@digits
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case onnx
+        case safetensors
+
+        var fileExtension: String { "." + rawValue }
     }
 
     @Argument(
         help: ArgumentHelp(
-            "A run folder (runs/<recipe>-<time>) or a checkpoint file (.safetensors).",
+            "A run folder (runs/<recipe>-<time>), a checkpoint file (.safetensors), or RECIPE@DATASET for the zoo's trained weights (nnzoo recipes).",
             valueName: "run-folder|checkpoint"))
     var target: String
 
@@ -41,7 +53,8 @@ struct ExportCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The file to write (default: model.onnx in the run folder, or the checkpoint's name with .onnx).",
+            "The file to write (default: model.onnx or model.safetensors in the run folder; for a checkpoint file, "
+                + "its name with .onnx or -model.safetensors; for RECIPE@DATASET, RECIPE@DATASET.onnx here).",
             valueName: "file"))
     var out: String?
 
@@ -49,9 +62,12 @@ struct ExportCommand: ParsableCommand {
     var last = false
 
     @Flag(
-        inversion: .prefixedNo,
-        help: "Put the input normalisation in the graph, so that it takes pixel values (default), or leave it out.")
-    var includeNormalization = true
+        name: .customLong("include-normalization"), inversion: .prefixedNo,
+        help: "Put the input normalisation in the ONNX graph, so that it takes pixel values (default), or leave it out."
+    )
+    var includeNormalizationFlag: Bool?
+
+    var includeNormalization: Bool { includeNormalizationFlag ?? true }
 
     @Flag(help: "Replace the output file if it exists.")
     var force = false
@@ -65,7 +81,12 @@ struct ExportCommand: ParsableCommand {
             )
         }
         if let out, out.isEmpty || out.hasSuffix("/") {
-            throw ValidationError("--out needs a file name (e.g. --out model.onnx), not '\(out)'.")
+            throw ValidationError("--out needs a file name (e.g. --out model\(format.fileExtension)), not '\(out)'.")
+        }
+        if format == .safetensors, includeNormalizationFlag != nil {
+            throw ValidationError(
+                "--include-normalization and --no-include-normalization are for --format onnx; a safetensors "
+                    + "checkpoint always records its normalisation as metadata.")
         }
     }
 
@@ -84,20 +105,42 @@ struct ExportCommand: ParsableCommand {
             }
         }
         let checkpoint = try Checkpoint.read(from: checkpointPath)
+        if format == .safetensors {
+            let shareable = checkpoint.shareable()
+            try shareable.write(to: output)
+            print(try shareableSummary(shareable, from: checkpointPath, to: output))
+            return
+        }
         let export = try ONNXExport(checkpoint, includeNormalization: includeNormalization)
         let bytes = export.model.encoded()
         try AtomicFile.write(bytes, to: output)
         print(summary(export, checkpoint: checkpoint, from: checkpointPath, to: output, bytes: bytes.count))
     }
 
-    /// `model.onnx` in the run folder; for a checkpoint file, its name with `.onnx`.
+    /// `model.onnx` (`model.safetensors`) in the run folder; for a checkpoint file, its name with
+    /// `.onnx` (`-model.safetensors`); for the zoo's `RECIPE@DATASET`, `RECIPE@DATASET.onnx` in the
+    /// current folder (the zoo's folders are not the place for outputs).
     private func defaultOutput(checkpoint: String) -> String {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
-            return (checkpoint as NSString).deletingLastPathComponent + "/model.onnx"
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else {
+            return target + format.fileExtension
+        }
+        if isDirectory.boolValue {
+            return (checkpoint as NSString).deletingLastPathComponent + "/model" + format.fileExtension
         }
         let base = checkpoint.hasSuffix(".safetensors") ? String(checkpoint.dropLast(".safetensors".count)) : checkpoint
-        return base + ".onnx"
+        return base + (format == .onnx ? ".onnx" : "-model.safetensors")
+    }
+
+    /// What `--format safetensors` wrote.
+    private func shareableSummary(_ checkpoint: Checkpoint, from source: String, to output: String) throws -> String {
+        let bytes = try ReadableFile.readAll(output, limit: Int.max)
+        let info = checkpoint.info
+        let size = bytes.count < 10_000 ? "\(bytes.count) bytes" : String(format: "%.1f KB", Double(bytes.count) / 1000)
+        return """
+            Exported \(info.recipe.name) (\(info.provenance)) from \(source)
+            to \(output) (\(size), SHA-256 \(SHA256.hex(bytes))): \(counted(checkpoint.model.namedParameters.count + checkpoint.model.namedBuffers.count, "tensor")) and the metadata eval, predict and export read; no optimizer state, no per-epoch times.
+            """
     }
 
     private func summary(

@@ -28,6 +28,7 @@ struct PredictCommand: ParsableCommand {
 
             Examples:
               nnzoo predict runs/digits-mlp-20261123-120000 seven.png
+              nnzoo predict convnet-dropout@fashion-mnist shirt.png
               nnzoo predict runs/mlp-784-100-10-20261123-101500 scans/ --invert --resize --top 1
               nnzoo predict run/checkpoint-best.safetensors photos/ --csv > predictions.csv
             """)
@@ -35,7 +36,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "A run folder (runs/<recipe>-<time>) or a checkpoint file (.safetensors).",
+            "A run folder (runs/<recipe>-<time>), a checkpoint file (.safetensors), or RECIPE@DATASET for the zoo's trained weights (nnzoo recipes).",
             valueName: "run-folder|checkpoint"),
         completion: .file())
     var target: String

@@ -131,7 +131,7 @@ import Testing
         #expect(missing.status != 0)
         #expect(
             missing.stderr
-                == "Error: \(folder.path)/no-such-run does not exist. Give a run folder (runs/<recipe>-<time>, as nnzoo train printed it) or a checkpoint file (.safetensors).\n"
+                == "Error: \(folder.path)/no-such-run does not exist. Give a run folder (runs/<recipe>-<time>, as nnzoo train printed it), a checkpoint file (.safetensors) or the zoo's weights as RECIPE@DATASET (e.g. digits-mlp@digits).\n"
         )
 
         try FileManager.default.createDirectory(atPath: folder.path + "/empty", withIntermediateDirectories: true)

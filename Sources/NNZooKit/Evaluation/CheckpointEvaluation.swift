@@ -11,10 +11,17 @@ public enum CheckpointEvaluation {
     /// The checkpoint that `argument` names and the folder its evaluation goes in by default. A run
     /// folder means its `checkpoint-best.safetensors` (the epoch `nnzoo train` reports test
     /// accuracy for), else its `checkpoint-last.safetensors`; with `last`, only the latter. The
-    /// evaluation goes in `<run folder>/eval`; for a checkpoint file, in `eval` beside it.
-    public static func locate(_ argument: String, last: Bool = false) throws -> (checkpoint: String, output: String) {
+    /// evaluation goes in `<run folder>/eval`; for a checkpoint file, in `eval` beside it. `RECIPE@DATASET`
+    /// (when no file or folder has that name) means the zoo's weights (`ZooWeights.locate`), checked
+    /// against their table; their evaluation goes in `runs/RECIPE@DATASET-eval`.
+    public static func locate(
+        _ argument: String, last: Bool = false, zooFolders: [String] = RecipeCatalog.zooFolders()
+    ) throws -> (checkpoint: String, output: String) {
         var isDirectory: ObjCBool = false
         guard !argument.isEmpty, FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+            if ZooWeights.isName(argument) {
+                return (try ZooWeights.locate(argument, zooFolders: zooFolders), "runs/\(argument)-eval")
+            }
             throw EvaluationError.targetNotFound(path: argument)
         }
         guard isDirectory.boolValue else {

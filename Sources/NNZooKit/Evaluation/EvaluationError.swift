@@ -47,7 +47,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
                 "Expected one prediction per image of the dataset (\(dataset)), but got \(predictions). Predict every image of the split."
         case .targetNotFound(let path):
             return
-                "\(path) does not exist. Give a run folder (runs/<recipe>-<time>, as nnzoo train printed it) or a checkpoint file (.safetensors)."
+                "\(path) does not exist. Give a run folder (runs/<recipe>-<time>, as nnzoo train printed it), a checkpoint file (.safetensors) or the zoo's weights as RECIPE@DATASET (e.g. digits-mlp@digits)."
         case .noCheckpoint(let folder, let lookedFor):
             return
                 "The folder \(folder) holds no checkpoint: looked for \(lookedFor.joined(separator: " and ")). Give the run folder that nnzoo train printed, or a checkpoint file; train one with \(Invocation.current.command("train <recipe>"))."

@@ -12,7 +12,8 @@ import NNCore
 ///
 /// Accuracy is that of `checkpoint-best` on the test split, in percent; it is the same on any machine
 /// for the same thread count. `seconds_per_epoch` is null when the run was not timed on a quiet
-/// machine (`--record-times` left out).
+/// machine (`--record-times` left out) and none was before; a time kept from an earlier run has the
+/// day it was taken in `timed`.
 public struct MeasuredAccuracy: Codable, Equatable, Sendable {
     /// One measurement of a recipe on a dataset.
     public struct Entry: Codable, Equatable, Sendable {
@@ -29,6 +30,9 @@ public struct MeasuredAccuracy: Codable, Equatable, Sendable {
         public var measured: String
         public var version: String
         public var machine: String?
+        /// The day the time per epoch was taken (`yyyy-MM-dd`), when it was not taken with the accuracy:
+        /// times are taken on a quiet machine only, and kept until taken again.
+        public var timed: String?
 
         public init(
             accuracy: Double, lastAccuracy: Double?, bestEpoch: Int?, epochs: Int, secondsPerEpoch: Double?,
@@ -46,7 +50,7 @@ public struct MeasuredAccuracy: Codable, Equatable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case accuracy, epochs, threads, measured, version, machine
+            case accuracy, epochs, threads, measured, version, machine, timed
             case lastAccuracy = "last_accuracy"
             case bestEpoch = "best_epoch"
             case secondsPerEpoch = "seconds_per_epoch"

@@ -13,9 +13,13 @@ enum InstallError: Error, CustomStringConvertible, Equatable {
     case badPrefix(value: String, reason: String)
     case unsafeManifestEntry(manifest: String, entry: String, reason: String)
     case linkedFolder(path: String, link: String)
+    /// A file of the source to install is damaged (the zoo's weights against their table).
+    case badSource(path: String, reason: String)
 
     var description: String {
         switch self {
+        case .badSource(let path, let reason):
+            return "Cannot install \(path): \(reason) Nothing was changed."
         case .missingFiles(let what, let lookedIn):
             let places =
                 lookedIn.isEmpty ? "no nnzoo folder was found" : "looked in " + lookedIn.joined(separator: ", ")

@@ -8,6 +8,9 @@ import NNZooKit
 ///
 ///     bin/nnzoo                                   the release binary
 ///     share/nnzoo/zoo/<recipe>.json               the zoo's recipes
+///     share/nnzoo/zoo/measured/accuracy.json      what the project measured for them (nnzoo recipes)
+///     share/nnzoo/zoo/weights/index.json          the zoo's trained weights (RECIPE@DATASET) and their table
+///     share/nnzoo/zoo/weights/<recipe>@<dataset>.safetensors
 ///     share/nnzoo/Data/digits/digits.csv.gz       the digits set nnzoo ships
 ///     share/nnzoo/install.json                    the manifest: version, time, each file's SHA-256
 ///     share/bash-completion/completions/nnzoo     shell completion: bash,
@@ -70,6 +73,36 @@ struct Installation {
         guard !recipes.isEmpty else { throw InstallError.missingFiles(what: "recipes in \(zoo)", lookedIn: roots) }
         for name in recipes {
             items.append(Item(path: "share/nnzoo/zoo/" + name, content: .file(zoo + "/" + name), executable: false))
+        }
+        let measured = MeasuredAccuracy.relativePath
+        if FileManager.default.fileExists(atPath: zoo + "/" + measured) {
+            items.append(
+                Item(path: "share/nnzoo/zoo/" + measured, content: .file(zoo + "/" + measured), executable: false))
+        }
+        // The weights the table lists (each checked against it: a damaged file is not installed).
+        let weights = ZooWeights.folderName
+        let index = zoo + "/" + weights + "/" + ZooWeights.indexName
+        if FileManager.default.fileExists(atPath: index) {
+            let table: ZooWeights
+            do {
+                table = try ZooWeights.read(from: index)
+            } catch {
+                throw InstallError.badSource(path: index, reason: "\(error)")
+            }
+            items.append(
+                Item(
+                    path: "share/nnzoo/zoo/\(weights)/\(ZooWeights.indexName)", content: .file(index), executable: false
+                ))
+            for entry in table.weights {
+                let path = zoo + "/" + weights + "/" + entry.file
+                do {
+                    try ZooWeights.verify(entry, at: path, index: index)
+                } catch {
+                    throw InstallError.badSource(path: path, reason: "\(error)")
+                }
+                items.append(
+                    Item(path: "share/nnzoo/zoo/\(weights)/\(entry.file)", content: .file(path), executable: false))
+            }
         }
         let digits = "Data/digits/digits.csv.gz"
         guard let shipped = ToolFiles.find(digits, in: roots) else {

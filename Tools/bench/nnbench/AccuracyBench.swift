@@ -4,20 +4,30 @@ import NNCore
 import NNData
 import NNZooKit
 
-/// Trains every zoo recipe with its default settings on each dataset it states a target for (a
-/// recipe without targets on its own dataset), and prints the test accuracy and the wall time per
-/// epoch next to that target; `--record` keeps them in `zoo/measured/accuracy.json` for
-/// `nnzoo recipes`. Runs go to
-/// `Tools/bench/results/accuracy/<recipe>-<dataset>/` (git-ignored) as ordinary run folders.
+/// Trains every zoo recipe with its default settings on every dataset it fits (the registry's and the
+/// toy sets; datasets not on this machine are listed as skipped), and prints the test accuracy and
+/// the wall time per epoch next to the recipe's target; `--record` keeps them in
+/// `zoo/measured/accuracy.json` for `nnzoo recipes` and the README, `--weights` keeps each run's
+/// shareable checkpoint-best as the zoo's weights (`zoo/weights/<recipe>@<dataset>.safetensors` and
+/// their table), so one run makes both. Runs go to
+/// `Tools/bench/results/accuracy/<recipe>@<dataset>/` (git-ignored) as ordinary run folders, each
+/// what `nnzoo train <recipe> --dataset <dataset> --threads <n>` makes.
 struct AccuracyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accuracy",
         abstract: "Train each recipe with its defaults; print test accuracy and time per epoch next to the target.",
         discussion: """
+            Every recipe is trained on every dataset it fits: the registry's datasets and the toy sets. \
             Datasets whose files are missing are listed as skipped (nnzoo fetch <dataset> makes them \
             available). The test accuracy is that of checkpoint-best (the epoch with the best validation \
             accuracy, as nnzoo train reports it); the last epoch's is shown beside it. Run one benchmark at a \
             time: training uses the cores it is given.
+
+            --record FILE merges the results into FILE (zoo/measured/accuracy.json); --weights DIR writes \
+            each run's checkpoint-best as nnzoo export --format safetensors writes it to \
+            DIR/<recipe>@<dataset>.safetensors and lists it in DIR/index.json with its SHA-256, test accuracy, \
+            thread count, the nnzoo train command that makes the same file, and the source commit. \
+            Then regenerate the README's tables: swift run nnbench readme.
             """)
 
     @Option(help: ArgumentHelp("Folder that holds the datasets (default: $NNZOO_DATA, else ./Data).", valueName: "dir"))
@@ -27,8 +37,7 @@ struct AccuracyBench: ParsableCommand {
     var recipes: String?
 
     @Option(
-        help: ArgumentHelp(
-            "Datasets, comma-separated (default: every dataset a recipe states a target for).", valueName: "names"))
+        help: ArgumentHelp("Datasets, comma-separated (default: every dataset each recipe fits).", valueName: "names"))
     var datasets: String?
 
     @Option(help: ArgumentHelp("Threads for training (default 1, so timings compare across machines).", valueName: "n"))
@@ -42,6 +51,18 @@ struct AccuracyBench: ParsableCommand {
             "Record the results in this file (zoo/measured/accuracy.json, which nnzoo recipes shows), replacing "
                 + "what it held for the recipes and datasets measured.", valueName: "file"))
     var record: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Write each run's shareable checkpoint-best here as <recipe>@<dataset>.safetensors and list it in "
+                + "index.json (zoo/weights).", valueName: "dir"))
+    var weights: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The source commit recorded with the weights (default: git rev-parse HEAD in the current folder, "
+                + "with -modified when Sources or Package.swift have uncommitted changes).", valueName: "commit"))
+    var commit: String?
 
     @Flag(
         name: .customLong("record-times"),
@@ -58,6 +79,7 @@ struct AccuracyBench: ParsableCommand {
         var epochs: Int
         var best: TestResult?
         var last: TestResult?
+        var bestEpoch: Int?
         var secondsPerEpoch: Double
         var target: Double?
         var note: String
@@ -68,16 +90,18 @@ struct AccuracyBench: ParsableCommand {
         let directory = DataDirectory.resolve(explicit: dataDir)
         let wantedRecipes = recipes.map { Set($0.split(separator: ",").map(String.init)) }
         let wantedDatasets = datasets.map { Set($0.split(separator: ",").map(String.init)) }
+        let files = RecipeCatalog.recipeFiles()
+        for name in (wantedRecipes ?? []).sorted() where !files.contains(where: { $0.name == name }) {
+            throw ValidationError(
+                "There is no recipe called '\(name)'.\(NameSuggestions.didYouMean(name, among: files.map(\.name)))")
+        }
         var rows: [Row] = []
         let started = Date()
-        for file in RecipeCatalog.recipeFiles() where wantedRecipes?.contains(file.name) ?? true {
+        let commit = self.commit ?? Self.sourceCommit()
+        for file in files where wantedRecipes?.contains(file.name) ?? true {
             let recipe = try Recipe.read(from: file.path)
-            // The datasets it states targets for; a recipe without targets, on its own dataset.
-            let datasets =
-                recipe.expectedAccuracy.isEmpty
-                ? recipe.dataset.map { [$0] } ?? [] : recipe.expectedAccuracy.keys.sorted()
-            for dataset in datasets where wantedDatasets?.contains(dataset) ?? true {
-                rows.append(try train(recipe, on: dataset, dataDirectory: directory))
+            for reference in try Self.datasets(fitting: recipe) where wantedDatasets?.contains(reference.name) ?? true {
+                rows.append(try train(recipe, on: reference, dataDirectory: directory, commit: commit))
                 let row = rows[rows.count - 1]
                 FileHandle.standardError.write(
                     Data("\(row.recipe) on \(row.dataset): \(row.best.map { percent($0.accuracy) } ?? row.note)\n".utf8)
@@ -113,6 +137,42 @@ struct AccuracyBench: ParsableCommand {
 
     private func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
 
+    /// The registry datasets and toy sets (with their default parameters) whose examples `recipe`'s
+    /// network takes, its own dataset first.
+    static func datasets(fitting recipe: Recipe) throws -> [DatasetReference] {
+        var found: [DatasetReference] = []
+        for name in DatasetReference.knownNames {
+            guard let reference = try DatasetReference.named(name), let facts = try reference.knownFacts(),
+                (try? ModelBuilder.resolve(recipe, for: ModelInput(facts))) != nil
+            else { continue }
+            found.append(reference)
+        }
+        return found.filter { $0.name == recipe.dataset } + found.filter { $0.name != recipe.dataset }
+    }
+
+    /// `git rev-parse HEAD` here, with `-modified` when Sources, Package.swift or the zoo's recipes
+    /// have uncommitted changes; nil outside a git checkout.
+    static func sourceCommit() -> String? {
+        func git(_ arguments: [String]) -> String? {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git"] + arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return nil }
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { return nil }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let head = git(["rev-parse", "HEAD"]), !head.isEmpty else { return nil }
+        let changes = git([
+            "status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift", "zoo/*.json",
+        ])
+        return head + ((changes ?? "").isEmpty ? "" : "-modified")
+    }
+
     /// Merges the measured rows into the file at `path` (created if missing).
     private func record(_ rows: [Row], into path: String, started: Date) throws {
         var measured =
@@ -121,12 +181,22 @@ struct AccuracyBench: ParsableCommand {
             from: started, timeZone: TimeZone(secondsFromGMT: 0) ?? .current, formatOptions: [.withFullDate])
         for row in rows {
             guard let best = row.best else { continue }
-            measured.recipes[row.recipe, default: [:]][row.dataset] = MeasuredAccuracy.Entry(
+            let previous = measured.recipes[row.recipe]?[row.dataset]
+            var entry = MeasuredAccuracy.Entry(
                 accuracy: (best.accuracy * 10000).rounded() / 100,
                 lastAccuracy: row.last.map { ($0.accuracy * 10000).rounded() / 100 },
-                bestEpoch: best.epoch, epochs: row.epochs,
+                bestEpoch: row.bestEpoch, epochs: row.epochs,
                 secondsPerEpoch: recordTimes ? (row.secondsPerEpoch * 1000).rounded() / 1000 : nil,
                 threads: threads, measured: day, version: NNZooVersion.string, machine: Self.machine())
+            if recordTimes {
+                entry.timed = day
+            } else if let previous, let seconds = previous.secondsPerEpoch, previous.threads == threads {
+                // A time taken on a quiet machine stays until one is taken again (with its day).
+                entry.secondsPerEpoch = seconds
+                entry.timed = previous.timed ?? previous.measured
+                entry.machine = previous.machine
+            }
+            measured.recipes[row.recipe, default: [:]][row.dataset] = entry
         }
         try measured.write(to: path)
         FileHandle.standardError.write(
@@ -147,16 +217,18 @@ struct AccuracyBench: ParsableCommand {
         String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
-    private func train(_ recipe: Recipe, on dataset: String, dataDirectory: String) throws -> Row {
+    private func train(_ recipe: Recipe, on reference: DatasetReference, dataDirectory: String, commit: String?)
+        throws -> Row
+    {
+        let dataset = reference.name
         var row = Row(
             recipe: recipe.name, dataset: dataset, epochs: recipe.epochs, secondsPerEpoch: 0,
             target: recipe.expectedAccuracy[dataset], note: "")
-        let spec = try DatasetRegistry.spec(dataset)
         let trainingSplit: ImageDataset
         let test: ImageDataset
         do {
-            trainingSplit = try DatasetLoader.load(dataset, split: .train, dataDirectory: dataDirectory)
-            test = try DatasetLoader.load(dataset, split: .test, dataDirectory: dataDirectory)
+            trainingSplit = try DatasetLoader.load(reference, split: .train, dataDirectory: dataDirectory)
+            test = try DatasetLoader.load(reference, split: .test, dataDirectory: dataDirectory)
         } catch let error as DataError {
             if case .missingFiles = error {
                 row.note = "skipped: not available here (nnzoo fetch \(dataset))"
@@ -164,13 +236,15 @@ struct AccuracyBench: ParsableCommand {
             }
             throw error
         }
-        try RecipeCatalog.check(recipe, fits: spec)
-        let folderPath = out + "/\(recipe.name)-\(dataset)"
+        let name = ZooWeights.name(recipe: recipe.name, dataset: dataset)
+        let folderPath = out + "/" + name
         try? FileManager.default.removeItem(atPath: folderPath)
         let folder = try RunFolder.create(recipe: recipe.name, explicit: folderPath)
-        let settings = TrainingSettings(defaultsOf: recipe, dataset: dataset, threads: threads)
+        // What nnzoo train <recipe> --dataset <dataset> --threads <n> trains.
+        let settings = TrainingSettings(defaultsOf: recipe, reference: reference, threads: threads)
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
+        row.epochs = settings.epochs
         // The run folder appears with its first checkpoint in it, as nnzoo train makes it.
         try folder.materialize { staged in try session.checkpoint(kind: "last").write(to: staged.lastCheckpoint) }
         var events = TrainingEvents()
@@ -187,12 +261,34 @@ struct AccuracyBench: ParsableCommand {
         let best = try Checkpoint.read(from: folder.bestCheckpoint)
         let bestResult = TestResult(evaluating: best.model, info: best.info, on: test)
         row.best = bestResult
+        row.bestEpoch = best.info.epoch
+        row.epochs = session.records.last?.epoch ?? settings.epochs
         row.last = TestResult(evaluating: session.model, info: session.checkpoint(kind: "best").info, on: test)
         row.secondsPerEpoch = session.records.map(\.seconds).reduce(0, +) / Double(max(1, session.records.count))
         if let target = row.target {
             row.note =
                 bestResult.accuracy * 100 >= target
                 ? "met (best epoch \(best.info.epoch ?? 0))" : "MISSED (best epoch \(best.info.epoch ?? 0))"
+        }
+        if let weights {
+            try FileManager.default.createDirectory(atPath: weights, withIntermediateDirectories: true)
+            // As nnzoo export <run> --format safetensors writes it.
+            let file = ZooWeights.fileName(recipe: recipe.name, dataset: dataset)
+            try best.shareable().write(to: weights + "/" + file)
+            let bytes = try ReadableFile.readAll(weights + "/" + file, limit: Int.max)
+            let indexPath = weights + "/" + ZooWeights.indexName
+            var index =
+                FileManager.default.fileExists(atPath: indexPath) ? try ZooWeights.read(from: indexPath) : ZooWeights()
+            let day = ISO8601DateFormatter.string(
+                from: Date(), timeZone: TimeZone(secondsFromGMT: 0) ?? .current, formatOptions: [.withFullDate])
+            index.record(
+                ZooWeights.Entry(
+                    recipe: recipe.name, dataset: dataset, file: file, sha256: SHA256.hex(bytes), bytes: bytes.count,
+                    testAccuracy: (bestResult.accuracy * 10000).rounded() / 100, testCorrect: bestResult.correct,
+                    testTotal: bestResult.examples, epoch: best.info.epoch, epochs: row.epochs, threads: threads,
+                    command: ZooWeights.command(recipe: recipe.name, dataset: dataset, threads: threads),
+                    version: NNZooVersion.string, commit: commit, made: day))
+            try index.write(to: indexPath)
         }
         return row
     }
