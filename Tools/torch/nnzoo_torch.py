@@ -8,12 +8,22 @@ numpy only.
         train zoo/mlp-784-100-10.json --dataset fashion-mnist --epochs 1 --out RUN
     nnzoo eval RUN
 
-What it takes from the recipe (a zoo name or a .json file): the layers (as the torch.nn.Sequential
-nnzoo builds, parameter names and all), the loss, the optimizer (SGD or Adam with every setting),
-the learning-rate schedule (constant, step, cosine; set once per epoch, as nnzoo does), the batch
-size, epochs, seed, normalisation and augmentation (hflip, vflip, crop, shift, rotate, cutout,
-brightness, contrast, with nnzoo's meanings). The validation examples are exactly the ones
-`nnzoo train` holds out (its generator, reimplemented), so `standardize` computes the same constants.
+What it takes from the recipe (a zoo name or a .json file; every field but `layers` may be left out
+and gets nnzoo's default: name from the file name, Adam lr 0.001, constant schedule, 10 epochs of
+64, seed 1, standardize, CrossEntropyLoss): the layers (as the torch.nn.Sequential nnzoo builds,
+parameter names and all: Linear, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d/2d,
+ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax) with their
+`weight_init` / `bias_init` (torch.nn.init's functions of the same names, drawn from torch's
+generator), the loss (CrossEntropyLoss with label_smoothing, NLLLoss, MSELoss, BCEWithLogitsLoss,
+and HingeLoss, nnzoo's name for torch.clamp(1 - y * out, min=0).mean(); targets made from the labels
+as nnzoo makes them), the optimizer (SGD, Adam, AdamW, RMSprop with every setting), the learning-rate
+schedule (constant, step, cosine, with warmup_epochs, set once per epoch as nnzoo does; onecycle as
+torch's OneCycleLR, stepped after every batch), the batch size, epochs, seed, train_subset,
+normalisation and augmentation (hflip, vflip, crop, shift, rotate, cutout, brightness, contrast,
+with nnzoo's meanings). The validation examples are exactly the ones `nnzoo train` holds out (its
+generator, reimplemented), so `standardize` computes the same constants. What has no direct
+equivalent is refused by name before anything is trained: early_stopping, and a train_subset (its
+examples are drawn by nnzoo's generator, which this bridge does not reimplement).
 
 Distributed: under torchrun (or any launcher that sets RANK, WORLD_SIZE, MASTER_ADDR and
 MASTER_PORT) every process joins one process group: gloo on CPUs, nccl when each process has a GPU
@@ -62,8 +72,11 @@ CLASS_NAMES = {
 }
 VALIDATION_DOMAIN = 0x7661_6C73_706C_6974  # "valsplit": TrainingRandomness.validationDomain
 TORCH_LAYERS = {name.lower(): name for name in (
-    "Linear", "Conv2d", "MaxPool2d", "ReLU", "Sigmoid", "Tanh", "Flatten", "Dropout", "Dropout2d", "BatchNorm1d",
-    "BatchNorm2d", "Softmax", "LogSoftmax")}
+    "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "ReLU", "LeakyReLU", "GELU", "Sigmoid",
+    "Tanh", "Flatten", "Dropout", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "Softmax", "LogSoftmax")}
+LOSSES = ("CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "HingeLoss")
+INITIALISERS = ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "zeros", "ones", "constant",
+                "normal", "uniform")
 
 
 def fail(message):
@@ -77,24 +90,109 @@ def read_recipe(name_or_path):
         os.path.join(nnzoo_io.ROOT, "zoo", name_or_path + ".json")
     try:
         with open(path) as f:
-            return json.load(f), path
+            recipe = json.load(f)
     except OSError as error:
         fail(f"cannot read the recipe {path}: {error.strerror}. Give a zoo recipe's name (digits-mlp) or a .json file.")
     except json.JSONDecodeError as error:
         fail(f"the recipe {path} is not valid JSON: {error}")
+    if not isinstance(recipe, dict):
+        fail(f"the recipe {path} is not a JSON object")
+    # nnzoo's default name: the file's, without .json (written into the checkpoint's recipe too).
+    recipe.setdefault("name", os.path.splitext(os.path.basename(path))[0])
+    for field, why in (("early_stopping", "it decides when nnzoo's run stops; train with --epochs instead"),
+                       ("train_subset", "its examples are drawn by nnzoo's generator, which this bridge does not "
+                                        "reimplement")):
+        if field in recipe:
+            fail(f"{path}: the recipe has \"{field}\", which this bridge does not support ({why}); remove it from "
+                 f"a copy of the recipe, or train with nnzoo train")
+    return recipe, path
+
+
+def as_object(value, field, path):
+    """A field written as a name or an object (loss, optimizer, schedule, normalisation, initialiser)."""
+    if isinstance(value, str):
+        return {"type": value}
+    if isinstance(value, dict) and isinstance(value.get("type"), str):
+        return dict(value)
+    fail(f"{path}: \"{field}\" must be a name or an object with a \"type\", not {value!r}")
+
+
+def initialiser(spec, where, path):
+    """(torch.nn.init function, keyword arguments) for a recipe's weight_init or bias_init."""
+    spec = as_object(spec, where, path)
+    kind = spec.pop("type").lower().rstrip("_")
+    if kind not in INITIALISERS:
+        fail(f"{path}: {where} is {kind!r}, not one of {', '.join(INITIALISERS)} (torch.nn.init's names)")
+    if kind.startswith("xavier"):
+        gain = spec.get("gain", 1.0)
+        if isinstance(gain, str):
+            gain = torch.nn.init.calculate_gain(gain, 0.01 if gain == "leaky_relu" else None)
+        spec = {"gain": float(gain)}
+    elif kind == "constant":
+        spec = {"val": spec["val"]}
+    return getattr(torch.nn.init, kind + "_"), spec
 
 
 def layers_of(recipe, path):
-    layers = []
-    for index, layer in enumerate(recipe.get("layers", [])):
+    """The layers with torch's class names, without their initialisers, and the initialisers by layer index."""
+    layers, inits = [], {}
+    entries = recipe.get("layers")
+    if not isinstance(entries, list) or not entries:
+        fail(f"{path}: the recipe has no layers")
+    for index, layer in enumerate(entries):
         kind = TORCH_LAYERS.get(str(layer.get("type", "")).lower())
         if kind is None:
             fail(f"{path}: layer {index} has type {layer.get('type')!r}, which this bridge does not know "
                  f"(it knows {', '.join(TORCH_LAYERS.values())})")
-        layers.append(dict(layer, type=kind))
-    if not layers:
-        fail(f"{path}: the recipe has no layers")
-    return layers
+        arguments = {k: v for k, v in layer.items() if k not in ("weight_init", "bias_init")}
+        for key in ("weight_init", "bias_init"):
+            if key in layer:
+                inits.setdefault(index, {})[key.split("_")[0]] = initialiser(layer[key], f"layers[{index}].{key}",
+                                                                             path)
+        if kind == "AdaptiveAvgPool2d" and isinstance(arguments.get("output_size"), list):
+            arguments["output_size"] = tuple(arguments["output_size"])
+        layers.append(dict(arguments, type=kind))
+    return layers, inits
+
+
+def apply_initialisers(model, inits):
+    """Fills each layer's weight and bias as its weight_init and bias_init say (torch's generator)."""
+    with torch.no_grad():
+        for index, chosen in inits.items():
+            for name, (function, arguments) in chosen.items():
+                function(getattr(model[index], name), **arguments)
+
+
+class HingeLoss(torch.nn.Module):
+    """nnzoo's HingeLoss: torch.clamp(1 - y * out, min=0).mean() with y = ±1 (PyTorch has no such class)."""
+
+    def forward(self, out, y):
+        return torch.clamp(1 - y * out, min=0).mean()
+
+
+def make_loss(recipe, path):
+    """(loss module, targets from labels): nnzoo's targets for each loss (ClassificationLoss)."""
+    spec = as_object(recipe.get("loss", "CrossEntropyLoss"), "loss", path)
+    kind = next((name for name in LOSSES if name.lower() == spec["type"].lower()), None)
+    if kind is None:
+        fail(f"{path}: the loss {spec['type']!r} is not one of {', '.join(LOSSES)}")
+    if kind == "CrossEntropyLoss":
+        return torch.nn.CrossEntropyLoss(label_smoothing=float(spec.get("label_smoothing", 0))), lambda y, width: y
+    if kind == "NLLLoss":
+        return torch.nn.NLLLoss(), lambda y, width: y
+
+    def targets(y, width):
+        if width == 1:  # one output for two classes: class 1 positive
+            return (y.float() if kind == "BCEWithLogitsLoss" else y.float() * 2 - 1).reshape(-1, 1)
+        onehot = F.one_hot(y, width).float()
+        return onehot if kind == "MSELoss" else onehot * 2 - 1
+    return {"MSELoss": torch.nn.MSELoss(), "BCEWithLogitsLoss": torch.nn.BCEWithLogitsLoss(),
+            "HingeLoss": HingeLoss()}[kind], targets
+
+
+def predicted(out):
+    """nnzoo's ClassPrediction: the highest output, or for one output class 1 when it is above 0."""
+    return (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(1)
 
 
 def augmentation_spec(recipe, dataset):
@@ -104,29 +202,62 @@ def augmentation_spec(recipe, dataset):
     return [piece.strip() for piece in choice.split(",") if piece.strip()]
 
 
-def learning_rate(recipe, base, epoch, epochs):
-    """nnzoo's ScheduleSpec.learningRate: the rate of 0-based `epoch` of `epochs`."""
-    schedule = recipe.get("schedule", {"type": "constant"})
-    kind = schedule.get("type", "constant").lower()
-    if kind == "constant":
-        return base
+def schedule_of(recipe, path):
+    schedule = as_object(recipe.get("schedule", "constant"), "schedule", path)
+    schedule["type"] = schedule["type"].lower()
+    if schedule["type"] not in ("constant", "step", "cosine", "onecycle"):
+        fail(f"{path}: the schedule type {schedule['type']!r} is not constant, step, cosine or onecycle")
+    return schedule
+
+
+def learning_rate(schedule, base, epoch, epochs):
+    """nnzoo's ScheduleSpec.learningRate for the per-epoch schedules: the rate of 0-based `epoch` of `epochs`."""
+    kind = schedule["type"]
     if kind == "step":
-        return base * schedule["gamma"] ** (epoch // schedule["step_size"])
-    if kind == "cosine":
+        rate = base * schedule.get("gamma", 0.1) ** (epoch // schedule["step_size"])
+    elif kind == "cosine":
         low = schedule.get("min_lr", 0)
-        return low + (base - low) * (1 + math.cos(math.pi * epoch / epochs)) / 2 if epochs > 0 else base
-    fail(f"the recipe's schedule type {kind!r} is not constant, step or cosine")
+        rate = low + (base - low) * (1 + math.cos(math.pi * epoch / epochs)) / 2 if epochs > 0 else base
+    else:
+        rate = base
+    warmup = schedule.get("warmup_epochs", 0)
+    # LinearLR(start_factor=1/(k+1), total_iters=k) in front, as nnzoo's warm-up.
+    return rate * (epoch + 1) / (warmup + 1) if epoch < warmup else rate
+
+
+def one_cycle(schedule, optimizer, base, total_steps):
+    """torch's OneCycleLR with nnzoo's onecycle arguments (max_lr the optimizer's lr; three_phase false)."""
+    return torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=base, total_steps=total_steps, pct_start=schedule.get("pct_start", 0.3),
+        anneal_strategy=schedule.get("anneal_strategy", "cos"), cycle_momentum=schedule.get("cycle_momentum", True),
+        base_momentum=schedule.get("base_momentum", 0.85), max_momentum=schedule.get("max_momentum", 0.95),
+        div_factor=schedule.get("div_factor", 25.0), final_div_factor=schedule.get("final_div_factor", 1e4))
+
+
+OPTIMIZER_DEFAULTS = {"sgd": 0.001, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.01}  # torch.optim's lr defaults
+
+
+def optimizer_spec_of(recipe, path):
+    spec = as_object(recipe.get("optimizer", {"type": "Adam", "lr": 0.001}), "optimizer", path)
+    kind = spec["type"].lower()
+    if kind not in OPTIMIZER_DEFAULTS:
+        fail(f"{path}: the optimizer {spec['type']!r} is not SGD, Adam, AdamW or RMSprop")
+    spec.setdefault("lr", OPTIMIZER_DEFAULTS[kind])
+    return spec
 
 
 def make_optimizer(spec, parameters, lr):
-    kind = spec.get("type", "").lower()
+    kind = spec["type"].lower()
     if kind == "sgd":
         return torch.optim.SGD(parameters, lr=lr, momentum=spec.get("momentum", 0), dampening=spec.get("dampening", 0),
                                nesterov=spec.get("nesterov", False), weight_decay=spec.get("weight_decay", 0))
-    if kind == "adam":
-        return torch.optim.Adam(parameters, lr=lr, betas=tuple(spec.get("betas", (0.9, 0.999))),
-                                eps=spec.get("eps", 1e-8), weight_decay=spec.get("weight_decay", 0))
-    fail(f"the recipe's optimizer {spec.get('type')!r} is not SGD or Adam")
+    if kind in ("adam", "adamw"):
+        kind_class = torch.optim.Adam if kind == "adam" else torch.optim.AdamW
+        return kind_class(parameters, lr=lr, betas=tuple(spec.get("betas", (0.9, 0.999))), eps=spec.get("eps", 1e-8),
+                          weight_decay=spec.get("weight_decay", 0 if kind == "adam" else 0.01))
+    return torch.optim.RMSprop(parameters, lr=lr, alpha=spec.get("alpha", 0.99), eps=spec.get("eps", 1e-8),
+                               weight_decay=spec.get("weight_decay", 0), momentum=spec.get("momentum", 0),
+                               centered=spec.get("centered", False))
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -146,6 +277,7 @@ def validation_split(count, fraction, seed):
 def normalization(recipe, images, max_value):
     """nnzoo's InputNormalization.make: (mean, std) per channel on the [0, 1] scale."""
     spec = recipe.get("normalization", {"type": "standardize"})
+    spec = {"type": spec} if isinstance(spec, str) else spec
     kind = spec.get("type", "standardize").lower()
     channels = images.shape[1]
     if kind == "scale":
@@ -266,16 +398,16 @@ def write_checkpoint(path, model, metadata):
 
 # --- training -------------------------------------------------------------------------------------
 
-def evaluate(model, images, labels, max_value, mean, std, loss_fn, device, batch=512):
+def evaluate(model, images, labels, max_value, mean, std, loss_fn, targets, device, batch=512):
     model.eval()
     correct, total_loss = 0, 0.0
     with torch.no_grad():
         for start in range(0, len(labels), batch):
             x = nnzoo_io.normalized(images[start:start + batch], max_value, mean, std).to(device)
-            y = torch.from_numpy(labels[start:start + batch]).to(device)
+            y = torch.from_numpy(labels[start:start + batch]).long().to(device)
             out = model(x)
-            total_loss += float(loss_fn(out, y)) * len(y)
-            correct += int((out.argmax(1) == y).sum())
+            total_loss += float(loss_fn(out, targets(y, out.shape[1]))) * len(y)
+            correct += int((predicted(out) == y).sum())
     return correct, total_loss / max(1, len(labels))
 
 
@@ -298,14 +430,17 @@ def train(a):
             print(text, flush=True)
 
     recipe, recipe_path = read_recipe(a.recipe)
-    layers = layers_of(recipe, recipe_path)
+    layers, inits = layers_of(recipe, recipe_path)
+    loss_fn, targets = make_loss(recipe, recipe_path)
+    schedule = schedule_of(recipe, recipe_path)
     dataset = a.dataset or recipe.get("dataset")
     if dataset not in CLASS_NAMES:
-        fail(f"dataset {dataset!r} is not one of {', '.join(CLASS_NAMES)}")
-    epochs = a.epochs if a.epochs is not None else recipe.get("epochs", 1)
+        fail(f"dataset {dataset!r} is not one of {', '.join(CLASS_NAMES)} (toy sets, image folders and tables: train "
+             f"them with nnzoo train)")
+    epochs = a.epochs if a.epochs is not None else recipe.get("epochs", 10)
     batch_size = a.batch_size or recipe.get("batch_size", 64)
     seed = a.seed if a.seed is not None else recipe.get("seed", 1)
-    optimizer_spec = dict(recipe["optimizer"])
+    optimizer_spec = optimizer_spec_of(recipe, recipe_path)
     if a.lr is not None:
         optimizer_spec["lr"] = a.lr
     if batch_size % world:
@@ -328,9 +463,10 @@ def train(a):
         + f", augmentation {','.join(operations) or 'none'}; torch {torch.__version__}")
 
     torch.manual_seed(seed)
-    model = nnzoo_io.model_from_recipe(layers, images.shape[1:]).to(device)
+    model = nnzoo_io.model_from_recipe(layers, images.shape[1:])
+    apply_initialisers(model, inits)
+    model = model.to(device)
     trained = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
-    loss_fn = torch.nn.NLLLoss() if recipe.get("loss", "").lower() == "nllloss" else torch.nn.CrossEntropyLoss()
     base_lr = optimizer_spec["lr"]
     optimizer = make_optimizer(optimizer_spec, trained.parameters(), base_lr)
     train_images = torch.from_numpy(np.ascontiguousarray(images[training]))
@@ -338,6 +474,8 @@ def train(a):
     sampler = torch.utils.data.DistributedSampler(
         range(len(training)), num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False)
     per_process = batch_size // world
+    batches = math.ceil(len(sampler) / per_process)
+    cycle = one_cycle(schedule, optimizer, base_lr, epochs * batches) if schedule["type"] == "onecycle" else None
 
     metadata = {
         "format": "pt", "recipe": json.dumps(recipe, separators=(",", ":")),
@@ -351,9 +489,12 @@ def train(a):
     history, best = [], None
     for epoch in range(epochs):
         started = time.time()
-        lr = learning_rate(recipe, base_lr, epoch, epochs)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        if cycle is None:
+            lr = learning_rate(schedule, base_lr, epoch, epochs)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+        else:
+            lr = optimizer.param_groups[0]["lr"]  # the epoch's first batch's; OneCycleLR steps after each batch
         sampler.set_epoch(epoch)
         generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch * 1009 + rank)
         order = torch.tensor(list(sampler))
@@ -363,13 +504,15 @@ def train(a):
             chosen = order[start:start + per_process]
             batch = augment(train_images[chosen], operations, max_value, generator)
             x = nnzoo_io.normalized(batch.numpy(), max_value, mean, std).to(device)
-            y = train_labels[chosen].to(device)
+            y = train_labels[chosen].long().to(device)
             optimizer.zero_grad()
             out = trained(x)
-            loss = loss_fn(out, y)
+            loss = loss_fn(out, targets(y, out.shape[1]))
             loss.backward()
             optimizer.step()
-            totals += torch.tensor([loss.item() * len(y), float((out.argmax(1) == y).sum()), len(y)],
+            if cycle is not None:
+                cycle.step()
+            totals += torch.tensor([loss.item() * len(y), float((predicted(out) == y).sum()), len(y)],
                                    dtype=torch.float64)
         if distributed:
             dist.all_reduce(totals)
@@ -377,7 +520,7 @@ def train(a):
                   "train_accuracy": totals[1].item() / totals[2].item(), "seconds": time.time() - started}
         if lead and validation:
             correct, loss = evaluate(model, images[validation], labels[validation], max_value, mean, std, loss_fn,
-                                     device)
+                                     targets, device)
             record.update(validation_accuracy=correct / len(validation), validation_loss=loss)
         history.append(record)
         if lead:
@@ -399,7 +542,7 @@ def train(a):
         from nnzoo_io import read_safetensors
         _, tensors = read_safetensors(os.path.join(a.out, "checkpoint-best.safetensors"))
         model.load_state_dict(tensors)
-        correct, loss = evaluate(model, test_images, test_labels, max_value, mean, std, loss_fn, device)
+        correct, loss = evaluate(model, test_images, test_labels, max_value, mean, std, loss_fn, targets, device)
         summary = {
             "command": sys.argv, "recipe": recipe_path, "dataset": dataset, "world_size": world, "backend": backend,
             "torch": torch.__version__, "epochs": history, "best_epoch": best[1],
