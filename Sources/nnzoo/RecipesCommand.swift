@@ -16,7 +16,8 @@ struct RecipesCommand: ParsableCommand {
             target, and, where the project measured it, the test accuracy of checkpoint-best and the time per \
             epoch (zoo/measured/accuracy.json, written by swift run -c release nnbench accuracy --record). \
             Accuracy is the same on any machine for the same thread count; times were taken on the machine \
-            named, with nothing else running.
+            named, with nothing else running. "weights" names the trained weights the zoo ships \
+            (zoo/weights), which predict, eval and export take as RECIPE@DATASET.
 
             Examples:
               nnzoo recipes
@@ -89,8 +90,18 @@ struct RecipesCommand: ParsableCommand {
                     String(format: ", %.3f s/epoch", seconds) + " at \(counted(entry.threads, "thread"))"
                     + (entry.machine.map { " on \($0)" } ?? "")
             }
-            text += " (\(entry.measured))"
+            if let timed = entry.timed, entry.secondsPerEpoch != nil, timed != entry.measured {
+                text += " (accuracy \(entry.measured), time \(timed))"
+            } else {
+                text += " (\(entry.measured))"
+            }
             lines.append(text)
+        }
+        if !recipe.weights.isEmpty {
+            let names = recipe.weights.sorted { $0.key < $1.key }.map {
+                "\($0.value.name) (\(String(format: "%.2f%%", $0.value.testAccuracy)))"
+            }
+            lines.append("  weights   " + names.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

@@ -25,14 +25,24 @@ import Testing
         return found.sorted()
     }
 
-    static let installed = [
-        "bin/nnzoo", "share/bash-completion/completions/nnzoo", "share/fish/vendor_completions.d/nnzoo.fish",
-        "share/nnzoo/Data/digits/digits.csv.gz", "share/nnzoo/install.json",
-        "share/nnzoo/zoo/convnet-dropout-augmented.json", "share/nnzoo/zoo/convnet-dropout.json",
-        "share/nnzoo/zoo/d2l-mlp.json", "share/nnzoo/zoo/digits-hinge.json", "share/nnzoo/zoo/digits-mlp.json",
-        "share/nnzoo/zoo/lab-convnet.json", "share/nnzoo/zoo/mlp-784-100-10.json",
-        "share/nnzoo/zoo/sigmoid-mlp-mse.json", "share/nnzoo/zoo/sigmoid-mlp.json", "share/zsh/site-functions/_nnzoo",
-    ]
+    /// What an installation holds: the binary, completions, digits, and the zoo as the checkout has
+    /// it (every recipe, the measurements, the weights table and every file it lists).
+    static let installed: [String] = {
+        let zoo = CLI.packageRoot + "/zoo"
+        let recipes = ((try? FileManager.default.contentsOfDirectory(atPath: zoo)) ?? []).filter {
+            $0.hasSuffix(".json")
+        }
+        let weights = (try? ZooWeights.read(from: zoo + "/weights/index.json"))?.weights.map(\.file) ?? []
+        return
+            ([
+                "bin/nnzoo", "share/bash-completion/completions/nnzoo", "share/fish/vendor_completions.d/nnzoo.fish",
+                "share/nnzoo/Data/digits/digits.csv.gz", "share/nnzoo/install.json",
+                "share/nnzoo/zoo/measured/accuracy.json", "share/zsh/site-functions/_nnzoo",
+            ] + recipes.map { "share/nnzoo/zoo/" + $0 }
+            + (weights.isEmpty
+                ? [] : ["share/nnzoo/zoo/weights/index.json"] + weights.map { "share/nnzoo/zoo/weights/" + $0 }))
+            .sorted()
+    }()
 
     @Test func theInstalledBinaryTrainsFromAnotherFolderAndCompletesRecipes() throws {
         let folder = TempFolder()
@@ -244,7 +254,9 @@ import Testing
         try FileManager.default.removeItem(atPath: zoo)
         try FileManager.default.createSymbolicLink(atPath: zoo, withDestinationPath: elsewhere)
         let recipes = try FileManager.default.contentsOfDirectory(atPath: elsewhere).sorted()
-        #expect(recipes.count == 9)
+        // The recipes, and the measured/ and weights/ folders.
+        let zooFiles = Self.installed.filter { $0.hasPrefix("share/nnzoo/zoo/") }
+        #expect(recipes.count == Set(zooFiles.map { $0.split(separator: "/")[3] }).count)
 
         // Installing again would write through the link: refused, nothing changed.
         #expect(throws: InstallError.linkedFolder(path: zoo + "/convnet-dropout-augmented.json", link: zoo)) {
@@ -269,14 +281,14 @@ import Testing
             text.hasSuffix(
                 "\n\(prefix)/share/nnzoo/install.json is kept for the files left behind a link: replace the link by "
                     + "a folder holding them, then uninstall again."))
-        #expect(outcome.changes.filter { $0.change == .behindLink }.count == 9)
+        #expect(outcome.changes.filter { $0.change == .behindLink }.count == zooFiles.count)
         #expect(!FileManager.default.fileExists(atPath: prefix + "/bin"))
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/nnzoo/install.json"))
         // With the link replaced by a real folder, uninstalling again removes the rest.
         try FileManager.default.removeItem(atPath: zoo)
         try FileManager.default.copyItem(atPath: elsewhere, toPath: zoo)
         let again = try Installation.uninstall(prefix: prefix)
-        #expect(again.changes.filter { $0.change == .removed }.count == 9)
+        #expect(again.changes.filter { $0.change == .removed }.count == zooFiles.count)
         #expect(!FileManager.default.fileExists(atPath: prefix))
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).sorted() == recipes)
     }

@@ -20,22 +20,30 @@ public struct RecipeOverview: Encodable, Equatable, Sendable {
     /// Percent, by dataset.
     public var expectedAccuracy: [String: Double]
     public var measured: [String: MeasuredAccuracy.Entry]
+    /// The zoo's trained weights of this recipe, by dataset (`RECIPE@DATASET`).
+    public var weights: [String: ZooWeights.Entry]
     /// Why the recipe file cannot be used, if it cannot.
     public var problem: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, path, description, network, dataset, fits, measured, problem
+        case name, path, description, network, dataset, fits, measured, weights, problem
         case expectedAccuracy = "expected_accuracy"
     }
 
     /// The overview of the recipe file at `path` named `name`, with `measured` figures, against the
     /// registered `datasets`.
     public init(
-        name: String, path: String, measured: MeasuredAccuracy, datasets: [DatasetSpec] = DatasetRegistry.all
+        name: String, path: String, measured: MeasuredAccuracy, weights: ZooWeights = ZooWeights(),
+        datasets: [DatasetSpec] = DatasetRegistry.all
     ) {
         self.name = name
         self.path = path
         self.measured = measured.recipes[name] ?? [:]
+        var shipped: [String: ZooWeights.Entry] = [:]
+        for entry in weights.weights where entry.recipe == name && shipped[entry.dataset] == nil {
+            shipped[entry.dataset] = entry
+        }
+        self.weights = shipped
         let recipe: Recipe
         do {
             recipe = try Recipe.read(from: path)
@@ -69,8 +77,13 @@ public struct RecipeOverview: Encodable, Equatable, Sendable {
     /// Every recipe of the zoo folders.
     public static func all(folders: [String] = RecipeCatalog.zooFolders()) -> [RecipeOverview] {
         let measured = MeasuredAccuracy.read(folders: folders)
+        // Every table's weights, the first folder's first (unreadable tables are skipped: a nicety here).
+        let weights = ZooWeights(
+            weights: ZooWeights.folders(zooFolders: folders).flatMap {
+                (try? ZooWeights.read(from: $0 + "/" + ZooWeights.indexName))?.weights ?? []
+            })
         return RecipeCatalog.recipeFiles(in: folders).map {
-            RecipeOverview(name: $0.name, path: $0.path, measured: measured)
+            RecipeOverview(name: $0.name, path: $0.path, measured: measured, weights: weights)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NNCore
+import NNData
 
 /// The zoo's trained weights: `zoo/weights/<recipe>@<dataset>.safetensors`, each the shareable
 /// checkpoint (`Checkpoint.shareable()`) of `checkpoint-best` of a run of the recipe with its
@@ -176,6 +177,18 @@ public struct ZooWeights: Codable, Equatable, Sendable {
                 lookedIn: zooFolders)
         }
         let others = Array(Set(shipped.filter { $0.recipe == recipe }.map(\.name))).sorted()
+        // A dataset the recipe's network cannot take is said so, rather than offered a training command.
+        if let file = RecipeCatalog.recipeFiles(in: zooFolders).first(where: { $0.name == recipe }),
+            let definition = try? Recipe.read(from: file.path),
+            let reference = try? DatasetReference.named(dataset), let facts = try? reference.knownFacts()
+        {
+            do {
+                _ = try ModelBuilder.resolve(definition, for: ModelInput(facts))
+            } catch let problem as ModelIncompatibility {
+                throw ZooWeightsError.doesNotFit(
+                    recipe: recipe, dataset: reference.name, reason: problem.reason, available: others)
+            } catch {}
+        }
         throw ZooWeightsError.noWeights(
             recipe: recipe, dataset: dataset, available: others,
             lookedIn: tables.isEmpty ? zooFolders.map { $0 + "/" + folderName } : tables.map(\.folder))

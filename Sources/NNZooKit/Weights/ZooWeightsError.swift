@@ -9,6 +9,8 @@ public enum ZooWeightsError: Error, CustomStringConvertible, Equatable, Sendable
     case unknownRecipe(recipe: String, dataset: String, suggestion: String, recipes: [String], lookedIn: [String])
     /// The recipe exists, but no table lists weights for it on that dataset.
     case noWeights(recipe: String, dataset: String, available: [String], lookedIn: [String])
+    /// The recipe's network cannot take the dataset's examples (`reason` says why).
+    case doesNotFit(recipe: String, dataset: String, reason: String, available: [String])
     /// The table `index.json` cannot be read or decoded.
     case unreadableIndex(path: String, reason: String)
     /// The table lists the file, but it is not there (or cannot be read).
@@ -34,6 +36,12 @@ public enum ZooWeightsError: Error, CustomStringConvertible, Equatable, Sendable
                 + "\(have). Train them with: "
                 + Invocation.current.command("train \(recipe) --dataset \(dataset) --out runs/\(recipe)@\(dataset)")
                 + ", then give the run folder runs/\(recipe)@\(dataset) in place of \(recipe)@\(dataset)."
+        case .doesNotFit(let recipe, let dataset, let reason, let available):
+            let have =
+                available.isEmpty
+                ? "" : " The zoo ships weights for \(recipe) as " + available.joined(separator: ", ") + "."
+            return "There are no weights for \(recipe)@\(dataset): \(recipe) cannot be trained on \(dataset) "
+                + "(\(reason)).\(have) \(Invocation.current.command("recipes")) lists the datasets each recipe fits."
         case .unreadableIndex(let path, let reason):
             return "The zoo's weights table \(path) cannot be read: \(reason). Restore it from the nnzoo sources "
                 + "(git checkout -- zoo/weights/index.json, or install nnzoo again)."
