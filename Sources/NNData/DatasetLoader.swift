@@ -11,14 +11,16 @@ public enum DatasetLoader {
     /// Loads `split` of the dataset `reference` names. `onProgress` reports (bytes read from disk,
     /// total bytes to read), for progress display.
     /// `report`, if given, receives what an image folder's load found besides the examples (files
-    /// left out, its fingerprint, whether the cache answered).
+    /// left out, its fingerprint, whether the cache answered). `digests`, if given, receives the
+    /// content digest of each IDX file read, hashed in the same pass (see `ContentDigests`).
     public static func load(
         _ reference: DatasetReference, split: DatasetSplit, dataDirectory: String, report: DatasetLoadReport? = nil,
-        onProgress: ((Int, Int) -> Void)? = nil
+        digests: ContentDigests? = nil, onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
         switch reference.kind {
         case .registry:
-            return try load(reference.name, split: split, dataDirectory: dataDirectory, onProgress: onProgress)
+            return try load(
+                reference.name, split: split, dataDirectory: dataDirectory, digests: digests, onProgress: onProgress)
         case .toy:
             return ToyDatasets.make(try ToyDatasets.parse(reference.name), split: split)
         case .imageFolder:
@@ -53,12 +55,12 @@ public enum DatasetLoader {
     /// Loads `split` of the dataset called `name` from `dataDirectory` (see `DataDirectory`).
     /// `onProgress` reports (bytes read from disk, total bytes to read), for progress display.
     public static func load(
-        _ name: String, split: DatasetSplit, dataDirectory: String,
+        _ name: String, split: DatasetSplit, dataDirectory: String, digests: ContentDigests? = nil,
         onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
         let spec = try DatasetRegistry.spec(name)
         let location = try DatasetLocator.locate(spec, split: split, dataDirectory: dataDirectory)
-        return try load(spec, from: location, onProgress: onProgress)
+        return try load(spec, from: location, digests: digests, onProgress: onProgress)
     }
 
     /// Loads both splits as one set: for digits the whole file in file order, for the others the
@@ -77,7 +79,8 @@ public enum DatasetLoader {
 
     /// Loads a split from files already located.
     public static func load(
-        _ spec: DatasetSpec, from location: SplitLocation, onProgress: ((Int, Int) -> Void)? = nil
+        _ spec: DatasetSpec, from location: SplitLocation, digests: ContentDigests? = nil,
+        onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
         switch location {
         case .idx(let images, let labels):
@@ -89,7 +92,7 @@ public enum DatasetLoader {
             return try loadIDX(
                 images: images, labels: labels, classNames: spec.classNames,
                 expectedSize: (spec.height, spec.width), maxBytes: (limit(images), limit(labels)),
-                onProgress: onProgress)
+                digests: digests, onProgress: onProgress)
         case .cifarFolder(let folder, let batches):
             return try CIFARReader.load(folder: folder, batches: batches, onProgress: onProgress)
         case .cifarArchive(let archive, let batches):
@@ -105,15 +108,23 @@ public enum DatasetLoader {
     }
 
     /// Pairs an IDX images file (u8, N x H x W) with an IDX labels file (u8, N).
-    /// `expectedSize`, if given, is the (height, width) the images must have.
+    /// `expectedSize`, if given, is the (height, width) the images must have. `digests`, if given,
+    /// receives both files' content digests, hashed as they are decoded.
     public static func loadIDX(
         images imagesPath: String, labels labelsPath: String, classNames: [String],
         expectedSize: (Int, Int)? = nil,
         maxBytes: (images: Int, labels: Int) = (IDXReader.defaultMaxBytes, IDXReader.defaultMaxBytes),
-        onProgress: ((Int, Int) -> Void)? = nil
+        digests: ContentDigests? = nil, onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
+        func read(_ path: String, maxBytes: Int, onRead: ((Int, Int) -> Void)?) throws -> IDXFile {
+            guard let digests else { return try IDXReader.read(path, maxBytes: maxBytes, onRead: onRead) }
+            return try digests.reading(path) {
+                let file = try IDXReader.read(path, hashContent: true, maxBytes: maxBytes, onRead: onRead)
+                return (file, file.decodedSize, file.contentSHA256)
+            }
+        }
         // Labels first: small, and a bad label file fails before the big read.
-        let labelFile = try IDXReader.read(labelsPath, maxBytes: maxBytes.labels)
+        let labelFile = try read(labelsPath, maxBytes: maxBytes.labels, onRead: nil)
         guard case .uint8(let labels) = labelFile.elements, labelFile.shape.count == 1 else {
             throw DataError.unexpectedShape(
                 path: labelsPath, expected: "IDX labels: u8 with one dimension (the count)",
@@ -124,7 +135,7 @@ public enum DatasetLoader {
                 path: labelsPath, index: bad, offset: labelFile.header.headerSize + bad, label: Int(labels[bad]),
                 classCount: classNames.count)
         }
-        let imageFile = try IDXReader.read(imagesPath, maxBytes: maxBytes.images, onRead: onProgress)
+        let imageFile = try read(imagesPath, maxBytes: maxBytes.images, onRead: onProgress)
         let shape = imageFile.shape
         guard case .uint8(let pixels) = imageFile.elements, shape.count == 3, shape[1] > 0, shape[2] > 0 else {
             throw DataError.unexpectedShape(

@@ -27,10 +27,13 @@ extension TrainCommand {
         return changed
     }
 
-    /// Reports the test accuracy of the best and last checkpoints and records it in run.json.
-    func finish(_ session: TrainingSession, info: inout RunInfo, seconds: Double) throws {
+    /// Reports the test accuracy of the best and last checkpoints and records it in run.json. `loaded`
+    /// is the test split when the run loaded it at its start.
+    func finish(_ session: TrainingSession, info: inout RunInfo, seconds: Double, test loaded: ImageDataset? = nil)
+        throws
+    {
         let reference = session.settings.datasetReference
-        let test = try DatasetLoader.load(reference, split: .test, dataDirectory: data.path)
+        let test = try loaded ?? DatasetLoader.load(reference, split: .test, dataDirectory: data.path)
         let best = try Checkpoint.read(from: session.folder.bestCheckpoint)
         let bestResult = TestResult(evaluating: best.model, info: best.info, on: test)
         let lastResult = TestResult(evaluating: session.model, info: session.checkpoint(kind: "best").info, on: test)

@@ -10,6 +10,8 @@ extension TrainCommand {
         var session: TrainingSession
         var info: RunInfo
         var isResume: Bool
+        /// The test split, when it was loaded at the start (see `prepareNew`).
+        var test: ImageDataset? = nil
     }
 
     func prepareNew() throws -> Prepared {
@@ -35,7 +37,9 @@ extension TrainCommand {
         // A folder in use or holding files is refused before any data is read; the folder is made and
         // locked once the data is there.
         try RunFolder.check(explicit: out)
-        let trainingSplit = try loadTrainingSplit(reference)
+        // The loader hashes the files it reads in the same pass: run.json's fingerprint reads no file twice.
+        let digests = ContentDigests()
+        let trainingSplit = try loadTrainingSplit(reference, digests: digests)
         if known == nil {
             let facts = DatasetFacts(trainingSplit)
             try RecipeCatalog.check(recipe, fits: ModelInput(facts), dataset: reference.name)
@@ -55,7 +59,14 @@ extension TrainCommand {
             // Recorded with the channels it was loaded with and its place relative to the run.
             settings.source = reference.recorded(loaded: trainingSplit, runFolder: absolute(folder.path))
         }
-        let files = try RunInfo.fingerprint(settings.datasetReference, dataDirectory: data.path)
+        // An IDX dataset's test files are hashed for the fingerprint as they are loaded, and the run
+        // keeps the test split for its end, rather than decompressing them once for each.
+        var test: ImageDataset?
+        if reference.kind == .registry, let spec = try? DatasetRegistry.spec(reference.name) {
+            let location = try DatasetLocator.locate(spec, split: .test, dataDirectory: data.path)
+            if case .idx = location { test = try DatasetLoader.load(spec, from: location, digests: digests) }
+        }
+        let files = try RunInfo.fingerprint(settings.datasetReference, dataDirectory: data.path, digests: digests)
         let session = try TrainingSession(
             recipe: recipe, settings: settings, trainingSplit: trainingSplit, folder: folder)
         var info = RunInfo(
@@ -63,7 +74,7 @@ extension TrainCommand {
             datasetFiles: files)
         info.overrides =
             training.given.isEmpty ? nil : Dictionary(uniqueKeysWithValues: training.given.map { ($0.flag, $0.value) })
-        return Prepared(session: session, info: info, isResume: false)
+        return Prepared(session: session, info: info, isResume: false, test: test)
     }
 
     /// `path` made absolute from the current folder.
@@ -190,11 +201,13 @@ extension TrainCommand {
         return Prepared(session: session, info: info, isResume: true)
     }
 
-    func loadTrainingSplit(_ reference: DatasetReference) throws -> ImageDataset {
+    func loadTrainingSplit(_ reference: DatasetReference, digests: ContentDigests? = nil) throws -> ImageDataset {
         let progress = ProgressReporter(
             label: "Loading \(reference.name)", total: nil, unit: .bytes, plainInterval: .infinity)
         let report = DatasetLoadReport()
-        let split = try DatasetLoader.load(reference, split: .train, dataDirectory: data.path, report: report) {
+        let split = try DatasetLoader.load(
+            reference, split: .train, dataDirectory: data.path, report: report, digests: digests
+        ) {
             done, total in
             progress.setTotal(Int64(total))
             progress.update(Int64(done))

@@ -156,11 +156,11 @@ struct TrainCommand: ParsableCommand {
                         + "Continue this run with:\n  \(command)\n").utf8))
             throw ExitCode(130)
         case .finished:
-            try finish(session, info: &info, seconds: ProgressReporter.monotonicSeconds() - start)
+            try finish(session, info: &info, seconds: ProgressReporter.monotonicSeconds() - start, test: prepared.test)
         case .stoppedEarly(let epoch, let bestEpoch):
             info.stoppedEarly = RunInfo.EarlyStopRecord(
                 epoch: epoch, bestEpoch: bestEpoch, patience: session.settings.earlyStoppingPatience ?? 0)
-            try finish(session, info: &info, seconds: ProgressReporter.monotonicSeconds() - start)
+            try finish(session, info: &info, seconds: ProgressReporter.monotonicSeconds() - start, test: prepared.test)
         }
     }
 }

@@ -162,13 +162,15 @@ public struct RunInfo: Codable, Equatable, Sendable {
     /// files (`fingerprint(_:dataDirectory:)` with its spec); for a toy set one record of the points
     /// it generates (both splits, Float32 little-endian, x then y), so a run shows if the generator
     /// ever changes; for an image folder its fingerprint (read from the cache after a load); for a CSV
-    /// table the SHA-256 of its decompressed text.
-    public static func fingerprint(_ reference: DatasetReference, dataDirectory: String) throws
-        -> [DatasetFileRecord]
-    {
+    /// table the SHA-256 of its decompressed text. A registry file whose digest `digests` holds (the
+    /// loader hashed it as it read it) is not read again.
+    public static func fingerprint(
+        _ reference: DatasetReference, dataDirectory: String, digests: ContentDigests? = nil
+    ) throws -> [DatasetFileRecord] {
         switch reference.kind {
         case .registry:
-            return try fingerprint(try DatasetRegistry.spec(reference.name), dataDirectory: dataDirectory)
+            return try fingerprint(
+                try DatasetRegistry.spec(reference.name), dataDirectory: dataDirectory, digests: digests)
         case .toy:
             let all = try DatasetLoader.loadAll(reference, dataDirectory: dataDirectory)
             var bytes = [UInt8]()
@@ -192,8 +194,11 @@ public struct RunInfo: Codable, Equatable, Sendable {
         }
     }
 
-    /// The content hashes of the files `dataset` is read from (both splits), compared with the registry.
-    public static func fingerprint(_ spec: DatasetSpec, dataDirectory: String) throws -> [DatasetFileRecord] {
+    /// The content hashes of the files `dataset` is read from (both splits), compared with the registry;
+    /// those `digests` holds are taken from it rather than read again.
+    public static func fingerprint(
+        _ spec: DatasetSpec, dataDirectory: String, digests: ContentDigests? = nil
+    ) throws -> [DatasetFileRecord] {
         var records: [DatasetFileRecord] = []
         var seen = Set<String>()
         for split in DatasetSplit.allCases {
@@ -208,8 +213,12 @@ public struct RunInfo: Codable, Equatable, Sendable {
                 }
             }
             for (path, file) in files where seen.insert(path).inserted {
+                let known = digests?.digest(of: path)
                 if let file {
-                    let check = try ContentVerifier.check(path, against: file)
+                    let check =
+                        try known.map {
+                            try ContentVerifier.check(path, against: file, decodedSize: $0.size, sha256: $0.sha256)
+                        } ?? ContentVerifier.check(path, against: file)
                     let status: String
                     switch check.status {
                     case .contentMatches: status = "matches"
@@ -220,7 +229,7 @@ public struct RunInfo: Codable, Equatable, Sendable {
                     records.append(
                         DatasetFileRecord(path: path, bytes: check.decodedSize, sha256: check.sha256, registry: status))
                 } else {
-                    let (size, sha256) = try ContentVerifier.digest(of: path)
+                    let (size, sha256) = try known ?? ContentVerifier.digest(of: path)
                     records.append(
                         DatasetFileRecord(path: path, bytes: size, sha256: sha256, registry: "not published"))
                 }
