@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The image files `nnzoo predict` classifies, from what it was given: a file is taken as it is
 /// (its bytes decide whether it is PNG or JPEG), a folder means every `.png`, `.jpg` and `.jpeg`
 /// file in it and in its subfolders (names compared case-insensitively; hidden files and folders
@@ -28,30 +34,65 @@ public enum ImageFiles {
     }
 
     /// The image files under `folder`, sorted, as paths that start with `folder`.
+    ///
+    /// Listed with `readdir`, whose entries say which are folders (only an entry of unknown type
+    /// costs an `lstat`), and sorted on each name's scalars taken once: through Foundation's URL
+    /// enumerator (a resource-value lookup per file) and a comparison that converted both names at
+    /// every step, listing 10000 files cost twice as much as decoding and classifying them.
+    /// Symbolic links to folders are not followed (as FileManager's enumerator does not).
     static func imagesInFolder(_ folder: String) throws -> [String] {
         let base = folder.count > 1 && folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-        let url = URL(fileURLWithPath: base, isDirectory: true)
-        guard
-            let enumerator = FileManager.default.enumerator(
-                at: url, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles])
-        else { throw PredictionError.notFound(path: folder) }
         var relative: [String] = []
-        let prefix = url.standardizedFileURL.path
-        for case let file as URL in enumerator {
-            guard extensions.contains(file.pathExtension.lowercased()) else { continue }
-            if (try? file.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true { continue }
-            let path = file.standardizedFileURL.path
-            relative.append(
-                path.hasPrefix(prefix + "/") ? String(path.dropFirst(prefix.count + 1)) : file.lastPathComponent)
+        guard collect(base == "/" ? "" : base, inside: "", into: &relative) else {
+            throw PredictionError.notFound(path: folder)
         }
-        return relative.sorted(by: naturalOrder).map { base == "/" ? "/" + $0 : base + "/" + $0 }
+        let keys = relative.map { Array($0.unicodeScalars) }
+        let order = keys.indices.sorted { naturalOrder(keys[$0], keys[$1]) }
+        return order.map { base == "/" ? "/" + relative[$0] : base + "/" + relative[$0] }
+    }
+
+    /// Appends the image files under `root/inside` (paths relative to `root`) to `found`, visiting
+    /// sub-folders; hidden files and folders are left out. False if `root/inside` cannot be listed.
+    private static func collect(_ root: String, inside: String, into found: inout [String]) -> Bool {
+        let path = inside.isEmpty ? (root.isEmpty ? "/" : root) : root + "/" + inside
+        guard let dir = opendir(path) else { return false }
+        defer { closedir(dir) }
+        var folders: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            let key = inside.isEmpty ? name : inside + "/" + name
+            var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+            let isImage =
+                name.lastIndex(of: ".").map { extensions.contains(name[$0...].dropFirst().lowercased()) } ?? false
+            if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+                var info = stat()
+                isFolder = lstat(path + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            } else if isImage, Int32(entry.pointee.d_type) == Int32(DT_LNK) {
+                // A link named like an image that leads to a folder is neither listed nor followed.
+                var info = stat()
+                if stat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
+            }
+            if isFolder {
+                folders.append(key)
+            } else if isImage {
+                found.append(key)
+            }
+        }
+        for key in folders { _ = collect(root, inside: key, into: &found) }
+        return true
     }
 
     /// Whether `a` comes before `b` with runs of ASCII digits compared as numbers (`img2` before
     /// `img10`; equal numbers with fewer leading zeros first), everything else scalar by scalar.
     static func naturalOrder(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.unicodeScalars)
-        let y = Array(b.unicodeScalars)
+        naturalOrder(Array(a.unicodeScalars), Array(b.unicodeScalars))
+    }
+
+    /// `naturalOrder(_:_:)` on names already taken apart into scalars.
+    static func naturalOrder(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar]) -> Bool {
         func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 48 && s.value <= 57 }
         var i = 0
         var j = 0
