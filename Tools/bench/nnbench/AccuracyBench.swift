@@ -118,7 +118,7 @@ struct AccuracyBench: ParsableCommand {
             "epochs", " test (best)", " test (last)", "  target", "  s/epoch", "  result",
         ]
         print(header.joined())
-        if let record { try self.record(rows, into: record, started: started) }
+        if let record { try self.record(rows, into: record) }
         for row in rows {
             var line = row.recipe.padding(toLength: 26, withPad: " ", startingAt: 0)
             line += row.dataset.padding(toLength: 14, withPad: " ", startingAt: 0)
@@ -174,31 +174,18 @@ struct AccuracyBench: ParsableCommand {
     }
 
     /// Merges the measured rows into the file at `path` (created if missing).
-    private func record(_ rows: [Row], into path: String, started: Date) throws {
-        var measured =
-            FileManager.default.fileExists(atPath: path) ? try MeasuredAccuracy.read(from: path) : MeasuredAccuracy()
-        let day = ISO8601DateFormatter.string(
-            from: started, timeZone: TimeZone(secondsFromGMT: 0) ?? .current, formatOptions: [.withFullDate])
+    private func record(_ rows: [Row], into path: String) throws {
         for row in rows {
             guard let best = row.best else { continue }
-            let previous = measured.recipes[row.recipe]?[row.dataset]
-            var entry = MeasuredAccuracy.Entry(
-                accuracy: (best.accuracy * 10000).rounded() / 100,
-                lastAccuracy: row.last.map { ($0.accuracy * 10000).rounded() / 100 },
-                bestEpoch: row.bestEpoch, epochs: row.epochs,
-                secondsPerEpoch: recordTimes ? (row.secondsPerEpoch * 1000).rounded() / 1000 : nil,
-                threads: threads, measured: day, version: NNZooVersion.string, machine: Self.machine())
-            if recordTimes {
-                entry.timed = day
-            } else if let previous, let seconds = previous.secondsPerEpoch, previous.threads == threads {
-                // A time taken on a quiet machine stays until one is taken again (with its day).
-                entry.secondsPerEpoch = seconds
-                entry.timed = previous.timed ?? previous.measured
-                entry.machine = previous.machine
-            }
-            measured.recipes[row.recipe, default: [:]][row.dataset] = entry
+            try ZooRecords.recordMeasurement(
+                MeasuredAccuracy.Entry(
+                    accuracy: (best.accuracy * 10000).rounded() / 100,
+                    lastAccuracy: row.last.map { ($0.accuracy * 10000).rounded() / 100 },
+                    bestEpoch: row.bestEpoch, epochs: row.epochs,
+                    secondsPerEpoch: (row.secondsPerEpoch * 1000).rounded() / 1000, threads: threads,
+                    measured: ZooRecords.today(), version: NNZooVersion.string, machine: Self.machine()),
+                recipe: row.recipe, dataset: row.dataset, timed: recordTimes, into: path)
         }
-        try measured.write(to: path)
         FileHandle.standardError.write(
             Data("Recorded \(rows.filter { $0.best != nil }.count) results in \(path)\n".utf8))
     }
@@ -271,24 +258,9 @@ struct AccuracyBench: ParsableCommand {
                 ? "met (best epoch \(best.info.epoch ?? 0))" : "MISSED (best epoch \(best.info.epoch ?? 0))"
         }
         if let weights {
-            try FileManager.default.createDirectory(atPath: weights, withIntermediateDirectories: true)
-            // As nnzoo export <run> --format safetensors writes it.
-            let file = ZooWeights.fileName(recipe: recipe.name, dataset: dataset)
-            try best.shareable().write(to: weights + "/" + file)
-            let bytes = try ReadableFile.readAll(weights + "/" + file, limit: Int.max)
-            let indexPath = weights + "/" + ZooWeights.indexName
-            var index =
-                FileManager.default.fileExists(atPath: indexPath) ? try ZooWeights.read(from: indexPath) : ZooWeights()
-            let day = ISO8601DateFormatter.string(
-                from: Date(), timeZone: TimeZone(secondsFromGMT: 0) ?? .current, formatOptions: [.withFullDate])
-            index.record(
-                ZooWeights.Entry(
-                    recipe: recipe.name, dataset: dataset, file: file, sha256: SHA256.hex(bytes), bytes: bytes.count,
-                    testAccuracy: (bestResult.accuracy * 10000).rounded() / 100, testCorrect: bestResult.correct,
-                    testTotal: bestResult.examples, epoch: best.info.epoch, epochs: row.epochs, threads: threads,
-                    command: ZooWeights.command(recipe: recipe.name, dataset: dataset, threads: threads),
-                    version: NNZooVersion.string, commit: commit, made: day))
-            try index.write(to: indexPath)
+            try ZooRecords.writeWeights(
+                best, test: bestResult, recipe: recipe.name, dataset: dataset, threads: threads, epochs: row.epochs,
+                into: weights, commit: commit)
         }
         return row
     }

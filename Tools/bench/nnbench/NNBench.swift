@@ -9,7 +9,7 @@ struct NNBench: ParsableCommand {
         abstract: "nnzoo's benchmarks: each prints its figures next to a reference measured in the same run.",
         subcommands: [
             LoadBenchmark.self, AugmentBench.self, EngineBench.self, AccuracyBench.self, SgemmBench.self,
-            InferenceBench.self, FolderLoadBenchmark.self, ReadmeTables.self,
+            InferenceBench.self, FolderLoadBenchmark.self, ReadmeTables.self, AdoptRun.self,
         ]
     )
 }
