@@ -69,6 +69,17 @@ import Testing
         #expect(run.datasetFiles.map(\.path) == [prefix + "/share/nnzoo/Data/digits/digits.csv.gz"])
         let list = try CLI.shell("nnzoo fetch --list digits", in: elsewhere, environment: ["PATH": path])
         #expect(list.stdout.contains("verified, read-only in \(prefix)/share/nnzoo/Data/digits, shipped with nnzoo"))
+        // The zoo's weights, as installed (checked against the installed table).
+        let digits = try PredictCommandTests.digitsTest()
+        FileManager.default.createFile(
+            atPath: elsewhere + "/zero.png", contents: Data(try PredictCommandTests.png(digits, 0)))
+        let predict = try CLI.shell(
+            "nnzoo predict digits-mlp@digits zero.png --top 1", in: elsewhere, environment: ["PATH": path])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        #expect(
+            predict.stdout.hasPrefix(
+                "digits-mlp (epoch 50, trained on digits) from \(prefix)/share/nnzoo/zoo/weights/digits-mlp@digits.safetensors"
+            ), "\(predict.stdout)")
 
         // bash completion, through the installed binary: recipes, a recipe added later, datasets, options.
         func complete(_ words: [String]) throws -> [String] {
