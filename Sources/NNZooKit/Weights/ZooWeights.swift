@@ -35,7 +35,8 @@ public struct ZooWeights: Codable, Equatable, Sendable {
         public var threads: Int
         /// The commands that make the file (`nnzoo train`, then `nnzoo export --format safetensors`).
         public var command: String
-        /// The nnzoo version and the source commit that made it.
+        /// The nnzoo version, and the source commit that made it (or at which `Tools/zoo-weights check`
+        /// last made it again, byte for byte, from a fresh clone).
         public var version: String
         public var commit: String?
         /// The day it was made, `yyyy-MM-dd`.
