@@ -167,6 +167,7 @@ struct PredictCommand: ParsableCommand {
         guard let probability = ranked.probability else {
             return ranked.margin.map { String(format: "margin %+.3f", $0) } ?? "margin nan"
         }
-        return probability > 0 && probability < 0.0005 ? "<0.1%" : String(format: "%.1f%%", probability * 100)
+        return probability > 0 && probability < 0.0005
+            ? "<0.1%" : DecimalText.fixed(probability * 100, decimals: 1) + "%"
     }
 }

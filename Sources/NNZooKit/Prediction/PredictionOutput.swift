@@ -74,7 +74,8 @@ public enum PredictionOutput {
                     let ranked = prediction.top[rank]
                     let value = ranked.probability ?? ranked.margin
                     fields += [
-                        csvField(name(of: ranked.index, in: info)), value.map { String(format: "%.6f", $0) } ?? "",
+                        csvField(name(of: ranked.index, in: info)),
+                        value.map { DecimalText.fixed($0, decimals: 6) } ?? "",
                     ]
                 } else {
                     fields += ["", ""]
