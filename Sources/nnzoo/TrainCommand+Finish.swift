@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NNCore
 import NNData
+import NNLayers
 import NNZooKit
 
 /// The end of a finished run: test results into run.json and a summary a person can read.
@@ -27,6 +28,27 @@ extension TrainCommand {
         return changed
     }
 
+    /// Whether two networks compute the same outputs for the same inputs: the same architecture, loss
+    /// and input normalisation, and every parameter and buffer equal bit for bit.
+    static func sameNetwork(_ a: Sequential, _ aInfo: CheckpointInfo, _ b: Sequential, _ bInfo: CheckpointInfo) -> Bool
+    {
+        guard aInfo.architecture == bInfo.architecture, aInfo.loss == bInfo.loss,
+            aInfo.normalization == bInfo.normalization, aInfo.input == bInfo.input
+        else { return false }
+        let (x, y) = (
+            a.parameters.map(\.value) + a.buffers.map(\.value), b.parameters.map(\.value) + b.buffers.map(\.value)
+        )
+        return x.count == y.count
+            && zip(x, y).allSatisfy { p, q in
+                p.shape == q.shape
+                    && p.withUnsafeBufferPointer { u in
+                        q.withUnsafeBufferPointer { v in
+                            u.count == v.count && zip(u, v).allSatisfy { $0.bitPattern == $1.bitPattern }
+                        }
+                    }
+            }
+    }
+
     /// Reports the test accuracy of the best and last checkpoints and records it in run.json. `loaded`
     /// is the test split when the run loaded it at its start.
     func finish(_ session: TrainingSession, info: inout RunInfo, seconds: Double, test loaded: ImageDataset? = nil)
@@ -36,7 +58,15 @@ extension TrainCommand {
         let test = try loaded ?? DatasetLoader.load(reference, split: .test, dataDirectory: data.path)
         let best = try Checkpoint.read(from: session.folder.bestCheckpoint)
         let bestResult = TestResult(evaluating: best.model, info: best.info, on: test)
-        let lastResult = TestResult(evaluating: session.model, info: session.checkpoint(kind: "best").info, on: test)
+        let lastInfo = session.checkpoint(kind: "best").info
+        // When checkpoint-best holds the last epoch's network (the last epoch was the best, as in
+        // every 1-epoch run), the same network on the same images gives the same figures: evaluated once.
+        let lastResult =
+            Self.sameNetwork(best.model, best.info, session.model, lastInfo)
+            ? TestResult(
+                epoch: lastInfo.epoch ?? 0, loss: bestResult.loss, accuracy: bestResult.accuracy,
+                correct: bestResult.correct, examples: bestResult.examples)
+            : TestResult(evaluating: session.model, info: lastInfo, on: test)
         info.testBest = bestResult
         info.testLast = lastResult
         info.bestEpoch = best.info.epoch
