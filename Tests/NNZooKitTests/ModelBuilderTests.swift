@@ -157,7 +157,7 @@ import Testing
                 recipe: "convnet-dropout", dataset: "digits", input: "1x8x8 images",
                 reason: "layer 3 (Conv2d(20 channels, kernel_size 5)) needs an input of at least 5x5 pixels, but "
                     + "receives 2x2 (what 1x8x8 images become after the layers before it)",
-                fitting: ["digits-hinge", "digits-mlp", "sigmoid-mlp"])
+                fitting: ["digits-hinge", "digits-mlp", "sigmoid-mlp", "vgg-bn"])
         ) {
             try RecipeCatalog.check(
                 try recipe("convnet-dropout"), fits: DatasetRegistry.digits, folders: [TestPaths.zoo])
@@ -168,7 +168,7 @@ import Testing
         let error = RecipeError.incompatible(
             recipe: "mlp-784-100-10", dataset: "cifar10", input: "3x32x32 images",
             reason: "layer 1 (Linear(784 -> 100)) takes 784 inputs, but 3x32x32 images flatten to 3072 values",
-            fitting: ["convnet-dropout", "convnet-dropout-augmented", "sigmoid-mlp"])
+            fitting: ["convnet-dropout", "convnet-dropout-augmented", "sigmoid-mlp", "vgg-bn"])
         #expect(throws: error) {
             try RecipeCatalog.check(
                 try recipe("mlp-784-100-10"), fits: DatasetRegistry.cifar10, folders: [TestPaths.zoo])
@@ -177,12 +177,12 @@ import Testing
             error.description
                 == "The recipe mlp-784-100-10 cannot train on cifar10 (3x32x32 images): layer 1 (Linear(784 -> 100)) "
                 + "takes 784 inputs, but 3x32x32 images flatten to 3072 values. Recipes that fit cifar10: "
-                + "convnet-dropout, convnet-dropout-augmented, sigmoid-mlp.")
+                + "convnet-dropout, convnet-dropout-augmented, sigmoid-mlp, vgg-bn.")
         #expect(
             RecipeCatalog.recipes(fitting: DatasetRegistry.fashionMNIST, folders: [TestPaths.zoo])
                 == [
                     "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "lab-convnet", "mlp-784-100-10",
-                    "sigmoid-mlp", "sigmoid-mlp-mse",
+                    "sigmoid-mlp", "sigmoid-mlp-mse", "vgg-bn",
                 ])
     }
 

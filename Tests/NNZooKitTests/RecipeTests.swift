@@ -32,8 +32,9 @@ import Testing
         let files = RecipeCatalog.recipeFiles(in: [TestPaths.zoo])
         #expect(
             files.map(\.name) == [
-                "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "digits-hinge", "digits-mlp", "lab-convnet",
-                "mlp-784-100-10", "sigmoid-mlp", "sigmoid-mlp-mse",
+                "circles-hinge", "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "digits-hinge",
+                "digits-mlp",
+                "gaussians-perceptron", "lab-convnet", "mlp-784-100-10", "sigmoid-mlp", "sigmoid-mlp-mse", "vgg-bn",
             ])
         for file in files {
             let recipe = try Recipe.read(from: file.path)
@@ -250,8 +251,9 @@ import Testing
             throws: RecipeError.notFound(
                 name: "resnet", lookedIn: [TestPaths.zoo],
                 known: [
-                    "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "digits-hinge", "digits-mlp",
-                    "lab-convnet", "mlp-784-100-10", "sigmoid-mlp", "sigmoid-mlp-mse",
+                    "circles-hinge", "convnet-dropout", "convnet-dropout-augmented", "d2l-mlp", "digits-hinge",
+                    "digits-mlp", "gaussians-perceptron", "lab-convnet", "mlp-784-100-10", "sigmoid-mlp",
+                    "sigmoid-mlp-mse", "vgg-bn",
                 ])
         ) {
             try RecipeCatalog.find("resnet", folders: [TestPaths.zoo])

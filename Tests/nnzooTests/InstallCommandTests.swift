@@ -270,7 +270,7 @@ import Testing
         #expect(recipes.count == Set(zooFiles.map { $0.split(separator: "/")[3] }).count)
 
         // Installing again would write through the link: refused, nothing changed.
-        #expect(throws: InstallError.linkedFolder(path: zoo + "/convnet-dropout-augmented.json", link: zoo)) {
+        #expect(throws: InstallError.linkedFolder(path: zoo + "/circles-hinge.json", link: zoo)) {
             try plan(prefix, binary: binary).install(force: true)
         }
         #expect(

@@ -148,7 +148,7 @@ import Testing
                 == "Error: The recipe convnet-dropout cannot train on digits (1x8x8 images): layer 3 (Conv2d(20 "
                 + "channels, kernel_size 5)) needs an input of at least 5x5 pixels, but receives 2x2 (what 1x8x8 "
                 + "images become after the layers before it). Recipes that fit digits: digits-hinge, digits-mlp, "
-                + "sigmoid-mlp.\n")
+                + "sigmoid-mlp, vgg-bn.\n")
     }
 
     @Test func aBrokenRecipeFileIsNamedWithItsField() throws {
@@ -165,7 +165,9 @@ import Testing
         let unknown = try train(["no-such-recipe"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("There is no recipe called 'no-such-recipe'"))
-        #expect(unknown.stderr.contains("Recipes available: convnet-dropout, convnet-dropout-augmented, d2l-mlp"))
+        #expect(
+            unknown.stderr.contains(
+                "Recipes available: circles-hinge, convnet-dropout, convnet-dropout-augmented, d2l-mlp"))
     }
 
     @Test func missingDataPointsToFetchAndTrainingNeverDownloads() throws {

@@ -10,9 +10,11 @@ import Testing
         let result = try CLI.run(["train", "--list"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines.count == 12 && lines[9].isEmpty && lines[11].isEmpty)
+        #expect(lines.count == 15 && lines[12].isEmpty && lines[14].isEmpty)
         #expect(
-            lines.first
+            lines.first?.hasPrefix("circles-hinge              circles        The circles classification task") == true)
+        #expect(
+            lines[1]
                 == "convnet-dropout            fashion-mnist  A small convolutional network with dropout: Conv 10 k5, "
                 + "MaxPool 2, ReLU, Conv 20 k5, Dropout2d 0.1, MaxPool 2, ReLU, Flatten (320 on 28x28), Linear 60, "
                 + "ReLU, Dropout 0.5, Linear 10, log-softmax with NLL loss.")
@@ -21,7 +23,7 @@ import Testing
                 "digits-mlp                 digits         A two-layer perceptron (Linear 64-100, ReLU, Linear "
                     + "100-10) for the 8x8 UCI digits that ship with nnzoo: trains offline in a few seconds."))
         #expect(
-            lines[10]
+            lines[13]
                 == "Train one with \(CLI.program) train <recipe> (on its dataset, or --dataset NAME); recipes are "
                 + "the .json files in \(CLI.packageRoot)/zoo.")
     }
@@ -52,8 +54,9 @@ import Testing
         #expect(
             result.stderr.hasPrefix(
                 "Error: Give a recipe to train (e.g. \(CLI.program) train digits-mlp), or --resume <run folder>. "
-                    + "Recipes: convnet-dropout, convnet-dropout-augmented, d2l-mlp, digits-hinge, digits-mlp, lab-convnet, "
-                    + "mlp-784-100-10, sigmoid-mlp, sigmoid-mlp-mse; "
+                    + "Recipes: circles-hinge, convnet-dropout, convnet-dropout-augmented, d2l-mlp, digits-hinge, "
+                    + "digits-mlp, gaussians-perceptron, lab-convnet, mlp-784-100-10, sigmoid-mlp, sigmoid-mlp-mse, "
+                    + "vgg-bn; "
                     + "\(CLI.program) train --list says what they are.\n"))
         let both = try CLI.run(["train", "--list", "digits-mlp"])
         #expect(both.status == 64)
@@ -67,8 +70,9 @@ import Testing
         #expect(
             recipe.stderr
                 == "Error: There is no recipe called 'digits-mpl' (looked in \(CLI.packageRoot)/zoo). Did you mean "
-                + "digits-mlp? Recipes available: convnet-dropout, convnet-dropout-augmented, d2l-mlp, digits-hinge, "
-                + "digits-mlp, lab-convnet, mlp-784-100-10, sigmoid-mlp, sigmoid-mlp-mse. Give a recipe name from the "
+                + "digits-mlp? Recipes available: circles-hinge, convnet-dropout, convnet-dropout-augmented, d2l-mlp, "
+                + "digits-hinge, digits-mlp, gaussians-perceptron, lab-convnet, mlp-784-100-10, sigmoid-mlp, "
+                + "sigmoid-mlp-mse, vgg-bn. Give a recipe name from the "
                 + "zoo or the path of a recipe .json file.\n")
         let dataset = try CLI.run(["train", "digits-mlp", "--dataset", "fasion-mnist"])
         #expect(dataset.status == 1)

@@ -31,7 +31,7 @@ public struct RecipeOverview: Encodable, Equatable, Sendable {
     }
 
     /// The overview of the recipe file at `path` named `name`, with `measured` figures, against the
-    /// registered `datasets`.
+    /// registered `datasets` and the toy sets.
     public init(
         name: String, path: String, measured: MeasuredAccuracy, weights: ZooWeights = ZooWeights(),
         datasets: [DatasetSpec] = DatasetRegistry.all
@@ -62,13 +62,20 @@ public struct RecipeOverview: Encodable, Equatable, Sendable {
         var fits: [Fit] = []
         var layersForDefault: [LayerSpec]?
         var layersForFirst: [LayerSpec]?
-        for spec in datasets {
-            guard let resolved = try? ModelBuilder.resolve(recipe, for: ModelInput(spec)) else { continue }
-            fits.append(Fit(dataset: spec.name, parameters: ModelBuilder.parameterCount(resolved) ?? 0))
-            if spec.name == recipe.dataset { layersForDefault = resolved }
+        // The registered datasets, then the built-in toy sets (with their default parameters).
+        let toySets = ToyDatasets.names.compactMap { name -> (String, ModelInput)? in
+            guard let reference = try? DatasetReference.named(name), let facts = try? reference.knownFacts() else {
+                return nil
+            }
+            return (name, ModelInput(facts))
+        }
+        for (name, input) in datasets.map({ ($0.name, ModelInput($0)) }) + toySets {
+            guard let resolved = try? ModelBuilder.resolve(recipe, for: input) else { continue }
+            fits.append(Fit(dataset: name, parameters: ModelBuilder.parameterCount(resolved) ?? 0))
+            if name == recipe.dataset { layersForDefault = resolved }
             if layersForFirst == nil { layersForFirst = resolved }
         }
-        // The default dataset first, then the others in the registry's order.
+        // The default dataset first, then the others in the registry's order, then the toy sets.
         self.fits = fits.filter { $0.dataset == recipe.dataset } + fits.filter { $0.dataset != recipe.dataset }
         network = (layersForDefault ?? layersForFirst ?? recipe.layers).map(\.compactSummary).joined(separator: ", ")
         problem = fits.isEmpty ? "it fits none of the datasets nnzoo knows" : nil
