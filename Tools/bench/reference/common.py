@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 ZOO = os.path.join(ROOT, "zoo")
 
 # The recipe each benchmark model name stands for.
-MODEL_RECIPES = {"mlp": "mlp-784-100-10", "sigmoid": "sigmoid-mlp", "convnet": "convnet-dropout"}
+MODEL_RECIPES = {"mlp": "mlp-784-100-10", "sigmoid": "sigmoid-mlp", "convnet": "convnet-dropout", "vgg": "vgg-bn"}
 
 
 IDX_TYPES = {0x08: ("u1", 1), 0x09: ("i1", 1), 0x0B: (">i2", 2), 0x0C: (">i4", 4), 0x0D: (">f4", 4), 0x0E: (">f8", 8)}
@@ -86,8 +86,8 @@ def load_recipe(name_or_path):
 
 
 # The torch.nn classes a recipe may name (nnzoo's LayerSpec.typeNames).
-LAYER_TYPES = ("Linear", "Conv2d", "MaxPool2d", "ReLU", "Sigmoid", "Tanh", "Flatten", "Dropout", "Dropout2d",
-               "BatchNorm1d", "BatchNorm2d", "Softmax", "LogSoftmax")
+LAYER_TYPES = ("Linear", "Conv2d", "MaxPool2d", "AdaptiveAvgPool2d", "ReLU", "Sigmoid", "Tanh", "Flatten", "Dropout",
+               "Dropout2d", "BatchNorm1d", "BatchNorm2d", "Softmax", "LogSoftmax")
 
 
 def resolved_layers(recipe, input_shape):
@@ -110,6 +110,9 @@ def resolved_layers(recipe, input_shape):
             k = spec["kernel_size"]
             s, p = spec.get("stride") or k, spec.get("padding", 0)
             shape = [shape[0], (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1]
+        elif kind == "AdaptiveAvgPool2d":
+            size = spec["output_size"]
+            shape = [shape[0]] + (list(size) if isinstance(size, list) else [size, size])
         elif kind == "Flatten":
             shape = [math.prod(shape)]
         elif kind in ("BatchNorm1d", "BatchNorm2d"):
@@ -149,8 +152,11 @@ def normalized(images, mean, std, max_value=255):
 
 def learning_rate(recipe, base, epoch, epochs):
     """The learning rate of 0-based `epoch` of `epochs` under the recipe's schedule (nnzoo's ScheduleSpec,
-    which is PyTorch's CosineAnnealingLR / StepLR stepped once per epoch)."""
+    which is PyTorch's CosineAnnealingLR / StepLR stepped once per epoch; onecycle changes the rate after
+    every batch and is left to torch.optim.lr_scheduler.OneCycleLR: see one_cycle)."""
     schedule = recipe.get("schedule", {"type": "constant"})
+    if isinstance(schedule, str):
+        schedule = {"type": schedule}
     kind = schedule["type"].lower()
     if kind == "cosine":
         low = schedule.get("min_lr", 0)
@@ -158,6 +164,22 @@ def learning_rate(recipe, base, epoch, epochs):
     if kind == "step":
         return base * schedule["gamma"] ** (epoch // schedule["step_size"])
     return base
+
+
+def one_cycle(recipe, torch, optimizer, epochs, steps_per_epoch):
+    """torch.optim.lr_scheduler.OneCycleLR for a recipe whose schedule is onecycle (nnzoo's ScheduleSpec
+    OneCycle: max_lr is the optimizer's lr, stepped after every batch), else None."""
+    schedule = recipe.get("schedule", {"type": "constant"})
+    if isinstance(schedule, str):
+        schedule = {"type": schedule}
+    if schedule["type"].lower() != "onecycle":
+        return None
+    return torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=optimizer.param_groups[0]["lr"], epochs=epochs, steps_per_epoch=steps_per_epoch,
+        pct_start=schedule.get("pct_start", 0.3), div_factor=schedule.get("div_factor", 25.0),
+        final_div_factor=schedule.get("final_div_factor", 1e4), anneal_strategy=schedule.get("anneal_strategy", "cos"),
+        cycle_momentum=schedule.get("cycle_momentum", True), base_momentum=schedule.get("base_momentum", 0.85),
+        max_momentum=schedule.get("max_momentum", 0.95))
 
 
 def timed_passes(run_pass, warmup_seconds, repeats):

@@ -3,8 +3,8 @@
 
 Trains the network an nnzoo recipe (zoo/*.json) describes, built as the same torch.nn.Sequential
 (layer sizes inferred as nnzoo infers them, so the ConvNet has the recipe's Dropout2d p), with the
-recipe's loss, SGD learning rate and momentum, batch size, per-epoch learning-rate schedule and input
-normalisation, on the whole training split (what `nnzoo train --val-split 0` trains on: every epoch
+recipe's loss, SGD learning rate, momentum, Nesterov and weight decay, batch size, learning-rate schedule
+(per epoch, or OneCycleLR after every batch) and input normalisation, without the recipe's augmentation, on the whole training split (what `nnzoo train --val-split 0` trains on: every epoch
 visits all 60000 images once in a fresh random order, the last batch smaller).
 Prints one JSON line per epoch {"epoch", "seconds", "train_loss", "test_accuracy", "lr"}, where
 "seconds" is the training pass alone (shuffle, batches, forward, backward, step; no evaluation), then
@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (  # noqa: E402
-    learning_rate, load_mnist_like, load_recipe, normalization, normalized, resolved_layers, timed_passes)
+    learning_rate, load_mnist_like, load_recipe, normalization, normalized, one_cycle, resolved_layers, timed_passes)
 
 
 def build(recipe, torch, input_shape):
@@ -73,8 +73,10 @@ def main():
                           dampening=optimizer.get("dampening", 0), nesterov=optimizer.get("nesterov", False),
                           weight_decay=optimizer.get("weight_decay", 0))
     n = xtr.shape[0]
+    # OneCycleLR (vgg-bn) sets the rate and momentum after every batch; the others once per epoch.
+    per_batch = one_cycle(recipe, torch, opt, epochs, (n + batch_size - 1) // batch_size)
     for epoch in range(epochs):
-        lr = learning_rate(recipe, base_lr, epoch, epochs)
+        lr = opt.param_groups[0]["lr"] if per_batch else learning_rate(recipe, base_lr, epoch, epochs)
         for group in opt.param_groups:
             group["lr"] = lr
         net.train()
@@ -87,6 +89,8 @@ def main():
             loss = loss_fn(net(xtr[idx]), ytr[idx])
             loss.backward()
             opt.step()
+            if per_batch:
+                per_batch.step()
             total += loss.item() * idx.shape[0]
         seconds = time.perf_counter() - start
         net.eval()
