@@ -4,8 +4,8 @@ import NNCore
 import NNData
 import NNZooKit
 
-/// Trains every zoo recipe with its default settings on every dataset it fits (the registry's and the
-/// toy sets; datasets not on this machine are listed as skipped), and prints the test accuracy and
+/// Trains every zoo recipe with its default settings on every registry dataset it fits and the toy
+/// sets it is made for (datasets not on this machine are listed as skipped), and prints the test accuracy and
 /// the wall time per epoch next to the recipe's target; `--record` keeps them in
 /// `zoo/measured/accuracy.json` for `nnzoo recipes` and the README, `--weights` keeps each run's
 /// shareable checkpoint-best as the zoo's weights (`zoo/weights/<recipe>@<dataset>.safetensors` and
@@ -17,7 +17,8 @@ struct AccuracyBench: ParsableCommand {
         commandName: "accuracy",
         abstract: "Train each recipe with its defaults; print test accuracy and time per epoch next to the target.",
         discussion: """
-            Every recipe is trained on every dataset it fits: the registry's datasets and the toy sets. \
+            Every recipe is trained on every registry dataset it fits, and on the toy sets it is made for (its \
+            own dataset or one it states a target for). \
             Datasets whose files are missing are listed as skipped (nnzoo fetch <dataset> makes them \
             available). The test accuracy is that of checkpoint-best (the epoch with the best validation \
             accuracy, as nnzoo train reports it); the last epoch's is shown beside it. Run one benchmark at a \
@@ -137,14 +138,21 @@ struct AccuracyBench: ParsableCommand {
 
     private func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
 
-    /// The registry datasets and toy sets (with their default parameters) whose examples `recipe`'s
-    /// network takes, its own dataset first.
+    /// The registry datasets whose examples `recipe`'s network takes, and the toy sets (with their
+    /// default parameters) it is made for (its own dataset, or one it states a target for: any
+    /// two-class recipe of 2-D points takes every toy set, and a circles model on the gaussians
+    /// says nothing), its own dataset first.
     static func datasets(fitting recipe: Recipe) throws -> [DatasetReference] {
         var found: [DatasetReference] = []
         for name in DatasetReference.knownNames {
             guard let reference = try DatasetReference.named(name), let facts = try reference.knownFacts(),
                 (try? ModelBuilder.resolve(recipe, for: ModelInput(facts))) != nil
             else { continue }
+            if reference.kind == .toy, reference.name != recipe.dataset,
+                recipe.expectedAccuracy[reference.name] == nil
+            {
+                continue
+            }
             found.append(reference)
         }
         return found.filter { $0.name == recipe.dataset } + found.filter { $0.name != recipe.dataset }
