@@ -79,6 +79,35 @@ struct ImagePredictionTests {
         #expect(try !unknown.prepare(paper, path: "p.png").looksInverted)
     }
 
+    /// The border test sums the outermost ring only: on every shape from 1x1 to 4x4, with a light
+    /// ring and a dark inside, or a dark ring and a light inside, it decides as the mean of the
+    /// ring (the pixels in the first or last row or column) does.
+    @Test func theBorderIsTheOutermostRingOnEveryShape() {
+        for height in 1...4 {
+            for width in 1...4 {
+                let input = ModelInput(channels: 1, height: height, width: width, classes: 2)
+                for (ring, inside) in [(UInt8(200), UInt8(0)), (100, 255), (128, 0), (127, 255)] {
+                    let pixels = (0..<(height * width)).map { i -> UInt8 in
+                        let (y, x) = (i / width, i % width)
+                        return y == 0 || y == height - 1 || x == 0 || x == width - 1 ? ring : inside
+                    }
+                    #expect(
+                        ImagePreparation.borderIsLight(pixels, input: input, maxValue: 255) == (2 * Int(ring) > 255))
+                }
+            }
+        }
+    }
+
+    /// A CSV field is quoted for a comma, a quote or a line break, also inside a character that a
+    /// combining mark or "\r\n" makes of it.
+    @Test func csvFieldsAreQuotedByTheirBytes() {
+        #expect(csvField("a/b c.png") == "a/b c.png")
+        #expect(csvField("a,b") == "\"a,b\"")
+        #expect(csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(csvField("two\r\nlines") == "\"two\r\nlines\"")
+        #expect(csvField(",\u{301}") == "\",\u{301}\"")
+    }
+
     @Test func theTopClassesAreRankedBySoftmax() {
         let scores = ClassPrediction(outputs: .scores, width: 4)
         let logits: [Float] = [1, 3, 3, -2]

@@ -12,6 +12,9 @@ extension ClassificationMetrics {
 
 /// A field quoted when it holds a comma, a quote or a line break, with quotes doubled.
 func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    // The UTF-8 bytes, not the characters: a scan of bytes costs a fraction of grapheme breaking
+    // (predict writes a field per file), and it also sees a comma or quote that a combining mark
+    // joins into one character and the "\r\n" character, which need quoting as much.
+    guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -106,10 +106,12 @@ public enum ImageFiles {
                 while startI < endI - 1 && x[startI] == "0" { startI += 1 }
                 var startJ = j
                 while startJ < endJ - 1 && y[startJ] == "0" { startJ += 1 }
-                let digitsI = x[startI..<endI].map(\.value)
-                let digitsJ = y[startJ..<endJ].map(\.value)
-                if digitsI.count != digitsJ.count { return digitsI.count < digitsJ.count }
-                if digitsI != digitsJ { return digitsI.lexicographicallyPrecedes(digitsJ) }
+                // The numbers by their digits in place (a sort makes n log n of these comparisons:
+                // copying the digits out for each cost a tenth of predict over 10000 files).
+                if endI - startI != endJ - startJ { return endI - startI < endJ - startJ }
+                for k in 0..<(endI - startI) where x[startI + k] != y[startJ + k] {
+                    return x[startI + k].value < y[startJ + k].value
+                }
                 if endI - i != endJ - j { return endI - i < endJ - j }
                 i = endI
                 j = endJ

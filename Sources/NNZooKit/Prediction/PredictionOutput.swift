@@ -66,25 +66,29 @@ public enum PredictionOutput {
         var header = ["file"]
         for rank in 1...max(1, top) { header += ["class_\(rank)", "\(column)_\(rank)"] }
         header += ["looks_inverted", "error"]
-        var lines = [header.joined(separator: ",")]
+        // Written into one string as it goes, with the class names quoted once: a row of arrays of
+        // fields joined per file cost a quarter of all that predict did for 10000 PNGs.
+        let quotedNames = info.classNames.map(csvField)
+        var text = header.joined(separator: ",") + "\n"
+        text.reserveCapacity(text.utf8.count + predictions.count * (64 + 24 * max(1, top)))
         for prediction in predictions {
-            var fields = [csvField(prediction.file)]
+            text += csvField(prediction.file)
             for rank in 0..<max(1, top) {
-                if rank < prediction.top.count {
-                    let ranked = prediction.top[rank]
-                    let value = ranked.probability ?? ranked.margin
-                    fields += [
-                        csvField(name(of: ranked.index, in: info)),
-                        value.map { DecimalText.fixed($0, decimals: 6) } ?? "",
-                    ]
-                } else {
-                    fields += ["", ""]
+                text += ","
+                guard rank < prediction.top.count else {
+                    text += ","
+                    continue
                 }
+                let ranked = prediction.top[rank]
+                text += quotedNames.indices.contains(ranked.index) ? quotedNames[ranked.index] : String(ranked.index)
+                text += ","
+                if let value = ranked.probability ?? ranked.margin { text += DecimalText.fixed(value, decimals: 6) }
             }
-            fields += [prediction.looksInverted ? "true" : "false", csvField(prediction.error ?? "")]
-            lines.append(fields.joined(separator: ","))
+            text += prediction.looksInverted ? ",true," : ",false,"
+            text += csvField(prediction.error ?? "")
+            text += "\n"
         }
-        return lines.joined(separator: "\n") + "\n"
+        return text
     }
 
     /// The class name of output `index` (its number if the checkpoint names fewer classes).
