@@ -12,6 +12,11 @@ import Testing
         ]
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<2000 { values.append(Double.random(in: 0...1, using: &rng)) }
+        // Beside the ties that printf decides and across the sizes written from whole counts.
+        for _ in 0..<500 { values.append(Double.random(in: -2e6...2e6, using: &rng)) }
+        for tie in [0.0000005, 0.0000025, 0.1234565, 2.5, 0.125, 1_099_511.627_776_5] {
+            values += [tie.nextUp, tie.nextDown, tie + 1e-9, tie - 1e-9, -tie]
+        }
         for value in values {
             for decimals in [0, 1, 3, 4, 6] {
                 #expect(DecimalText.fixed(value, decimals: decimals) == String(format: "%.\(decimals)f", value))
