@@ -73,7 +73,7 @@ public final class FolderLock: @unchecked Sendable {
         }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
+            closeUntaken()
             throw FolderLockError.failed(path: path, reason: "it is not a regular file")
         }
         let operation = shared ? LOCK_SH : LOCK_EX
@@ -83,20 +83,20 @@ public final class FolderLock: @unchecked Sendable {
         }
         guard errno == EWOULDBLOCK else {
             let reason = errnoText()
-            close(fd)
+            closeUntaken()
             throw FolderLockError.failed(path: path, reason: reason)
         }
         let holder = holderDescription()
         switch waiting {
         case .refuse:
-            close(fd)
+            closeUntaken()
             throw FolderLockError.held(path: path, holder: holder)
         case .wait(let onWait, let pollInterval, let timeout):
             onWait(holder)
             let start = ProgressReporter.monotonicSeconds()
             while flock(fd, operation | LOCK_NB) != 0 {
                 if let timeout, ProgressReporter.monotonicSeconds() - start >= timeout {
-                    close(fd)
+                    closeUntaken()
                     throw FolderLockError.timedOut(path: path, holder: holder, seconds: timeout)
                 }
                 usleep(useconds_t(max(0.001, pollInterval) * 1_000_000))
@@ -116,6 +116,16 @@ public final class FolderLock: @unchecked Sendable {
     }
 
     deinit { release() }
+
+    /// Closes the descriptor of a lock that `init` did not take, before it throws. Every stored
+    /// property is set by then, so Swift runs `deinit` (`release`) when `init` throws: with `fd`
+    /// left as it was, the number was unlocked and closed a second time, by which time another
+    /// thread may have opened its own file under that number (in the test process, a tar file's
+    /// read then failed with EBADF).
+    private func closeUntaken() {
+        close(fd)
+        fd = -1
+    }
 
     /// Writes `thisProcess` into the lock file so a waiter can say whom it waits for.
     private func recordHolder(shared: Bool) {
