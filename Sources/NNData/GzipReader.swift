@@ -42,7 +42,9 @@ public final class GzipReader: ByteStream {
     public init(input: FileInput, limit: Int? = nil) throws {
         self.input = input
         self.limit = limit
-        stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        // Set up in a local and stored last: a class's `deinit` runs when its `init` throws after every
+        // stored property is set, and would end and free the stream a second time.
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let status = nnzoo_inflateInit2(stream, 16 + nnzoo_max_wbits())
         guard status == Z_OK else {
@@ -50,6 +52,7 @@ public final class GzipReader: ByteStream {
             stream.deallocate()
             throw DataError.unreadable(path: input.path, reason: "zlib could not start (status \(status))")
         }
+        self.stream = stream
     }
 
     /// Opens `path` and starts decompressing it.
