@@ -120,15 +120,15 @@ final class LocalHTTPServer: @unchecked Sendable {
     }
 
     /// Stops accepting connections. Connections in progress finish on their own threads.
+    /// Only shuts the listener down: that makes the accept thread's `accept` fail, and that thread
+    /// closes it. Closed here, its number could be reused by another test's file or server before
+    /// the accept thread's next `accept`, which would then take that server's connections.
     func stop() {
         lock.lock()
         let wasStopped = stopped
         stopped = true
         lock.unlock()
-        if !wasStopped {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-        }
+        if !wasStopped { shutdown(listener, Int32(SHUT_RDWR)) }
     }
 
     deinit { stop() }
@@ -138,6 +138,7 @@ final class LocalHTTPServer: @unchecked Sendable {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
+                close(listener)
                 return
             }
             Thread.detachNewThread { [self] in serve(client) }
