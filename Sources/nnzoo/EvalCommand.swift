@@ -104,12 +104,7 @@ struct EvalCommand: ParsableCommand {
         if !(1...100).contains(mistakesPerClass) {
             throw ValidationError("--mistakes-per-class must be between 1 and 100 (got \(mistakesPerClass)).")
         }
-        var isDirectory: ObjCBool = false
-        if last, FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw ValidationError(
-                "--last chooses checkpoint-last.safetensors in a run folder, but \(target) is a file: give the run folder, or leave out --last."
-            )
-        }
+        try LastCheckpoint.validate(target, last: last)
     }
 
     func run() throws {

@@ -74,12 +74,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         try EmptyNames.refuse([("The run folder or checkpoint", target, "a run folder or a checkpoint file")])
-        var isDirectory: ObjCBool = false
-        if last, FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw ValidationError(
-                "--last chooses checkpoint-last.safetensors in a run folder, but \(target) is a file: give the run folder, or leave out --last."
-            )
-        }
+        try LastCheckpoint.validate(target, last: last)
         if let out, out.isEmpty || out.hasSuffix("/") {
             throw ValidationError("--out needs a file name (e.g. --out model\(format.fileExtension)), not '\(out)'.")
         }

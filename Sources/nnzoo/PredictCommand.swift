@@ -84,12 +84,7 @@ struct PredictCommand: ParsableCommand {
         if json && csv {
             throw ValidationError("--json and --csv both choose the output format: give one of them.")
         }
-        var isDirectory: ObjCBool = false
-        if last, FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw ValidationError(
-                "--last chooses checkpoint-last.safetensors in a run folder, but \(target) is a file: give the run folder, or leave out --last."
-            )
-        }
+        try LastCheckpoint.validate(target, last: last)
     }
 
     func run() throws {

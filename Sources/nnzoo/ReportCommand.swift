@@ -60,12 +60,7 @@ struct ReportCommand: ParsableCommand {
         if !(1...100).contains(mistakesPerClass) {
             throw ValidationError("--mistakes-per-class must be between 1 and 100 (got \(mistakesPerClass)).")
         }
-        var isDirectory: ObjCBool = false
-        if last, FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw ValidationError(
-                "--last chooses checkpoint-last.safetensors in a run folder, but \(target) is a file: give the run folder, or leave out --last."
-            )
-        }
+        try LastCheckpoint.validate(target, last: last)
         if let out, out.isEmpty || out.hasSuffix("/") {
             throw ValidationError("--out names the page's file, e.g. --out report.html.")
         }
