@@ -16,15 +16,18 @@ public enum JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalid(let line, let column, let problem):
             return "line \(line), column \(column): \(problem)"
         case .duplicateKey(let path, let key):
-            let place = path == JSONSyntax.topLevel ? "the top-level object" : "the object \(path)"
-            return "the key \"\(key)\" appears twice in \(place) (JSON readers disagree on which one counts)"
+            let place = path == JSONSyntax.topLevel ? "the top-level object" : "the object \(InputText.shown(path))"
+            return
+                "the key \"\(InputText.shown(key, limit: 100))\" appears twice in \(place) (JSON readers disagree on "
+                + "which one counts)"
         }
     }
 
-    /// The field path of a duplicate key ("layers[2].type"), for messages that name fields.
+    /// The field path of a duplicate key ("layers[2].type"), for messages that name fields (the
+    /// keys shown as `InputText.shown` shows them).
     public var duplicateField: String? {
         guard case .duplicateKey(let path, let key) = self else { return nil }
-        return path == JSONSyntax.topLevel ? key : path + "." + key
+        return InputText.shown(path == JSONSyntax.topLevel ? key : path + "." + key)
     }
 }
 
@@ -144,7 +147,7 @@ public enum JSONSyntax {
             stack[stack.count - 1].key = name
             skipSpace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
-                throw fail("expected ':' after the key \"\(name)\", found \(found())")
+                throw fail("expected ':' after the key \"\(InputText.shown(name, limit: 100))\", found \(found())")
             }
             offset += 1
             skipSpace()

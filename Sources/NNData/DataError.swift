@@ -78,10 +78,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .unknownDataset(let name, let known):
             return
-                "There is no dataset called '\(name)'.\(NameSuggestions.didYouMean(name, among: known)) Known datasets: \(known.joined(separator: ", "))."
+                "There is no dataset called '\(InputText.shown(name))'.\(NameSuggestions.didYouMean(name, among: known)) Known datasets: \(known.joined(separator: ", "))."
         case .noSuchDataset(let argument):
             return
-                "There is no dataset called '\(argument)'.\(NameSuggestions.didYouMean(argument, among: DatasetReference.knownNames)) Datasets: \(DatasetRegistry.all.map(\.name).joined(separator: ", ")); toy sets: \(ToyDatasets.names.joined(separator: ", ")); or give the path of an image folder (one folder of images per class) or of a CSV table (one example a row, the label in a column called label or last)."
+                "There is no dataset called '\(InputText.shown(argument))'.\(NameSuggestions.didYouMean(argument, among: DatasetReference.knownNames)) Datasets: \(DatasetRegistry.all.map(\.name).joined(separator: ", ")); toy sets: \(ToyDatasets.names.joined(separator: ", ")); or give the path of an image folder (one folder of images per class) or of a CSV table (one example a row, the label in a column called label or last)."
         case .badToyParameters(let text, let reason):
             return
                 "'\(text)' is not a valid toy set: \(reason). Write circles, gaussians, or gaussians:n=<points per class>,seed=<seed>."
@@ -99,11 +99,14 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return
                 "The images in \(folder) have different sizes: \(sizes.joined(separator: ", ")). Give --image-size HxW (height x width, such as --image-size 28x28) to resize them all to one size (bilinear), or make them one size."
         case .datasetMoved(let path, let relative, let recordedIn):
+            // Both paths are the checkpoint's: shown, not obeyed.
             let also =
-                relative.flatMap { $0 == path ? nil : " nor at \($0) (the same place relative to the run folder)" }
+                relative.flatMap {
+                    $0 == path ? nil : " nor at \(InputText.shown($0)) (the same place relative to the run folder)"
+                }
                 ?? ""
             return
-                "The run's dataset was \(path) (recorded in \(recordedIn)), which is not there\(also). If it moved, give its new place with --dataset PATH."
+                "The run's dataset was \(InputText.shown(path)) (recorded in \(recordedIn)), which is not there\(also). If it moved, give its new place with --dataset PATH."
         case .optionNotApplicable(let option, let dataset, let reason):
             return "\(option) applies to image folders, but \(dataset) \(reason). Leave \(option) out."
         case .missingFiles(let dataset, let files, let lookedAt):

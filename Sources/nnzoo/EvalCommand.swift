@@ -126,9 +126,10 @@ struct EvalCommand: ParsableCommand {
             print(try report.jsonText())
             return
         }
+        // The recipe's, the dataset's and the classes' names are the checkpoint's: shown, not obeyed.
         var lines = [
-            "Evaluating \(info.recipe.name) (\(info.provenance)) from \(checkpointPath)",
-            "on the \(report.dataset) \(split.rawValue) split: \(evaluation.imageCount) "
+            "Evaluating \(InputText.shown(info.recipe.name)) (\(info.provenance)) from \(checkpointPath)",
+            "on the \(InputText.shown(report.dataset)) \(split.rawValue) split: \(evaluation.imageCount) "
                 + (evaluation.isFeatureSet ? info.input.examplesPhrase : "images of \(info.input)")
                 + ", \(info.input.classes) classes.",
             "",
@@ -141,12 +142,13 @@ struct EvalCommand: ParsableCommand {
         ]
         if !report.mostConfused.isEmpty {
             lines.append("Most confused pairs (true → predicted: images, share of the true class):")
-            let trueWidth = report.mostConfused.map(\.trueName.count).max() ?? 0
-            let predictedWidth = report.mostConfused.map(\.predictedName.count).max() ?? 0
+            let names = report.mostConfused.map { (InputText.shown($0.trueName), InputText.shown($0.predictedName)) }
+            let trueWidth = names.map(\.0.count).max() ?? 0
+            let predictedWidth = names.map(\.1.count).max() ?? 0
             let countWidth = report.mostConfused.map { String($0.count).count }.max() ?? 0
-            lines += report.mostConfused.map { pair in
-                "  " + pair.trueName.padding(toLength: trueWidth, withPad: " ", startingAt: 0) + " → "
-                    + pair.predictedName.padding(toLength: predictedWidth, withPad: " ", startingAt: 0) + "  "
+            lines += zip(report.mostConfused, names).map { pair, name in
+                "  " + name.0.padding(toLength: trueWidth, withPad: " ", startingAt: 0) + " → "
+                    + name.1.padding(toLength: predictedWidth, withPad: " ", startingAt: 0) + "  "
                     + String(repeating: " ", count: countWidth - String(pair.count).count) + "\(pair.count)  "
                     + String(format: "%5.1f%%", pair.shareOfTrue * 100)
             }

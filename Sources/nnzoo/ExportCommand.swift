@@ -133,7 +133,7 @@ struct ExportCommand: ParsableCommand {
         let info = checkpoint.info
         let size = bytes.count < 10_000 ? "\(bytes.count) bytes" : String(format: "%.1f KB", Double(bytes.count) / 1000)
         return """
-            Exported \(info.recipe.name) (\(info.provenance)) from \(source)
+            Exported \(InputText.shown(info.recipe.name)) (\(info.provenance)) from \(source)
             to \(output) (\(size), SHA-256 \(SHA256.hex(bytes))): \(counted(checkpoint.model.namedParameters.count + checkpoint.model.namedBuffers.count, "tensor")) and the metadata eval, predict and export read; no optimizer state, no per-epoch times.
             """
     }
@@ -147,7 +147,7 @@ struct ExportCommand: ParsableCommand {
         let graph = export.model.graph
         let size = bytes < 10_000 ? "\(bytes) bytes" : String(format: "%.1f KB", Double(bytes) / 1000)
         var lines = [
-            "Exported \(info.recipe.name) (\(info.provenance)) from \(source)",
+            "Exported \(InputText.shown(info.recipe.name)) (\(info.provenance)) from \(source)",
             "to \(output) (\(size)): ONNX opset \(ONNXExport.opsetVersion), IR version \(ONNXExport.irVersion), "
                 + "\(counted(graph.nodes.count, "node")), \(counted(graph.initializers.count, "initialiser")).",
         ]
@@ -174,7 +174,10 @@ struct ExportCommand: ParsableCommand {
                     + "normalises them (mean/std \(constants))."
                 : "Input \"\(export.inputName)\": float32 \(shape), normalised as (pixel / \(n.maxValue) - mean) / std "
                     + "with mean/std \(constants) (in the metadata as \"normalization\").")
-        let classes = info.classNames.prefix(4).joined(separator: ", ") + (info.classNames.count > 4 ? ", ..." : "")
+        // The checkpoint's class names, shown (the ONNX metadata has them as they are).
+        let classes =
+            info.classNames.prefix(4).map { InputText.shown($0) }.joined(separator: ", ")
+            + (info.classNames.count > 4 ? ", ..." : "")
         lines.append(
             "Output \"\(export.outputName)\": float32 [N, \(input.classes)], one per class in the order of the "
                 + "metadata's \"class_names\" (\(classes)).")

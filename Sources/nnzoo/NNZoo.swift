@@ -70,6 +70,9 @@ struct NNZoo: ParsableCommand {
                 "Error: There is no command '\(first)'.\(hint) Commands: \(names.dropLast().joined(separator: ", "))."
                 + text[end...]
         }
+        // Messages quote names from files (checkpoints, recipes, tables, folders): whatever one of
+        // them still holds that a terminal would act on is shown, not obeyed.
+        text = InputText.message(text)
         if !text.isEmpty {
             if code == .success {
                 print(text)

@@ -108,14 +108,17 @@ struct PredictCommand: ParsableCommand {
         if json {
             print(try PredictionOutput.json(predictions, info: info, checkpoint: checkpointPath))
         } else if csv {
-            print(PredictionOutput.csv(predictions, info: info, top: k), terminator: "")
+            // To a terminal the CSV is text on the screen: its names shown, not obeyed (raw into a file).
+            print(
+                PredictionOutput.csv(predictions, info: info, top: k, forTerminal: isatty(STDOUT_FILENO) == 1),
+                terminator: "")
         } else if predictions.contains(where: { $0.error == nil }) {
             print(text(predictions, info: info, checkpoint: checkpointPath, top: k))
         }
         let failed = predictions.filter { $0.error != nil }
         guard failed.isEmpty else {
             fflush(stdout)
-            var lines = failed.prefix(Self.errorsShown).map { "Error: " + ($0.error ?? "") }
+            var lines = failed.prefix(Self.errorsShown).map { "Error: " + InputText.message($0.error ?? "") }
             if failed.count > Self.errorsShown {
                 lines.append("... and \(failed.count - Self.errorsShown) more (--csv or --json lists every one).")
             }
@@ -129,18 +132,25 @@ struct PredictCommand: ParsableCommand {
     }
 
     /// The header, one line per classified file (`file  name 97.1%, name 2.0%, ...`), and the notes.
+    /// The recipe's, dataset's and classes' names are the checkpoint's and the file names the
+    /// folder's: shown as `InputText.shown` shows them.
     private func text(_ predictions: [ImagePrediction], info: CheckpointInfo, checkpoint: String, top: Int) -> String {
         let input = info.input
         var lines = [
-            "\(info.recipe.name) (\(info.provenance)) from \(checkpoint): \(input) images, \(input.classes) classes."
+            "\(InputText.shown(info.recipe.name)) (\(info.provenance)) from \(checkpoint): \(input) images, "
+                + "\(input.classes) classes."
         ]
+        let names = (0..<input.classes).map { InputText.shown(PredictionOutput.name(of: $0, in: info)) }
         let classified = predictions.filter { $0.error == nil }
-        let width = min(48, classified.map(\.file.count).max() ?? 0)
-        for prediction in classified {
+        let files = classified.map { InputText.shown($0.file) }
+        let width = min(48, files.map(\.count).max() ?? 0)
+        for (prediction, file) in zip(classified, files) {
             var line =
-                prediction.file.padding(toLength: max(width, prediction.file.count), withPad: " ", startingAt: 0)
+                file.padding(toLength: max(width, file.count), withPad: " ", startingAt: 0)
                 + "  "
-                + prediction.top.map { "\(PredictionOutput.name(of: $0.index, in: info)) \(value($0))" }
+                + prediction.top.map {
+                    "\(names.indices.contains($0.index) ? names[$0.index] : String($0.index)) \(value($0))"
+                }
                 .joined(separator: ", ")
             if let from = prediction.resizedFrom { line += "  (resized from \(from))" }
             if prediction.looksInverted { line += "  (looks inverted)" }
@@ -151,7 +161,8 @@ struct PredictCommand: ParsableCommand {
             lines.append("")
             lines.append(
                 "\(inverted == 1 ? "1 image looks" : "\(inverted) images look") inverted: a dark figure on a light "
-                    + "ground, where \(info.dataset)'s images are light figures on a dark one. If so, --invert flips them."
+                    + "ground, where \(InputText.shown(info.dataset))'s images are light figures on a dark one. If so, "
+                    + "--invert flips them."
             )
         }
         return lines.joined(separator: "\n")

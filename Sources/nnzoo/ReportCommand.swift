@@ -118,7 +118,7 @@ struct ReportCommand: ParsableCommand {
                 checkpointPath: checkpointPath, dataset: nil, split: .test, mistakesPerClass: mistakesPerClass,
                 folder: evaluationFolder, dataDirectory: data.path, arguments: arguments)
             lines.append(
-                "Evaluated \(checkpointPath) on the \(evaluation.report.dataset) test split: "
+                "Evaluated \(checkpointPath) on the \(InputText.shown(evaluation.report.dataset)) test split: "
                     + evaluation.report.metrics.summaryLine() + "; wrote \(evaluationFolder)/.")
             page = try EvaluationFiles.locked(evaluationFolder, onWait: onWait) {
                 guard let page = try pageFromFolder(evaluated: evaluation.report) else { return nil }
@@ -127,9 +127,10 @@ struct ReportCommand: ParsableCommand {
             }
         }
         guard let page, let written else { return }
-        for note in page.notes { lines.append("Note: \(note)") }
+        // The title names the checkpoint's recipe and dataset, the notes quote files: shown, not obeyed.
+        for note in page.notes { lines.append("Note: \(InputText.message(note))") }
         lines.append(
-            "Wrote \(written.path) (\(ProgressReporter.formatBytes(Int64(written.bytes)))): \(page.title), "
+            "Wrote \(written.path) (\(ProgressReporter.formatBytes(Int64(written.bytes)))): \(InputText.shown(page.title)), "
                 + (page.evaluation.map { "accuracy " + String(format: "%.2f%%", $0.metrics.accuracy * 100) } ?? "")
                 + ". Open it in a browser.")
         print(lines.joined(separator: "\n"))
@@ -147,7 +148,8 @@ struct ReportCommand: ParsableCommand {
         let evaluatedPath = report.checkpoint.hasPrefix("/") ? report.checkpoint : absolute(report.checkpoint)
         guard absolute(evaluatedPath) == absolute(checkpoint) || report.checkpoint == checkpoint else {
             lines.append(
-                "The evaluation in \(path) is of \(report.checkpoint), not \(checkpoint): evaluating \(checkpoint).")
+                "The evaluation in \(path) is of \(InputText.shown(report.checkpoint)), not \(checkpoint): evaluating \(checkpoint)."
+            )
             return nil
         }
         let attributes = { (file: String) in

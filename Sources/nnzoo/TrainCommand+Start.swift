@@ -203,7 +203,7 @@ extension TrainCommand {
 
     func loadTrainingSplit(_ reference: DatasetReference, digests: ContentDigests? = nil) throws -> ImageDataset {
         let progress = ProgressReporter(
-            label: "Loading \(reference.name)", total: nil, unit: .bytes, plainInterval: .infinity)
+            label: "Loading \(InputText.shown(reference.name))", total: nil, unit: .bytes, plainInterval: .infinity)
         let report = DatasetLoadReport()
         let split = try DatasetLoader.load(
             reference, split: .train, dataDirectory: data.path, report: report, digests: digests
@@ -213,7 +213,7 @@ extension TrainCommand {
             progress.update(Int64(done))
         }
         progress.dismiss()
-        FolderOptions.printNotes(report, dataset: reference.name)
+        FolderOptions.printNotes(report, dataset: InputText.shown(reference.name))
         return split
     }
 
@@ -222,24 +222,26 @@ extension TrainCommand {
         let layers = session.architecture.map(\.summary).joined(separator: ", ")
         let optimizer = s.optimizer.summary
         var lines: [String] = []
+        // A resumed run's names are its checkpoint's: shown, not obeyed.
+        let (recipe, dataset) = (InputText.shown(session.recipe.name), InputText.shown(s.dataset))
         if resumed && session.state.epoch >= s.epochs {
             lines.append(
-                "Finishing \(session.recipe.name) on \(s.dataset) in \(session.folder.path): all \(s.epochs) epochs "
+                "Finishing \(recipe) on \(dataset) in \(session.folder.path): all \(s.epochs) epochs "
                     + "were trained before it stopped; evaluating on the test split.")
         } else if resumed, let source = session.importedFrom, session.state.epoch == 0, session.state.batch == 0 {
             lines.append(
-                "Fine-tuning \(session.recipe.name) on \(s.dataset) in \(session.folder.path) from the weights imported "
-                    + "from \(source), with a fresh optimizer: epoch 1 of \(s.epochs).")
+                "Fine-tuning \(recipe) on \(dataset) in \(session.folder.path) from the weights imported "
+                    + "from \(InputText.shown(source)), with a fresh optimizer: epoch 1 of \(s.epochs).")
         } else if resumed {
             let state = session.state
             lines.append(
-                "Resuming \(session.recipe.name) on \(s.dataset) in \(session.folder.path) at epoch \(state.epoch + 1) "
+                "Resuming \(recipe) on \(dataset) in \(session.folder.path) at epoch \(state.epoch + 1) "
                     + "of \(s.epochs)"
                     + (state.batch > 0 ? ", batch \(state.batch + 1) of \(session.batchesPerEpoch)." : "."))
         } else {
             let examples = session.input.isFeatureRow ? "examples" : "images"
             lines.append(
-                "Training \(session.recipe.name) on \(s.dataset) (\(session.input.examplesPhrase), \(session.input.classes) "
+                "Training \(recipe) on \(dataset) (\(session.input.examplesPhrase), \(session.input.classes) "
                     + "classes): \(session.trainingIndices.count) training and \(session.validationIndices.count) "
                     + "validation \(examples)"
                     + (session.recipe.trainSubset.map {

@@ -202,14 +202,16 @@ public struct Checkpoint {
             }
         }
         let kind = file.metadata["kind"] ?? (resume == nil ? "best" : "last")
-        guard kind == "last" || kind == "best" else { throw bad("kind", "it is \"\(kind)\", not \"last\" or \"best\"") }
+        guard kind == "last" || kind == "best" else {
+            throw bad("kind", "it is \"\(InputText.shown(kind, limit: 100))\", not \"last\" or \"best\"")
+        }
         let settings = try optional(TrainingSettings.self, "settings")
         var epoch: Int?
         if let epochText = file.metadata["epoch"] {
             guard let value = Int(epochText), value >= 0, value <= settings?.epochs ?? Int.max else {
                 throw bad(
                     "epoch",
-                    "it is \(epochText), not a whole number of epochs from 0 to "
+                    "it is \(InputText.shown(epochText, limit: 100)), not a whole number of epochs from 0 to "
                         + (settings.map { "the run's \($0.epochs)" } ?? "the largest number"))
             }
             epoch = value

@@ -1,7 +1,8 @@
 import NNCore
 
 /// What can go wrong reading or writing a checkpoint. Each description is a sentence naming the file,
-/// what was expected, what was found and what to do.
+/// what was expected, what was found and what to do. Tensor names and element types are the file's
+/// header's, shown as `InputText.shown` shows them.
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadable(path: String, reason: String)
@@ -74,16 +75,16 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
                 + "is corrupt or not a checkpoint; use another checkpoint or retrain."
         case .badTensorEntry(let path, let tensor, let detail):
             return
-                "In the checkpoint \(path), the header entry of tensor \"\(tensor)\" is malformed: \(detail). "
+                "In the checkpoint \(path), the header entry of tensor \"\(InputText.shown(tensor, limit: 200))\" is malformed: \(detail). "
                 + "The file is corrupt; use another checkpoint or retrain."
         case .offsetsOutOfRange(let path, let tensor, let begin, let end, let dataSize):
             return
-                "In the checkpoint \(path), tensor \"\(tensor)\" claims bytes \(begin)..<\(end) of the data "
+                "In the checkpoint \(path), tensor \"\(InputText.shown(tensor, limit: 200))\" claims bytes \(begin)..<\(end) of the data "
                 + "section, but the data section has only \(dataSize) bytes. The file is truncated or corrupt; "
                 + "use another checkpoint or retrain."
         case .overlappingTensors(let path, let first, let second):
             return
-                "In the checkpoint \(path), tensors \"\(first)\" and \"\(second)\" claim overlapping bytes. "
+                "In the checkpoint \(path), tensors \"\(InputText.shown(first, limit: 200))\" and \"\(InputText.shown(second, limit: 200))\" claim overlapping bytes. "
                 + "The file is corrupt; use another checkpoint or retrain."
         case .dataNotCovered(let path, let covered, let dataSize):
             return
@@ -92,7 +93,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
                 + "truncated or corrupt; use another checkpoint or retrain."
         case .unsupportedDType(let path, let tensor, let dtype):
             return
-                "In the checkpoint \(path), tensor \"\(tensor)\" has element type \(dtype); nnzoo reads F32 and "
+                "In the checkpoint \(path), tensor \"\(InputText.shown(tensor, limit: 200))\" has element type \(InputText.shown(dtype, limit: 100)); nnzoo reads F32 and "
                 + "I64 tensors only. Save the model in float32 (with torch: model.float())."
         case .missingMetadata(let path, let key):
             return
@@ -113,11 +114,11 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
                 + parts.joined(separator: " and ") + ". Use a checkpoint written for this recipe."
         case .shapeMismatch(let path, let tensor, let expected, let found):
             return
-                "In the checkpoint \(path), tensor \"\(tensor)\" has shape \(found), but the network needs "
+                "In the checkpoint \(path), tensor \"\(InputText.shown(tensor, limit: 200))\" has shape \(found), but the network needs "
                 + "\(expected). Use a checkpoint written for this recipe and dataset."
         case .dtypeMismatch(let path, let tensor, let expected, let found):
             return
-                "In the checkpoint \(path), tensor \"\(tensor)\" is \(found), but the network needs \(expected). "
+                "In the checkpoint \(path), tensor \"\(InputText.shown(tensor, limit: 200))\" is \(found), but the network needs \(expected). "
                 + "Use a checkpoint written by nnzoo for this recipe."
         case .optimizerStateMismatch(let path, let detail):
             return "In the checkpoint \(path), the optimizer state does not fit the network. \(detail)"
@@ -139,7 +140,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     }
 
     private func list(_ names: [String]) -> String {
-        let shown = names.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ")
+        let shown = names.prefix(6).map { "\"\(InputText.shown($0, limit: 200))\"" }.joined(separator: ", ")
         return names.count > 6 ? shown + " and \(names.count - 6) more" : shown
     }
 }

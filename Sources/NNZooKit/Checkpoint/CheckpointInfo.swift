@@ -288,9 +288,11 @@ public struct CheckpointInfo: Equatable, Sendable {
     }
 
     /// Where the weights come from, for messages: "epoch 12, trained on fashion-mnist", "trained on
-    /// digits" (no epoch recorded), "imported from w.safetensors, for digits".
+    /// digits" (no epoch recorded), "imported from w.safetensors, for digits". The names are the
+    /// file's, shown as `InputText.shown` shows them.
     public var provenance: String {
-        switch (importedFrom, epoch) {
+        let dataset = InputText.shown(dataset)
+        switch (importedFrom.map { InputText.shown($0) }, epoch) {
         case (let source?, let epoch?) where epoch > 0:
             return "epoch \(epoch), fine-tuned on \(dataset) from weights imported from \(source)"
         case (let source?, _):

@@ -1,4 +1,5 @@
 import Foundation
+import NNCore
 
 /// Terminal rendering of `ClassificationMetrics`: a summary line, the per-class table and the
 /// confusion matrix, aligned in plain text for 80 to 120 columns.
@@ -73,9 +74,10 @@ extension ClassificationMetrics {
     }
 
     /// "3 cat" for class 3 named "cat", just "3" when the name is the index itself (digits),
-    /// shortened with "…" to `width` characters.
+    /// shortened with "…" to `width` characters. The name is a file's (a checkpoint's, a table's),
+    /// shown as `InputText.shown` shows it.
     public func label(of classIndex: Int, width: Int) -> String {
-        let name = classNames[classIndex]
+        let name = InputText.shown(classNames[classIndex])
         let full = name == String(classIndex) ? name : "\(classIndex) \(name)"
         guard full.count > width, width > 1 else { return full }
         return String(full.prefix(width - 1)) + "…"

@@ -1,7 +1,8 @@
 import NNCore
 
 /// What can go wrong evaluating a model. Each description is a sentence that says what was
-/// expected, what was found and what to do.
+/// expected, what was found and what to do. Recipe, dataset and class names come from checkpoints
+/// and dataset files: descriptions show them as `InputText.shown` does.
 public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable {
     case noClasses
     case noSamples
@@ -38,7 +39,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
                 "Expected one prediction per sample, but got \(predicted) predictions for \(truth) true labels. Predict every sample of the split."
         case .classNameCountMismatch(let classCount, let names):
             return
-                "Expected \(classCount) class names, one per class, but got \(names.count) (\(names.prefix(12).joined(separator: ", "))\(names.count > 12 ? ", …" : "")). Pass the dataset's class names."
+                "Expected \(classCount) class names, one per class, but got \(names.count) (\(names.prefix(12).map { InputText.shown($0) }.joined(separator: ", "))\(names.count > 12 ? ", …" : "")). Pass the dataset's class names."
         case .labelOutOfRange(let kind, let index, let label, let classCount):
             return
                 "The \(kind) label of sample \(index) is \(label), outside the \(classCount) classes 0...\(classCount - 1). The model and the dataset disagree about the classes: evaluate on the dataset the model was trained for."
@@ -53,6 +54,9 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
                 "The folder \(folder) holds no checkpoint: looked for \(lookedFor.joined(separator: " and ")). Give the run folder that nnzoo train printed, or a checkpoint file; train one with \(Invocation.current.command("train <recipe>"))."
         case .recipeDoesNotFit(
             let checkpoint, let recipe, let trainedOn, let dataset, let images, let reason, let fitting):
+            let (recipe, trainedOn, dataset) = (
+                InputText.shown(recipe), InputText.shown(trainedOn), InputText.shown(dataset)
+            )
             let train =
                 fitting.isEmpty
                 ? "no recipe in the zoo fits \(dataset) yet"
@@ -60,15 +64,20 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable, Sendable
             return
                 "The checkpoint \(checkpoint) holds \(recipe), trained on \(trainedOn), which cannot be evaluated on \(dataset) (\(images)): \(reason). Evaluate it on \(trainedOn) (leave out --dataset); \(train)."
         case .inputMismatch(let checkpoint, let recipe, let trainedOn, let trainedInput, let dataset, let datasetInput):
+            let (recipe, trainedOn, dataset) = (
+                InputText.shown(recipe), InputText.shown(trainedOn), InputText.shown(dataset)
+            )
             return
                 "The checkpoint \(checkpoint) holds \(recipe) trained on \(trainedOn) (\(trainedInput)); its weights do not fit \(dataset) (\(datasetInput)). Evaluate it on \(trainedOn) (--dataset \(trainedOn)), or train \(recipe) on \(dataset) first (\(Invocation.current.command("train \(shellQuoted(recipe)) --dataset \(dataset)")))."
         case .classesDiffer(let checkpoint, let trainedOn, let trainedClasses, let dataset, let classes):
+            let (trainedOn, dataset) = (InputText.shown(trainedOn), InputText.shown(dataset))
             return
                 "The checkpoint \(checkpoint) was trained on \(trainedOn), whose classes are \(Self.list(trainedClasses)); \(dataset)'s classes are \(Self.list(classes)). A model cannot be scored on classes it never learned: evaluate it on \(trainedOn), or train on \(dataset)."
         }
     }
 
     private static func list(_ names: [String]) -> String {
-        names.prefix(4).joined(separator: ", ") + (names.count > 4 ? " and \(names.count - 4) more" : "")
+        names.prefix(4).map { InputText.shown($0) }.joined(separator: ", ")
+            + (names.count > 4 ? " and \(names.count - 4) more" : "")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NNAugment
+import NNCore
 import NNData
 
 /// A picture of a model's mistakes: one row per true class (in class order) under a title naming
@@ -168,10 +169,10 @@ public enum MisclassifiedGrid {
 
     /// One line per row for a terminal: "row 1: true 0 T-shirt/top (143 mistakes, 12 shown): 6 Shirt
     /// ×80, 2 Pullover ×31, …", the predicted classes most frequent first, cut to about `width`
-    /// characters.
+    /// characters. The class names are shown as `InputText.shown` shows them.
     public static func legend(_ rows: [Row], classNames: [String], width: Int = 118) -> [String] {
         func name(_ c: Int) -> String {
-            let n = c < classNames.count ? classNames[c] : String(c)
+            let n = c < classNames.count ? InputText.shown(classNames[c]) : String(c)
             return n == String(c) ? n : "\(c) \(n)"
         }
         return rows.enumerated().map { number, row in

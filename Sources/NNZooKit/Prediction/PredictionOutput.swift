@@ -61,18 +61,25 @@ public enum PredictionOutput {
     /// CSV (RFC 4180): `file,class_1,probability_1,...,class_K,probability_K,looks_inverted,error`,
     /// one row per file; a file that could not be classified has empty class fields and its error.
     /// A margin model (hinge, squared error) has `margin_k` columns instead of `probability_k`.
-    public static func csv(_ predictions: [ImagePrediction], info: CheckpointInfo, top: Int) -> String {
+    /// The fields are the checkpoint's class names, the file names and errors as they are (data for
+    /// a file or a program); `forTerminal` (standard output is a terminal) shows them as
+    /// `InputText.shown` does, so that a checkpoint's or a folder's names cannot drive the terminal.
+    public static func csv(
+        _ predictions: [ImagePrediction], info: CheckpointInfo, top: Int, forTerminal: Bool = false
+    ) -> String {
+        let field: (String) -> String = forTerminal ? { csvField(InputText.shown($0)) } : csvField
+        let errorField: (String) -> String = forTerminal ? { csvField(InputText.message($0)) } : csvField
         let column = info.prediction.outputs == .margins ? "margin" : "probability"
         var header = ["file"]
         for rank in 1...max(1, top) { header += ["class_\(rank)", "\(column)_\(rank)"] }
         header += ["looks_inverted", "error"]
         // Written into one string as it goes, with the class names quoted once: a row of arrays of
         // fields joined per file cost a quarter of all that predict did for 10000 PNGs.
-        let quotedNames = info.classNames.map(csvField)
+        let quotedNames = info.classNames.map(field)
         var text = header.joined(separator: ",") + "\n"
         text.reserveCapacity(text.utf8.count + predictions.count * (64 + 24 * max(1, top)))
         for prediction in predictions {
-            text += csvField(prediction.file)
+            text += field(prediction.file)
             for rank in 0..<max(1, top) {
                 text += ","
                 guard rank < prediction.top.count else {
@@ -85,7 +92,7 @@ public enum PredictionOutput {
                 if let value = ranked.probability ?? ranked.margin { text += DecimalText.fixed(value, decimals: 6) }
             }
             text += prediction.looksInverted ? ",true," : ",false,"
-            text += csvField(prediction.error ?? "")
+            text += errorField(prediction.error ?? "")
             text += "\n"
         }
         return text

@@ -30,7 +30,8 @@ extension RecipeProblem: CustomStringConvertible {
     var description: String { describeDecodingFailure(self) }
 }
 
-/// `layers[3].kernel_size`: a coding path as a person reads it.
+/// `layers[3].kernel_size`: a coding path as a person reads it. The keys are the file's, shown as
+/// `InputText.shown` shows them.
 func fieldPath(_ codingPath: [any CodingKey]) -> String {
     var text = ""
     for key in codingPath {
@@ -41,7 +42,7 @@ func fieldPath(_ codingPath: [any CodingKey]) -> String {
         {
             text += "[\(index)]"
         } else {
-            text += (text.isEmpty ? "" : ".") + key.stringValue
+            text += (text.isEmpty ? "" : ".") + InputText.shown(key.stringValue, limit: 100)
         }
     }
     return text.isEmpty ? "the top level" : text
@@ -259,11 +260,11 @@ func describeDecodingFailure(_ error: any Error) -> String {
         case .unknownField(let valid):
             return "it has a field \(field), which is not one of \(valid.joined(separator: ", "))"
         case .invalidValue(let found, let expected):
-            return "\(field) is \(found), but it must be \(expected)"
+            return "\(field) is \(InputText.shown(found, limit: 200)), but it must be \(expected)"
         case .unknownLayerType(let found, _):
-            return "\(field) is \"\(found)\", which is not a layer type nnzoo knows"
+            return "\(field) is \"\(InputText.shown(found, limit: 100))\", which is not a layer type nnzoo knows"
         case .badAugmentation(let message):
-            return "\(field) is not a valid augmentation spec: \(message)"
+            return "\(field) is not a valid augmentation spec: \(InputText.shown(message))"
         }
     }
     if let decoding = error as? DecodingError {

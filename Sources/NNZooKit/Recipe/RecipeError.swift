@@ -2,7 +2,8 @@ import NNCore
 
 /// What can go wrong finding, reading or using a recipe. Each description is a sentence naming the
 /// recipe file and the field (as a path such as `layers[3].type`), what was expected and what was
-/// found, and what to do.
+/// found, and what to do. What the file holds (field names, values, datasets) is shown as
+/// `InputText.shown` shows it: a recipe may come inside a checkpoint from elsewhere.
 public enum RecipeError: Error, Equatable, CustomStringConvertible {
     /// No recipe file called `name` in the zoo folders, and `name` is not a file.
     case notFound(name: String, lookedIn: [String], known: [String])
@@ -70,16 +71,20 @@ public enum RecipeError: Error, Equatable, CustomStringConvertible {
         case .wrongType(let path, let field, let expected):
             return "In the recipe \(path), \(field) must be \(expected). Fix that value."
         case .invalidValue(let path, let field, let found, let expected):
-            return "In the recipe \(path), \(field) is \(found), but it must be \(expected). Fix that value."
+            return
+                "In the recipe \(path), \(field) is \(InputText.shown(found, limit: 200)), but it must be \(expected). "
+                + "Fix that value."
         case .unknownLayerType(let path, let field, let found, let valid):
             return
-                "In the recipe \(path), \(field) is \"\(found)\", which is not a layer type nnzoo knows. Use one "
+                "In the recipe \(path), \(field) is \"\(InputText.shown(found, limit: 100))\", which is not a layer type "
+                + "nnzoo knows. Use one "
                 + "of: \(valid.joined(separator: ", ")) (the torch.nn class names)."
         case .badAugmentation(let path, let field, let message):
-            return "In the recipe \(path), \(field) is not a valid augmentation spec. \(message)"
+            return "In the recipe \(path), \(field) is not a valid augmentation spec. \(InputText.shown(message))"
         case .unreadableValue(let path, let field, let detail):
             return "In the recipe \(path), \(field) cannot be read: \(detail). Fix that value."
         case .incompatible(let recipe, let dataset, let input, let reason, let fitting):
+            let (recipe, dataset) = (InputText.shown(recipe), InputText.shown(dataset))
             let advice =
                 fitting.isEmpty
                 ? "No recipe in the zoo fits \(dataset)."

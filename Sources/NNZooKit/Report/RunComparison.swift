@@ -144,8 +144,11 @@ public struct RunComparison {
         return (header, rows)
     }
 
-    /// Columns padded to their widest cell, two spaces apart; numbers (and "-") right-aligned.
+    /// Columns padded to their widest cell, two spaces apart; numbers (and "-") right-aligned. The
+    /// cells hold what run.json and the checkpoints recorded (recipe, dataset, status): shown as
+    /// `InputText.shown` shows them.
     public static func textTable(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        let rows = rows.map { $0.map { InputText.shown($0) } }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, cell in
@@ -176,7 +179,8 @@ public struct RunComparison {
             if !shared.isEmpty {
                 lines.append("")
                 lines.append(
-                    "The same in every run: " + shared.map { "\($0.name) \($0.value)" }.joined(separator: "; ") + ".")
+                    "The same in every run: "
+                        + shared.map { "\($0.name) \(InputText.shown($0.value))" }.joined(separator: "; ") + ".")
             }
         }
         return lines.joined(separator: "\n")

@@ -1,7 +1,8 @@
 import NNCore
 
 /// What can stop a training run before it starts (or a resume). Each description is a sentence that
-/// names the folder or option, what was expected and found, and what to do.
+/// names the folder or option, what was expected and found, and what to do. A resumed run's
+/// settings and names are its checkpoint's: descriptions show them as `InputText.shown` does.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// The run folder cannot be created.
     case cannotCreateFolder(path: String, reason: String)
@@ -76,7 +77,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "process to finish (or stop it), then run this command again."
         case .resumeConflict(let option, let saved, let given, let folder):
             return
-                "The run in \(folder) was started with \(option) \(saved); resuming it with \(given) would not "
+                "The run in \(folder) was started with \(option) \(InputText.shown(saved)); resuming it with \(given) would not "
                 + "continue the same run. Leave \(option) out when resuming, or start a new run."
         case .resumeEpochsTooFew(let given, let done, let folder):
             return
@@ -88,7 +89,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "with more epochs: \(Invocation.current.command("train --resume \(shellQuoted(folder)) --epochs \(epochs + 5)"))."
         case .datasetChanged(let dataset, let expected, let found):
             return
-                "The run was trained on \(expected) examples of \(dataset), but its training split now gives "
+                "The run was trained on \(expected) examples of \(InputText.shown(dataset)), but its training split now gives "
                 + "\(found). Resume with the same dataset files (see run.json for their SHA-256), or start a new run."
         case .validationSplitTooLarge(let fraction, let examples):
             return
@@ -118,12 +119,12 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "it one. Use --batch-size 2 or more."
         case .datasetContentChanged(let dataset, let recorded, let recordedFiles, let found, let foundFiles):
             return
-                "The run was trained on \(dataset) when it held \(recordedFiles) files with fingerprint \(recorded) (see "
+                "The run was trained on \(InputText.shown(dataset)) when it held \(recordedFiles) files with fingerprint \(recorded) (see "
                 + "run.json); it now holds \(foundFiles) with fingerprint \(found): its images changed, so the run "
                 + "cannot continue as it started. Restore the folder as it was, or start a new run."
         case .augmentationNeedsImages(let dataset, let augmentation, let features):
             return
-                "The recipe augments its training images with \(augmentation), but \(dataset) is not a set of images: "
+                "The recipe augments its training images with \(augmentation), but \(InputText.shown(dataset)) is not a set of images: "
                 + "its examples are \(features) numbers each, which image operations cannot shift, flip or crop. "
                 + "Train it with a recipe whose augmentation is \"\" (or that has none for this dataset)."
         case .momentumNotApplicable(let optimizer):
@@ -163,7 +164,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "ones those layers make). Make the recipe from the network: Recipe(describing: model, name:)."
         case .doesNotFitInMemory(let recipe, let dataset, let estimate, let limit, let source):
             return
-                "Training \(recipe) on \(dataset) would need \(estimate); this machine allows \(limit) (\(source)). "
+                "Training \(InputText.shown(recipe)) on \(InputText.shown(dataset)) would need \(estimate); this machine allows \(limit) (\(source)). "
                 + "Nothing was loaded. Use a smaller --batch-size or a smaller network, or a machine with more memory."
         }
     }

@@ -170,7 +170,9 @@ public final class TrainingSession {
         guard ModelInput(trainingSplit) == input else {
             throw CheckpointError.modelMismatch(
                 path: folder.lastCheckpoint,
-                detail: "it was trained on \(input) images, but \(settings.dataset) has \(ModelInput(trainingSplit)).")
+                detail:
+                    "it was trained on \(input) images, but \(InputText.shown(settings.dataset)) has \(ModelInput(trainingSplit))."
+            )
         }
         architecture = checkpoint.info.architecture
         try Self.checkAugmentation(settings, trainingSplit)

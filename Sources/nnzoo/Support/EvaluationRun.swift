@@ -91,7 +91,8 @@ struct EvaluationRun {
         -> ImageDataset
     {
         let progress = ProgressReporter(
-            label: "Loading \(reference.name) \(split.rawValue)", total: nil, unit: .bytes, plainInterval: .infinity)
+            label: "Loading \(InputText.shown(reference.name)) \(split.rawValue)", total: nil, unit: .bytes,
+            plainInterval: .infinity)
         let report = DatasetLoadReport()
         let images = try DatasetLoader.load(reference, split: split, dataDirectory: dataDirectory, report: report) {
             done, total in
@@ -99,7 +100,7 @@ struct EvaluationRun {
             progress.update(Int64(done))
         }
         progress.dismiss()
-        FolderOptions.printNotes(report, dataset: reference.name)
+        FolderOptions.printNotes(report, dataset: InputText.shown(reference.name))
         return images
     }
 }
