@@ -23,7 +23,7 @@ import Testing
         }
         #expect(
             vgg.layers
-                == block(16) + block(32) + block(64) + [
+                == block(32) + block(64) + block(128) + [
                     .adaptiveAvgPool2d(outputHeight: 1, outputWidth: 1), .flatten, .dropout(p: 0.2),
                     .linear(inFeatures: nil, outFeatures: 10, bias: true),
                 ])
@@ -37,8 +37,8 @@ import Testing
     }
 
     /// Conv weights 3x3xCin per output channel (no bias), BatchNorm's weight and bias per channel,
-    /// Linear 64x10 + 10: 72,666 on one channel, 288 more (16 x 9 x 2) on three.
-    @Test(arguments: [(DatasetRegistry.fashionMNIST, 72666), (DatasetRegistry.cifar10, 72954)])
+    /// Linear 128x10 + 10: 288,170 on one channel, 576 more (32 x 9 x 2) on three.
+    @Test(arguments: [(DatasetRegistry.fashionMNIST, 288170), (DatasetRegistry.cifar10, 288746)])
     func vggBNBuildsOnGrayAndColourImages(dataset: DatasetSpec, parameters: Int) throws {
         let vgg = try recipe("vgg-bn")
         let input = ModelInput(dataset)
@@ -47,8 +47,8 @@ import Testing
         #expect(
             resolved.first
                 == .conv2d(
-                    inChannels: input.channels, outChannels: 16, kernelSize: 3, stride: 1, padding: 1, bias: false))
-        #expect(resolved.last == .linear(inFeatures: 64, outFeatures: 10, bias: true))
+                    inChannels: input.channels, outChannels: 32, kernelSize: 3, stride: 1, padding: 1, bias: false))
+        #expect(resolved.last == .linear(inFeatures: 128, outFeatures: 10, bias: true))
         let model = try ModelBuilder.build(vgg, for: input, seed: 1)
         #expect(model.namedParameters.map(\.parameter.value.count).reduce(0, +) == parameters)
         let batch = Tensor(shape: Shape(2, input.channels, input.height, input.width), repeating: 0.5)
