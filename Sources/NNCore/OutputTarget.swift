@@ -36,6 +36,34 @@ struct OutputTarget: Equatable {
         let mode: mode_t
         let owner: uid_t
         let group: gid_t
+
+        var permissions: Permissions { Permissions(mode: mode, owner: owner, group: group) }
+    }
+
+    /// A file's owner, group and mode bits.
+    struct Permissions: Equatable {
+        let mode: mode_t
+        let owner: uid_t
+        let group: gid_t
+
+        init(mode: mode_t, owner: uid_t, group: gid_t) {
+            self.mode = mode
+            self.owner = owner
+            self.group = group
+        }
+
+        /// Those of the open file `fd`, nil if it cannot be looked at.
+        init?(of fd: Int32) {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { return nil }
+            self.init(mode: info.st_mode & 0o7777, owner: info.st_uid, group: info.st_gid)
+        }
+
+        /// Gives the open file `fd` these permissions, as far as this process may.
+        func apply(to fd: Int32) {
+            _ = fchown(fd, owner, group)
+            _ = fchmod(fd, mode)
+        }
     }
 
     /// Decides what writing `requested` means; throws `FileWriteError` for a target nnzoo refuses.

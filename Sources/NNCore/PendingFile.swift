@@ -18,6 +18,11 @@ final class PendingFile {
     private var fd: Int32
     /// Renamed into place or removed.
     private var done = false
+    /// The owner, group and mode the temporary has: those `open` gave it, then those of the file
+    /// it replaces (given before the flush, so one `fsync` makes the bytes and them durable).
+    private var permissions: OutputTarget.Permissions?
+    /// Those `open` gave the temporary (the umask's mode, this process's owner and group).
+    private let created: OutputTarget.Permissions?
 
     /// Checks `path` (`OutputTarget.resolve`), removes the folder's stale temporaries on the
     /// process's first write there, and creates the temporary file.
@@ -39,12 +44,18 @@ final class PendingFile {
         }
         self.fd = fd
         sink = FileSink(fd: fd, path: path)
+        created = OutputTarget.Permissions(of: fd)
+        permissions = created
     }
 
     deinit { discard() }
 
-    /// Flushes the bytes written to disk.
+    /// Gives the temporary the permissions of the file it replaces and flushes it to disk.
     func finish() throws {
+        if let existing = target.existing {
+            target.applyPermissions(to: fd)
+            permissions = existing.permissions
+        }
         guard fsync(fd) == 0 else {
             throw FileWriteError(path: target.requested, reason: "flushing to disk failed (\(errnoText()))")
         }
@@ -69,12 +80,19 @@ final class PendingFile {
         return now
     }
 
-    /// Gives the temporary the permissions of the file `destination` replaces, closes it and renames
-    /// it over `destination.path` (from `currentTarget`, default: resolved now).
+    /// Closes the temporary and renames it over `destination.path` (from `currentTarget`, default:
+    /// resolved now). When the file there is not the one `finish` took its permissions from (it was
+    /// replaced, created or removed meanwhile), the temporary first gets the permissions of the file
+    /// it now replaces, or back those `open` gave it, flushed again.
     func rename(over destination: OutputTarget? = nil) throws {
         let destination = try destination ?? currentTarget()
-        if destination.existing != nil {
-            destination.applyPermissions(to: fd)
+        let wanted = destination.existing?.permissions ?? created
+        if wanted != permissions {
+            if destination.existing != nil {
+                destination.applyPermissions(to: fd)
+            } else {
+                created?.apply(to: fd)
+            }
             // The mode and owner, made durable like the bytes.
             _ = fsync(fd)
         }
