@@ -38,8 +38,10 @@ extension TrainCommand {
         // locked once the data is there.
         try RunFolder.check(explicit: out)
         // The loader hashes the files it reads in the same pass: run.json's fingerprint reads no file twice.
+        // An IDX dataset's test split is loaded now too and kept for the run's end, rather than
+        // decompressed once for the fingerprint and once for the test.
         let digests = ContentDigests()
-        let trainingSplit = try loadTrainingSplit(reference, digests: digests)
+        let (trainingSplit, test) = try loadSplits(reference, digests: digests)
         if known == nil {
             let facts = DatasetFacts(trainingSplit)
             try RecipeCatalog.check(recipe, fits: ModelInput(facts), dataset: reference.name)
@@ -58,13 +60,6 @@ extension TrainCommand {
         if reference.isPath {
             // Recorded with the channels it was loaded with and its place relative to the run.
             settings.source = reference.recorded(loaded: trainingSplit, runFolder: absolute(folder.path))
-        }
-        // An IDX dataset's test files are hashed for the fingerprint as they are loaded, and the run
-        // keeps the test split for its end, rather than decompressing them once for each.
-        var test: ImageDataset?
-        if reference.kind == .registry, let spec = try? DatasetRegistry.spec(reference.name) {
-            let location = try DatasetLocator.locate(spec, split: .test, dataDirectory: data.path)
-            if case .idx = location { test = try DatasetLoader.load(spec, from: location, digests: digests) }
         }
         let files = try RunInfo.fingerprint(settings.datasetReference, dataDirectory: data.path, digests: digests)
         let session = try TrainingSession(
@@ -199,6 +194,30 @@ extension TrainCommand {
         info.resumedArguments = commands + [Array(CommandLine.arguments.dropFirst())]
         info.status = "running"
         return Prepared(session: session, info: info, isResume: true)
+    }
+
+    /// The training split, and an IDX dataset's test split (nil for other datasets, whose test split
+    /// is loaded at the run's end). With two threads or more the test split is read on a second
+    /// core while the first decompresses the training images: neither waits for the other.
+    func loadSplits(_ reference: DatasetReference, digests: ContentDigests) throws -> (
+        train: ImageDataset, test: ImageDataset?
+    ) {
+        var testSource: (spec: DatasetSpec, location: SplitLocation)?
+        if reference.kind == .registry, let spec = try? DatasetRegistry.spec(reference.name) {
+            let location = try DatasetLocator.locate(spec, split: .test, dataDirectory: data.path)
+            if case .idx = location { testSource = (spec, location) }
+        }
+        guard let testSource else { return (try loadTrainingSplit(reference, digests: digests), nil) }
+        let loadTest = { try DatasetLoader.load(testSource.spec, from: testSource.location, digests: digests) }
+        guard Parallel.threadCount >= 2 else {
+            let train = try loadTrainingSplit(reference, digests: digests)
+            return (train, try loadTest())
+        }
+        let loaded = Parallel.mapRanges(2) { range in
+            Result { try range.lowerBound == 0 ? loadTrainingSplit(reference, digests: digests) : loadTest() }
+        }
+        // The training split's problem first, as when the splits are read one after the other.
+        return (try loaded[0].get(), try loaded[1].get())
     }
 
     func loadTrainingSplit(_ reference: DatasetReference, digests: ContentDigests? = nil) throws -> ImageDataset {
