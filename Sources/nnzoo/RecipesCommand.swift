@@ -72,7 +72,7 @@ struct RecipesCommand: ParsableCommand {
             lines.append("  fits      " + fits.joined(separator: ", "))
         }
         if let problem = recipe.problem {
-            lines.append("  cannot be used: \(problem)")
+            lines.append("  cannot be used: \(InputText.message(problem))")
         }
         if !recipe.expectedAccuracy.isEmpty {
             lines.append(
@@ -88,12 +88,12 @@ struct RecipesCommand: ParsableCommand {
             if let seconds = entry.secondsPerEpoch {
                 text +=
                     String(format: ", %.3f s/epoch", seconds) + " at \(counted(entry.threads, "thread"))"
-                    + (entry.machine.map { " on \($0)" } ?? "")
+                    + (entry.machine.map { " on \(InputText.shown($0))" } ?? "")
             }
             if let timed = entry.timed, entry.secondsPerEpoch != nil, timed != entry.measured {
-                text += " (accuracy \(entry.measured), time \(timed))"
+                text += " (accuracy \(InputText.shown(entry.measured)), time \(InputText.shown(timed)))"
             } else {
-                text += " (\(entry.measured))"
+                text += " (\(InputText.shown(entry.measured)))"
             }
             lines.append(text)
         }

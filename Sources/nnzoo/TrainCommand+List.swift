@@ -11,16 +11,17 @@ extension TrainCommand {
             let places = folders.isEmpty ? "no zoo folder was found" : "looked in " + folders.joined(separator: ", ")
             return "No recipes (\(places)). Give the path of a recipe .json file, or run from a folder with zoo/."
         }
-        let nameWidth = files.map(\.name.count).max() ?? 0
+        let nameWidth = files.map { InputText.shown($0.name).count }.max() ?? 0
         var datasetWidth = 0
         let rows: [(name: String, dataset: String, about: String)] = files.map { file in
             do {
                 let recipe = try Recipe.read(from: file.path)
                 let dataset = recipe.dataset ?? "-"
                 datasetWidth = max(datasetWidth, dataset.count)
-                return (file.name, dataset, firstSentence(recipe.description))
+                // A zoo folder may be anyone's (./zoo): its text is shown, not obeyed.
+                return (InputText.shown(file.name), dataset, InputText.shown(firstSentence(recipe.description)))
             } catch {
-                return (file.name, "", "unreadable: \(error)")
+                return (InputText.shown(file.name), "", "unreadable: " + InputText.message("\(error)"))
             }
         }
         var lines = rows.map { row in

@@ -202,6 +202,21 @@ import Testing
             Self.expectNothingForTheTerminal(refused)
         }
 
+        // A run resumed from a checkpoint whose settings name such a dataset.
+        var last = try SafeTensorsFile.read(from: run + "/checkpoint-last.safetensors")
+        let settings = try #require(last.metadata["settings"])
+        last.metadata["settings"] = settings.replacingOccurrences(
+            of: #""dataset":"digits""#, with: #""dataset":"digits\u001b[2J\r\u202e""#)
+        #expect(last.metadata["settings"] != settings)
+        try last.write(to: run + "/checkpoint-last.safetensors")
+        let resumed = try CLI.run(["train", "--resume", run, "--epochs", "3", "--threads", "1"])
+        #expect(resumed.status == 1)
+        #expect(
+            resumed.stderr
+                == #"Error: There is no dataset called 'digits\u{1B}[2J\u{0D}\u{202E}'. Known datasets: mnist, "#
+                + "fashion-mnist, cifar10, digits.\n")
+        Self.expectNothingForTheTerminal(resumed)
+
         // The last guard: a message quoting what it was given (here a path) shows its escapes.
         let missing = try CLI.run(["eval", folder.path + "/no\u{1B}[2J\r"])
         #expect(missing.status == 1)

@@ -48,6 +48,34 @@ import Testing
                 + "with zoo/.")
     }
 
+    /// A zoo folder may be anyone's (./zoo): what its recipes say is shown, not obeyed.
+    @Test func listShowsWhatARecipeFileSays() throws {
+        let folder = TempFolder()
+        var recipe = try String(contentsOfFile: CLI.packageRoot + "/zoo/digits-mlp.json", encoding: .utf8)
+        recipe = recipe.replacingOccurrences(of: #""name": "digits-mlp""#, with: #""name": "evil""#)
+            .replacingOccurrences(
+                of: #""description": "A two-layer perceptron"#,
+                with: #""description": "Clears\u001b[2J the\r screen. A two-layer perceptron"#)
+        folder.write(Array(recipe.utf8), to: "zoo/evil.json")
+        folder.write(Array(#"{"name": "bad", "\u001b]0;owned\u0007": 1}"#.utf8), to: "zoo/bad\u{202E}.json")
+        let zoo = folder.path + "/zoo"
+        let text = TrainCommand.recipeList(
+            [("bad\u{202E}", zoo + "/bad\u{202E}.json"), ("evil", zoo + "/evil.json")], folders: [zoo], width: nil)
+        let unreadable: String =
+            #"bad\u{202E}          unreadable: The recipe \#(zoo)/bad\u{202E}.json has a field "#
+            + #"\u{1B}]0;owned\u{07} that recipes do not have. Valid fields there: name, description, "#
+            + "dataset, normalization, layers, loss, optimizer, schedule, epochs, batch_size, augmentation, "
+            + "seed, expected_accuracy, early_stopping, train_subset. Remove or rename it."
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0] == unreadable)
+        #expect(lines[1] == #"evil         digits  Clears\u{1B}[2J the\u{0D} screen."#)
+        // Through the binary, run in that folder (its ./zoo beside the project's).
+        let result = try CLI.run(["train", "--list"], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#"Clears\u{1B}[2J the\u{0D} screen."#))
+        #expect(!result.stdout.utf8.contains(0x1B) && !result.stdout.utf8.contains(0x0D))
+    }
+
     @Test func trainWithoutARecipeNamesTheRecipesAndTheListCommand() throws {
         let result = try CLI.run(["train"])
         #expect(result.status == 64)
