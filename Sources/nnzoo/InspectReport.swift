@@ -193,7 +193,8 @@ struct InspectReport: Encodable {
         try JSONText.pretty(self)
     }
 
-    /// The report for a person: aligned fields, a bar per class.
+    /// The report for a person: aligned fields, a bar per class. Class and feature names are the
+    /// dataset's (folder names, a table's labels and header): shown as `InputText.shown` shows them.
     func text() -> String {
         var lines = [String]()
         func field(_ name: String, _ value: String) {
@@ -226,11 +227,12 @@ struct InspectReport: Encodable {
             field("classes", "\(classes.count)")
             // Names that only repeat the label (MNIST's "0"..."9") are not printed twice.
             let named = classes.contains { $0.name != String($0.label) }
-            let widest = named ? classes.map(\.name.count).max() ?? 0 : 0
+            let names = classes.map { InputText.shown($0.name) }
+            let widest = named ? names.map(\.count).max() ?? 0 : 0
             let most = max(1, classes.map(\.count).max() ?? 1)
             let total = max(1, classes.reduce(0) { $0 + $1.count })
-            for item in classes {
-                let name = named ? "  " + item.name.padding(toLength: widest, withPad: " ", startingAt: 0) : ""
+            for (item, shown) in zip(classes, names) {
+                let name = named ? "  " + shown.padding(toLength: widest, withPad: " ", startingAt: 0) : ""
                 let label = String(item.label).leftPadded(to: 4) + name
                 let bar = Self.bar(Double(item.count) / Double(most), width: 32)
                 let percent = String(format: "%5.1f%%", 100 * Double(item.count) / Double(total))
@@ -253,11 +255,12 @@ struct InspectReport: Encodable {
             field("normalise", "mean [\(means)], std [\(stds)] (after dividing by \(maxValue))")
         }
         if let features {
-            let widest = max(7, features.map(\.name.count).max() ?? 0)
+            let names = features.map { InputText.shown($0.name) }
+            let widest = max(7, names.map(\.count).max() ?? 0)
             field("features", "min, max, mean and std of each (training standardises each with the training split's)")
-            for f in features {
+            for (f, name) in zip(features, names) {
                 lines.append(
-                    "  " + f.name.padding(toLength: widest, withPad: " ", startingAt: 0)
+                    "  " + name.padding(toLength: widest, withPad: " ", startingAt: 0)
                         + String(format: "  %10.4g  %10.4g  %10.4g  %10.4g", f.min, f.max, f.mean, f.std))
             }
         }
@@ -277,7 +280,7 @@ struct InspectReport: Encodable {
             )
         }
         if let samples {
-            let rowNames = samples.rows.map(\.className).joined(separator: ", ")
+            let rowNames = samples.rows.map { InputText.shown($0.className) }.joined(separator: ", ")
             field(
                 "samples",
                 "wrote \(samples.path): \(samples.count) images, \(samples.rows.count) rows (one per class: \(rowNames)), \(samples.width)x\(samples.height) pixels, scale \(samples.scale)"

@@ -263,4 +263,20 @@ import Testing
         let html = try String(contentsOfFile: folder.path + "/eval/report.html", encoding: .utf8)
         #expect(!html.utf8.contains(0x1B) && !html.utf8.contains(0x0D))
     }
+
+    /// inspect of a CSV table whose labels and header hold escapes: the class and feature names
+    /// are shown, not obeyed.
+    @Test func inspectShowsATablesNames() throws {
+        let folder = TempFolder()
+        let table = folder.write(
+            Array("x\u{1B}[2J,y,label\n1,2,a\u{1B}[2Jb\n3,4,c\u{202E}d\n5,6,a\u{1B}[2Jb\n7,8,c\u{202E}d\n".utf8),
+            to: "t.csv")
+        let result = try CLI.run(["inspect", table])
+        #expect(result.status == 0, "\(result.stderr)")
+        Self.expectNothingForTheTerminal(result)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix(#"     0  a\u{1B}[2Jb       2  █"#) })
+        #expect(lines.contains { $0.hasPrefix(#"     1  c\u{202E}d        2  █"#) })
+        #expect(lines.contains { $0.hasPrefix(#"  x\u{1B}[2J           1           7           4"#) })
+    }
 }
