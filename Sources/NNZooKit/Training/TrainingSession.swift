@@ -93,7 +93,7 @@ public final class TrainingSession {
     /// Three slots: batch n trains from one while batch n+1 is prepared in the next, and the network
     /// still holds batch n-1's input (its first layer keeps it for backward) in the third.
     private let slots = [BatchSlot(), BatchSlot(), BatchSlot()]
-    private let prefetcher = BatchPrefetcher()
+    private let prefetcher = HelperThread(name: "nnzoo batch prefetch")
     /// Whether augmented batches are prepared on the prefetch thread (`true`) or in line on the
     /// network's threads (`false`); `nil` (the default) uses the prefetch thread when a core is spare.
     /// The batches are the same either way.

@@ -1,14 +1,16 @@
 import Foundation
 
-/// Runs one job at a time on a thread of its own: the trainer hands it the next batch to augment
-/// while the network trains on the current one.
+/// Runs one job at a time on a thread of its own, beside the caller: the trainer hands it the next
+/// batch to augment while the network trains on the current one; the IDX reader the SHA-256 of the
+/// piece it has just decompressed while it decompresses the next.
 ///
 /// `finish()` returns once the job has run. If the thread has not started it yet (it was not
 /// scheduled in time, as happens when other processes keep the cores busy), the caller runs it
-/// itself rather than waiting for the thread to wake: prefetching can make a step no slower than
-/// preparing its batch in line. (A dispatch queue offers no such take-back; under load the wait
-/// for its thread added half again to an MLP epoch.)
-final class BatchPrefetcher: @unchecked Sendable {
+/// itself rather than waiting for the thread to wake: handing work to the helper can make the
+/// caller no slower than doing it in line. (A dispatch queue offers no such take-back; under load
+/// the wait for its thread added half again to an MLP epoch.)
+public final class HelperThread: @unchecked Sendable {
+    private let name: String
     private let condition = NSCondition()
     // All guarded by `condition`.
     private var job: (() -> Void)?  // submitted and not started
@@ -16,15 +18,20 @@ final class BatchPrefetcher: @unchecked Sendable {
     private var stopping = false
     private var started = false
 
+    /// A helper whose thread (started on first use) is called `name`.
+    public init(name: String) {
+        self.name = name
+    }
+
     /// Hands `work` to the thread (started on first use). The previous job must be finished.
-    func submit(_ work: @escaping () -> Void) {
+    public func submit(_ work: @escaping () -> Void) {
         condition.lock()
-        precondition(job == nil && !running, "BatchPrefetcher: a job was submitted before the last one finished")
+        precondition(job == nil && !running, "HelperThread: a job was submitted before the last one finished")
         job = work
         if !started {
             started = true
             let thread = Thread { [self] in loop() }
-            thread.name = "nnzoo batch prefetch"
+            thread.name = name
             thread.start()
         }
         condition.broadcast()
@@ -32,7 +39,7 @@ final class BatchPrefetcher: @unchecked Sendable {
     }
 
     /// Returns when the submitted job (if any) has run: runs it here if the thread has not begun it.
-    func finish() {
+    public func finish() {
         condition.lock()
         if let work = job {
             job = nil
@@ -45,7 +52,7 @@ final class BatchPrefetcher: @unchecked Sendable {
     }
 
     /// Ends the thread once it is idle (jobs still pending are left to `finish()`).
-    func stop() {
+    public func stop() {
         condition.lock()
         stopping = true
         condition.broadcast()
