@@ -126,7 +126,15 @@ public enum IDXReader {
             let raw = UnsafeMutableRawBufferPointer(buffer)
             // Training reads the images in random order: 2 MB pages spare it a TLB miss per image.
             MemoryAdvice.preferHugePages(raw)
-            let n = try stream.readFully(into: raw)
+            let n: Int
+            if let started = hasher, Parallel.threadCount >= 2, raw.count >= 2 * hashPiece {
+                let sha = HashBox(started)
+                n = try readHashingBeside(stream, into: raw, sha)
+                hasher = sha.hasher
+            } else {
+                n = try stream.readFully(into: raw)
+                hasher?.update(UnsafeRawBufferPointer(raw))
+            }
             guard n == raw.count else {
                 throw DataError.truncated(
                     path: stream.path,
@@ -134,8 +142,42 @@ public enum IDXReader {
                         "the data its header declares (\(header.shape.map(String.init).joined(separator: "x")) \(header.elementType.name))",
                     expectedBytes: header.headerSize + raw.count, foundBytes: header.headerSize + n)
             }
-            hasher?.update(UnsafeRawBufferPointer(raw))
             initialized = count
         }
+    }
+
+    /// The bytes a helper thread hashes at a time while the next piece is decompressed.
+    static let hashPiece = 4 << 20
+
+    /// A hasher the helper thread updates.
+    private final class HashBox {
+        var hasher: SHA256
+        init(_ hasher: SHA256) { self.hasher = hasher }
+    }
+
+    /// Reads `stream` into `raw` (until it is full or the stream ends) in pieces of `hashPiece`,
+    /// each hashed into `sha` on a helper thread while the next is decompressed: with two cores the
+    /// SHA-256 of Fashion-MNIST's 47 MB of training images costs no time beside inflating them.
+    /// Every job has run when it returns or throws. Returns the number of bytes read.
+    private static func readHashingBeside(
+        _ stream: ByteStream, into raw: UnsafeMutableRawBufferPointer, _ sha: HashBox
+    ) throws -> Int {
+        let helper = HelperThread(name: "nnzoo hashing")
+        defer {
+            helper.finish()
+            helper.stop()
+        }
+        var filled = 0
+        while filled < raw.count {
+            let end = min(raw.count, filled + hashPiece)
+            let got = try stream.readFully(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled..<end]))
+            helper.finish()
+            let piece = UnsafeRawBufferPointer(rebasing: raw[filled..<(filled + got)])
+            helper.submit { sha.hasher.update(piece) }
+            filled += got
+            if filled < end { break }
+        }
+        helper.finish()
+        return filled
     }
 }

@@ -185,6 +185,46 @@ import Testing
         ) { try IDXReader.read(capped, maxBytes: 99) }
     }
 
+    /// With two threads a file of more than two hashing pieces is hashed piece by piece on a helper
+    /// thread while the next piece is decompressed: the same elements and hash as one thread's
+    /// single pass, and the same error when the data stops early.
+    @Test func largeFileHashedBesideDecompressionAsInOnePass() throws {
+        let folder = TempFolder()
+        let count = 2 * IDXReader.hashPiece + IDXReader.hashPiece / 3 + 5
+        // Filled and compared through pointers: element by element, a debug build takes seconds.
+        var data = [UInt8](repeating: 0, count: count)
+        data.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = UInt8(truncatingIfNeeded: (i &* 2_654_435_761) >> 13) }
+        }
+        let bytes = Self.idx(type: 0x08, shape: [UInt32(count)], data: data)
+        let gzip = Gzip.compress(bytes, level: 1)
+        let sha256 = SHA256.hex(bytes)
+        for compressed in [false, true] {
+            let path = folder.write(compressed ? gzip : bytes, to: "large.idx")
+            for threads in [1, 2] {
+                let file = try Parallel.withThreadCount(threads) { try IDXReader.read(path, hashContent: true) }
+                guard case .uint8(let read) = file.elements else {
+                    Issue.record("\(file.elementType.name) elements, not u8")
+                    continue
+                }
+                #expect(read.count == count && memcmp(read, data, count) == 0)
+                #expect(file.contentSHA256 == sha256)
+            }
+        }
+        let cut = folder.write(Array(gzip[0..<(gzip.count * 2 / 3)]), to: "cut.idx.gz")
+        func error(threads: Int) -> DataError? {
+            do {
+                _ = try Parallel.withThreadCount(threads) { try IDXReader.read(cut, hashContent: true) }
+            } catch let error as DataError {
+                return error
+            } catch {}
+            return nil
+        }
+        let alone = error(threads: 1)
+        #expect(alone != nil)
+        #expect(error(threads: 2) == alone)
+    }
+
     @Test func realMNISTTestImagesAndTheirContentHash() throws {
         let file = try IDXReader.read(Fixture.mnist("t10k-images-idx3-ubyte.gz"), hashContent: true)
         #expect(file.elementType == .uint8)
