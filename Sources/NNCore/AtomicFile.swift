@@ -70,8 +70,15 @@ public enum AtomicFile {
 
     /// Streams a file to `path` atomically: `body` writes through the sink; if it throws, the
     /// temporary file is removed and the destination is untouched.
-    public static func write(to path: String, _ body: (inout FileSink) throws -> Void) throws {
+    ///
+    /// `durable: false` leaves out the flushes (the file's and its folder's): the rename still
+    /// makes the file appear whole or not at all to other processes, but after a power cut it may
+    /// hold zeros or a part. Only for files whose reader checks them and can do without them
+    /// (cache entries: a torn one fails its length or hash check), where the flush of tens of
+    /// megabytes would cost more than the file saves.
+    public static func write(to path: String, durable: Bool = true, _ body: (inout FileSink) throws -> Void) throws {
         let pending = try PendingFile(path)
+        pending.durable = durable
         do {
             try body(&pending.sink)
             try pending.finish()
@@ -80,7 +87,7 @@ public enum AtomicFile {
             pending.discard()
             throw error
         }
-        syncDirectory(pending.target.folder)
+        if durable { syncDirectory(pending.target.folder) }
     }
 
     /// Appends `text` (whole lines) to `path`, creating it if needed, and flushes it: for logs that

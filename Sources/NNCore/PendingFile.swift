@@ -18,6 +18,8 @@ final class PendingFile {
     private var fd: Int32
     /// Renamed into place or removed.
     private var done = false
+    /// Flushed to disk before the rename (see `AtomicFile.write(to:durable:_:)`).
+    var durable = true
     /// The owner, group and mode the temporary has: those `open` gave it, then those of the file
     /// it replaces (given before the flush, so one `fsync` makes the bytes and them durable).
     private var permissions: OutputTarget.Permissions?
@@ -56,7 +58,7 @@ final class PendingFile {
             target.applyPermissions(to: fd)
             permissions = existing.permissions
         }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             throw FileWriteError(path: target.requested, reason: "flushing to disk failed (\(errnoText()))")
         }
         if let seconds = AtomicFile.pauseBeforeRename {
@@ -94,7 +96,7 @@ final class PendingFile {
                 created?.apply(to: fd)
             }
             // The mode and owner, made durable like the bytes.
-            _ = fsync(fd)
+            if durable { _ = fsync(fd) }
         }
         close(fd)
         fd = -1
