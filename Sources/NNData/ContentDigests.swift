@@ -13,8 +13,8 @@ import NNCore
 /// and once to hash them.
 ///
 /// A digest is the hash of exactly the bytes the loader decoded, taken in the same pass. It is
-/// given back only while the file is still the one that was read: same device, inode, size and
-/// modification time as when the read started and ended (a file changed or replaced in between or
+/// given back only while the file is still the one that was read: same device, inode, size,
+/// modification and change times as when the read started and ended (a file changed or replaced in between or
 /// since is hashed again by whoever asks).
 public final class ContentDigests: @unchecked Sendable {
     /// What identifies a file's version on disk.
@@ -24,6 +24,10 @@ public final class ContentDigests: @unchecked Sendable {
         var size: Int64
         var modifiedSeconds: Int64
         var modifiedNanoseconds: Int64
+        /// The inode's last change (set by the system on every write, rename or change of mode;
+        /// no program can set it back, as it can the modification time).
+        var changedSeconds: Int64
+        var changedNanoseconds: Int64
     }
 
     private let lock = NSLock()
@@ -57,13 +61,21 @@ public final class ContentDigests: @unchecked Sendable {
     static func identity(of path: String) -> Identity? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
+        return Identity(info)
+    }
+}
+
+extension ContentDigests.Identity {
+    /// The identity `stat` gave.
+    init(_ info: stat) {
         #if canImport(Darwin)
-            let (seconds, nanoseconds) = (Int64(info.st_mtimespec.tv_sec), Int64(info.st_mtimespec.tv_nsec))
+            let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
         #else
-            let (seconds, nanoseconds) = (Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec))
+            let (modified, changed) = (info.st_mtim, info.st_ctim)
         #endif
-        return Identity(
+        self.init(
             device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-            modifiedSeconds: seconds, modifiedNanoseconds: nanoseconds)
+            modifiedSeconds: Int64(modified.tv_sec), modifiedNanoseconds: Int64(modified.tv_nsec),
+            changedSeconds: Int64(changed.tv_sec), changedNanoseconds: Int64(changed.tv_nsec))
     }
 }

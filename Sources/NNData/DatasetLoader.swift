@@ -11,16 +11,19 @@ public enum DatasetLoader {
     /// Loads `split` of the dataset `reference` names. `onProgress` reports (bytes read from disk,
     /// total bytes to read), for progress display.
     /// `report`, if given, receives what an image folder's load found besides the examples (files
-    /// left out, its fingerprint, whether the cache answered). `digests`, if given, receives the
-    /// content digest of each IDX file read, hashed in the same pass (see `ContentDigests`).
+    /// left out, its fingerprint, whether the cache answered; for an IDX dataset whether its
+    /// images came from `cache`). `digests`, if given, receives the content digest of each IDX
+    /// file read, hashed in the same pass or taken from its cache entry (see `ContentDigests`).
+    /// `cache`, if given, keeps gzip-compressed IDX files decoded between runs (`IDXCache`).
     public static func load(
         _ reference: DatasetReference, split: DatasetSplit, dataDirectory: String, report: DatasetLoadReport? = nil,
-        digests: ContentDigests? = nil, onProgress: ((Int, Int) -> Void)? = nil
+        digests: ContentDigests? = nil, cache: IDXCache? = nil, onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
         switch reference.kind {
         case .registry:
             return try load(
-                reference.name, split: split, dataDirectory: dataDirectory, digests: digests, onProgress: onProgress)
+                reference.name, split: split, dataDirectory: dataDirectory, report: report, digests: digests,
+                cache: cache, onProgress: onProgress)
         case .toy:
             return ToyDatasets.make(try ToyDatasets.parse(reference.name), split: split)
         case .imageFolder:
@@ -55,12 +58,12 @@ public enum DatasetLoader {
     /// Loads `split` of the dataset called `name` from `dataDirectory` (see `DataDirectory`).
     /// `onProgress` reports (bytes read from disk, total bytes to read), for progress display.
     public static func load(
-        _ name: String, split: DatasetSplit, dataDirectory: String, digests: ContentDigests? = nil,
-        onProgress: ((Int, Int) -> Void)? = nil
+        _ name: String, split: DatasetSplit, dataDirectory: String, report: DatasetLoadReport? = nil,
+        digests: ContentDigests? = nil, cache: IDXCache? = nil, onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
         let spec = try DatasetRegistry.spec(name)
         let location = try DatasetLocator.locate(spec, split: split, dataDirectory: dataDirectory)
-        return try load(spec, from: location, digests: digests, onProgress: onProgress)
+        return try load(spec, from: location, report: report, digests: digests, cache: cache, onProgress: onProgress)
     }
 
     /// Loads both splits as one set: for digits the whole file in file order, for the others the
@@ -79,8 +82,8 @@ public enum DatasetLoader {
 
     /// Loads a split from files already located.
     public static func load(
-        _ spec: DatasetSpec, from location: SplitLocation, digests: ContentDigests? = nil,
-        onProgress: ((Int, Int) -> Void)? = nil
+        _ spec: DatasetSpec, from location: SplitLocation, report: DatasetLoadReport? = nil,
+        digests: ContentDigests? = nil, cache: IDXCache? = nil, onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
         switch location {
         case .idx(let images, let labels):
@@ -92,7 +95,7 @@ public enum DatasetLoader {
             return try loadIDX(
                 images: images, labels: labels, classNames: spec.classNames,
                 expectedSize: (spec.height, spec.width), maxBytes: (limit(images), limit(labels)),
-                digests: digests, onProgress: onProgress)
+                report: report, digests: digests, cache: cache, onProgress: onProgress)
         case .cifarFolder(let folder, let batches):
             return try CIFARReader.load(folder: folder, batches: batches, onProgress: onProgress)
         case .cifarArchive(let archive, let batches):
@@ -109,17 +112,28 @@ public enum DatasetLoader {
 
     /// Pairs an IDX images file (u8, N x H x W) with an IDX labels file (u8, N).
     /// `expectedSize`, if given, is the (height, width) the images must have. `digests`, if given,
-    /// receives both files' content digests, hashed as they are decoded.
+    /// receives both files' content digests, hashed as they are decoded (or recorded in their
+    /// cache entries). With `cache`, each file is read through it (`IDXCache`), and `report.cache`
+    /// says what it did for the images file. The checks below run whichever way a file was read.
     public static func loadIDX(
         images imagesPath: String, labels labelsPath: String, classNames: [String],
         expectedSize: (Int, Int)? = nil,
         maxBytes: (images: Int, labels: Int) = (IDXReader.defaultMaxBytes, IDXReader.defaultMaxBytes),
-        digests: ContentDigests? = nil, onProgress: ((Int, Int) -> Void)? = nil
+        report: DatasetLoadReport? = nil, digests: ContentDigests? = nil, cache: IDXCache? = nil,
+        onProgress: ((Int, Int) -> Void)? = nil
     ) throws -> ImageDataset {
+        func readFile(_ path: String, maxBytes: Int, onRead: ((Int, Int) -> Void)?) throws -> IDXFile {
+            guard let cache else {
+                return try IDXReader.read(path, hashContent: digests != nil, maxBytes: maxBytes, onRead: onRead)
+            }
+            let (file, outcome) = try cache.read(path, maxBytes: maxBytes, onRead: onRead)
+            if path == imagesPath { report?.cache = outcome.description }
+            return file
+        }
         func read(_ path: String, maxBytes: Int, onRead: ((Int, Int) -> Void)?) throws -> IDXFile {
-            guard let digests else { return try IDXReader.read(path, maxBytes: maxBytes, onRead: onRead) }
+            guard let digests else { return try readFile(path, maxBytes: maxBytes, onRead: onRead) }
             return try digests.reading(path) {
-                let file = try IDXReader.read(path, hashContent: true, maxBytes: maxBytes, onRead: onRead)
+                let file = try readFile(path, maxBytes: maxBytes, onRead: onRead)
                 return (file, file.decodedSize, file.contentSHA256)
             }
         }

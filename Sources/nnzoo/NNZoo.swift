@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NNCore
+import NNData
 import NNZooKit
 
 @main
@@ -29,8 +30,13 @@ struct NNZoo: ParsableCommand {
             var command = try parseAsRoot(nil)
             try command.run()
         } catch {
+            // The decoded data a failed run read is still worth keeping.
+            DatasetCache.finishBackgroundWrites()
             exitPrinting(error)
         }
+        // Cache entries a command left to be written beside it (`IDXCache`): a cold run's
+        // training overlaps the write; the process ends once it is done.
+        DatasetCache.finishBackgroundWrites()
         if let problem = standardOutputProblem() {
             FileHandle.standardError.write(Data((problem + "\n").utf8))
             Foundation.exit(1)

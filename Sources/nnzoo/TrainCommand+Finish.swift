@@ -55,7 +55,9 @@ extension TrainCommand {
         throws
     {
         let reference = session.settings.datasetReference
-        let test = try loaded ?? DatasetLoader.load(reference, split: .test, dataDirectory: data.path)
+        let test =
+            try loaded
+            ?? DatasetLoader.load(reference, split: .test, dataDirectory: data.path, cache: .fromEnvironment())
         let best = try Checkpoint.read(from: session.folder.bestCheckpoint)
         let bestResult = TestResult(evaluating: best.model, info: best.info, on: test)
         let lastInfo = session.checkpoint(kind: "best").info

@@ -208,7 +208,10 @@ extension TrainCommand {
             if case .idx = location { testSource = (spec, location) }
         }
         guard let testSource else { return (try loadTrainingSplit(reference, digests: digests), nil) }
-        let loadTest = { try DatasetLoader.load(testSource.spec, from: testSource.location, digests: digests) }
+        let loadTest = {
+            try DatasetLoader.load(
+                testSource.spec, from: testSource.location, digests: digests, cache: .fromEnvironment())
+        }
         guard Parallel.threadCount >= 2 else {
             let train = try loadTrainingSplit(reference, digests: digests)
             return (train, try loadTest())
@@ -224,8 +227,10 @@ extension TrainCommand {
         let progress = ProgressReporter(
             label: "Loading \(InputText.shown(reference.name))", total: nil, unit: .bytes, plainInterval: .infinity)
         let report = DatasetLoadReport()
+        // Gzip-compressed IDX files come decoded from the cache from the second run on (`IDXCache`).
         let split = try DatasetLoader.load(
-            reference, split: .train, dataDirectory: data.path, report: report, digests: digests
+            reference, split: .train, dataDirectory: data.path, report: report, digests: digests,
+            cache: .fromEnvironment()
         ) {
             done, total in
             progress.setTotal(Int64(total))

@@ -94,7 +94,9 @@ struct EvaluationRun {
             label: "Loading \(InputText.shown(reference.name)) \(split.rawValue)", total: nil, unit: .bytes,
             plainInterval: .infinity)
         let report = DatasetLoadReport()
-        let images = try DatasetLoader.load(reference, split: split, dataDirectory: dataDirectory, report: report) {
+        let images = try DatasetLoader.load(
+            reference, split: split, dataDirectory: dataDirectory, report: report, cache: .fromEnvironment()
+        ) {
             done, total in
             progress.setTotal(Int64(total))
             progress.update(Int64(done))
