@@ -25,6 +25,8 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
+        // Never the user's cache (an image folder's decoded images are kept there).
+        process.environment = ProcessInfo.processInfo.environment.merging(["NNZOO_CACHE_DIR": "off"]) { $1 }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

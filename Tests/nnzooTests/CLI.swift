@@ -30,7 +30,9 @@ enum CLI {
     }
 
     /// Runs `nnzoo arguments...` in `directory` (default: the package root) with `NNZOO_DATA` unset
-    /// and `environment` added. With `timeout`, a process still running after that many seconds is
+    /// and `environment` added. Unless `environment` names one, `NNZOO_CACHE_DIR` is an empty folder
+    /// of the run's own, removed afterwards: a test never writes the user's `~/.cache/nnzoo` (the
+    /// decoded datasets nnzoo keeps there), nor reads what another run left. With `timeout`, a process still running after that many seconds is
     /// killed (status 137), so a test of something that must not hang fails instead of hanging.
     static func run(
         _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:],
@@ -58,6 +60,10 @@ enum CLI {
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot)
         var environment = ProcessInfo.processInfo.environment
         environment["NNZOO_DATA"] = nil
+        let cache =
+            extra["NNZOO_CACHE_DIR"] == nil ? NSTemporaryDirectory() + "nnzoo-cli-cache-" + UUID().uuidString : nil
+        defer { if let cache { try? FileManager.default.removeItem(atPath: cache) } }
+        environment["NNZOO_CACHE_DIR"] = cache
         environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe()

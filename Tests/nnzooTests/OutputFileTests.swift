@@ -20,6 +20,8 @@ import Testing
             process.currentDirectoryURL = URL(fileURLWithPath: directory ?? CLI.packageRoot)
             var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             merged["NNZOO_DATA"] = environment["NNZOO_DATA"]
+            // Never the user's cache (decoded datasets are kept there).
+            merged["NNZOO_CACHE_DIR"] = environment["NNZOO_CACHE_DIR"] ?? "off"
             process.environment = merged
             process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
