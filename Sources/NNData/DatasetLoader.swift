@@ -126,7 +126,8 @@ public enum DatasetLoader {
             guard let cache else {
                 return try IDXReader.read(path, hashContent: digests != nil, maxBytes: maxBytes, onRead: onRead)
             }
-            let (file, outcome) = try cache.read(path, maxBytes: maxBytes, onRead: onRead)
+            let (file, outcome) = try cache.read(
+                path, hashContent: digests != nil, maxBytes: maxBytes, onRead: onRead)
             if path == imagesPath { report?.cache = outcome.description }
             return file
         }

@@ -83,17 +83,19 @@ public struct IDXCache: Sendable {
 
     /// Reads the IDX file at `path`: from its entry when there is one for the file as it is now,
     /// else from the file (decoded and hashed, as `IDXReader.read(_:hashContent:maxBytes:onRead:)`
-    /// with `hashContent`), leaving an entry for the next read. The result always carries its
-    /// content SHA-256. `onRead` reports (bytes read from disk, file size) as `IDXReader` does; a
-    /// hit reports the whole file at once.
-    public func read(_ path: String, maxBytes: Int = IDXReader.defaultMaxBytes, onRead: ((Int, Int) -> Void)? = nil)
-        throws -> (file: IDXFile, outcome: Outcome)
-    {
+    /// does), leaving an entry for the next read. The result carries its content SHA-256 when
+    /// `hashContent` asks for it or the file was compressed (an entry records it). `onRead`
+    /// reports (bytes read from disk, file size) as `IDXReader` does; a hit reports the whole file
+    /// at once.
+    public func read(
+        _ path: String, hashContent: Bool = false, maxBytes: Int = IDXReader.defaultMaxBytes,
+        onRead: ((Int, Int) -> Void)? = nil
+    ) throws -> (file: IDXFile, outcome: Outcome) {
         let started = Self.now()
         var info = stat()
         guard cache.directory != nil, stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             // Caching off, or no regular file there: the reader says what is wrong with it.
-            let file = try IDXReader.read(path, hashContent: true, maxBytes: maxBytes, onRead: onRead)
+            let file = try IDXReader.read(path, hashContent: hashContent, maxBytes: maxBytes, onRead: onRead)
             return (file, .notWritten(cache.directory == nil ? "caching is off" : "not a regular file"))
         }
         let identity = ContentDigests.Identity(info)
@@ -102,7 +104,10 @@ public struct IDXCache: Sendable {
             onRead?(Int(identity.size), Int(identity.size))
             return (file, .hit)
         }
-        let file = try IDXReader.read(path, hashContent: true, maxBytes: maxBytes, onRead: onRead)
+        // Only a compressed file can make an entry, which records its content's SHA-256.
+        let stream = try Gzip.openDecoded(path, onRead: onRead)
+        let file = try IDXReader.read(
+            from: stream, hashContent: hashContent || stream.isDecompressing, maxBytes: maxBytes)
         guard file.wasCompressed else { return (file, .notWritten("it is not compressed")) }
         guard file.decodedSize >= minimumSize else {
             return (file, .notWritten("it decodes to less than \(minimumSize) bytes"))

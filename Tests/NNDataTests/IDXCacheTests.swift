@@ -255,6 +255,9 @@ import Testing
         let raw = try Gzip.decodeFile(images)
         #expect(FileManager.default.createFile(atPath: images, contents: Data(raw)))
         #expect(try load().1 == "it is not compressed")
+        // Nor hashed, unless asked (no entry needs its SHA-256).
+        #expect(try cache.read(images).file.contentSHA256 == nil)
+        #expect(try cache.read(images, hashContent: true).file.contentSHA256 == SHA256.hex(raw))
         // Smaller than the minimum.
         data.write(Self.images(count: 3), to: "mnist/t10k-images-idx3-ubyte.gz")
         let small = IDXCache(cache.cache, minimumSize: 3 * 784 + 17, settleSeconds: 0)
