@@ -139,13 +139,16 @@ public enum Parallel {
 
 /// Persistent worker threads that claim chunks of the current job. The caller claims chunks too,
 /// so a job finishes even if no worker wakes in time; workers spin briefly after a job (steps run
-/// many short loops back to back) and then sleep on a condition variable.
-private final class WorkerPool: @unchecked Sendable {
+/// many short loops back to back) and then sleep on a condition variable. A worker coming back from
+/// a loop first runs the oldest queued `PoolSideJob`, if any.
+final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wake: UnsafeMutablePointer<pthread_cond_t>
     private let finished: UnsafeMutablePointer<pthread_cond_t>
+    /// Signalled when a side job has run.
+    private let sideFinished: UnsafeMutablePointer<pthread_cond_t>
 
     // All guarded by `mutex`.
     private var workers = 0
@@ -156,6 +159,7 @@ private final class WorkerPool: @unchecked Sendable {
     private var doneChunks = 0
     private var busy = false
     private var active = 0  // workers currently inside a job (holding `job`)
+    private var sideJobs: [PoolSideJob] = []  // submitted and not started, oldest first
 
     // Lock-free copies of `generation` and of "the job is finished", which idle workers and the
     // waiting caller spin on without taking the mutex (spinning on the mutex would fight the
@@ -170,9 +174,58 @@ private final class WorkerPool: @unchecked Sendable {
         mutex = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
         finished = .allocate(capacity: 1)
+        sideFinished = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wake, nil)
         pthread_cond_init(finished, nil)
+        pthread_cond_init(sideFinished, nil)
+    }
+
+    // MARK: Side jobs
+
+    /// Queues `side` to run `work` on the first worker that comes back from a loop.
+    func submit(_ side: PoolSideJob, _ work: @escaping () -> Void) {
+        pthread_mutex_lock(mutex)
+        precondition(side.state == .idle, "PoolSideJob: a job was submitted before the last one finished")
+        side.work = work
+        side.state = .queued
+        sideJobs.append(side)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Returns once `side`'s job has run: runs it on the calling thread if no worker has taken it.
+    func finish(_ side: PoolSideJob) {
+        pthread_mutex_lock(mutex)
+        if side.state == .queued, let index = sideJobs.firstIndex(where: { $0 === side }) {
+            sideJobs.remove(at: index)
+            let work = side.work
+            side.work = nil
+            side.state = .idle
+            pthread_mutex_unlock(mutex)
+            work?()
+            return
+        }
+        while side.state == .running { pthread_cond_wait(sideFinished, mutex) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The oldest queued side job, marked running (called with the mutex held), or nil.
+    private func takeSideJob() -> PoolSideJob? {
+        guard !sideJobs.isEmpty else { return nil }
+        let side = sideJobs.removeFirst()
+        side.state = .running
+        return side
+    }
+
+    /// Runs a side job taken with `takeSideJob` (without the mutex) and reports it done.
+    private func runSide(_ side: PoolSideJob?) {
+        guard let side else { return }
+        side.work?()
+        pthread_mutex_lock(mutex)
+        side.work = nil
+        side.state = .idle
+        pthread_cond_broadcast(sideFinished)
+        pthread_mutex_unlock(mutex)
     }
 
     /// Starts workers until there are at least `count`.
@@ -275,14 +328,18 @@ private final class WorkerPool: @unchecked Sendable {
                 if spins < WorkerPool.spinChecks {
                     // A job came and went while this worker was busy elsewhere: keep spinning.
                     seen = generation
+                    let side = takeSideJob()
                     pthread_mutex_unlock(mutex)
+                    runSide(side)
                     continue
                 }
                 while generation == seen || job == nil { pthread_cond_wait(wake, mutex) }
             }
             seen = generation
             guard job != nil, nextChunk < chunkCount else {
+                let side = takeSideJob()
                 pthread_mutex_unlock(mutex)
+                runSide(side)
                 continue
             }
             active += 1
@@ -291,7 +348,10 @@ private final class WorkerPool: @unchecked Sendable {
             pthread_mutex_lock(mutex)
             active -= 1
             signalIfFinished()
+            // Back from the loop: the caller is on its own until its next one.
+            let side = takeSideJob()
             pthread_mutex_unlock(mutex)
+            runSide(side)
         }
     }
 }

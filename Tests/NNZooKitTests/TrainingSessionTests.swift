@@ -217,6 +217,25 @@ import Testing
         #expect(checkpoints[0] == checkpoints[1])
     }
 
+    /// Plain batches at two threads: converted on a pool worker beside the step, or in line on both
+    /// threads, the run ends with the same weights bit for bit.
+    @Test func plainBatchesAreTheSameBesideTheStepAndInLine() throws {
+        var checkpoints: [[String: SafeTensorsValue]] = []
+        var settings = Self.settings
+        settings.augmentation = ""
+        for beside in [true, false] {
+            let folder = TemporaryFolder()
+            let session = try TrainingSession(
+                recipe: Self.recipe, settings: settings, trainingSplit: Digits.train,
+                folder: RunFolder(path: folder.path))
+            session.convertsBesideLoops = beside
+            #expect(try Parallel.withThreadCount(2) { try session.run() } == .finished)
+            checkpoints.append(try tensors(RunFolder(path: folder.path).lastCheckpoint))
+        }
+        #expect(checkpoints[0].count == 15)
+        #expect(checkpoints[0] == checkpoints[1])
+    }
+
     @Test func theRunFolderHoldsCheckpointsAndMetrics() throws {
         let folder = TemporaryFolder()
         let session = try newSession(in: folder)

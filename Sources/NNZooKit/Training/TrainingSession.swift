@@ -94,10 +94,17 @@ public final class TrainingSession {
     /// still holds batch n-1's input (its first layer keeps it for backward) in the third.
     private let slots = [BatchSlot(), BatchSlot(), BatchSlot()]
     private let prefetcher = HelperThread(name: "nnzoo batch prefetch")
+    /// Converts batch n+1 on a pool worker while the network runs batch n's one-thread stretch
+    /// (plain batches at two threads or more).
+    private let sideFill = PoolSideJob()
     /// Whether augmented batches are prepared on the prefetch thread (`true`) or in line on the
     /// network's threads (`false`); `nil` (the default) uses the prefetch thread when a core is spare.
     /// The batches are the same either way.
     var augmentsOnPrefetchThread: Bool?
+    /// Whether plain batches are converted on a pool worker beside the step (`true`) or in line on all
+    /// the threads (`false`); `nil` (the default) converts them beside the step at two threads or more.
+    /// The batches are the same either way.
+    var convertsBesideLoops: Bool?
 
     /// A new run of `recipe` with `settings` on `trainingSplit`, writing into `folder`. The inputs are
     /// normalised as the recipe says, computed from the training examples, unless `normalization`
@@ -242,6 +249,7 @@ public final class TrainingSession {
     }
 
     deinit {
+        sideFill.finish()
         prefetcher.stop()
     }
 
@@ -454,21 +462,32 @@ public final class TrainingSession {
             let prefetching =
                 !assembler.augmentation.isEmpty
                 && (augmentsOnPrefetchThread ?? (Parallel.threadCount < Parallel.defaultThreadCount))
+            // Plain batches at two threads or more: batch b+1 is converted by a pool worker when it
+            // comes back from the first split product of batch b's step, while this thread runs the
+            // layers and loss too small to split (a 2-thread MLP epoch spent them with one core idle).
+            let besideLoops =
+                !prefetching && assembler.augmentation.isEmpty && (convertsBesideLoops ?? (Parallel.threadCount > 1))
             func prepare(_ b: Int) {
                 let slot = slots[b % slots.count]
                 let indices = order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]
                 if prefetching {
                     prefetcher.submit { [assembler] in assembler.fill(slot, indices: indices, augmentEpoch: epoch) }
+                } else if besideLoops {
+                    sideFill.submit { [assembler] in assembler.fill(slot, indices: indices, augmentEpoch: epoch) }
                 } else {
                     assembler.fill(slot, indices: indices, augmentEpoch: epoch, threads: Parallel.threadCount)
                 }
             }
+            func finishPrepared() {
+                if prefetching { prefetcher.finish() }
+                if besideLoops { sideFill.finish() }
+            }
             // In line, a batch is assembled just before its step, so its inputs are still in cache when
             // the first product packs them.
-            if prefetching, state.batch < batches { prepare(state.batch) }
+            if prefetching || besideLoops, state.batch < batches { prepare(state.batch) }
             for b in state.batch..<batches {
-                if prefetching {
-                    prefetcher.finish()
+                if prefetching || besideLoops {
+                    finishPrepared()
                     if b + 1 < batches { prepare(b + 1) }
                 } else {
                     prepare(b)
@@ -477,7 +496,7 @@ public final class TrainingSession {
                 if perStep { lr = applySchedule(epoch: epoch, batch: b) }
                 let (value, correct) = step(slot)
                 guard value.isFinite else {
-                    prefetcher.finish()
+                    finishPrepared()
                     throw TrainingError.diverged(
                         epoch: epoch + 1, batch: b + 1, learningRate: lr,
                         baseLearningRate: settings.optimizer.learningRate)
@@ -493,7 +512,7 @@ public final class TrainingSession {
                         runningLoss: state.lossSum / Double(state.seen),
                         runningAccuracy: Double(state.correct) / Double(state.seen)))
                 if b + 1 < batches, shouldStop() {
-                    prefetcher.finish()
+                    finishPrepared()
                     state.epochSeconds += ProgressReporter.monotonicSeconds() - segmentStart
                     try saveLast()
                     try writeCurves()
