@@ -25,6 +25,24 @@ public enum BLAS {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        parallelGemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+            ldb: ldb, beta: beta, c: c, ldc: ldc
+        ) { _, _ in }
+    }
+
+    /// `parallelGemm`, calling `eachBlock(rows, columns)` with the rows and columns of each block of
+    /// C as soon as that block is computed, on the thread that computed it (the whole of C in one
+    /// call when the product is not split), so that work on the result runs split the same way
+    /// while the block is in that core's cache. The blocks do not overlap; `eachBlock` may run on
+    /// several threads at once.
+    public static func parallelGemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+        eachBlock: (_ rows: Range<Int>, _ columns: Range<Int>) -> Void
+    ) {
         let flops = gemmFlops(m: m, n: n, k: k)
         let splitColumns = n >= m
         let units = ((splitColumns ? n : m) + splitGranularity - 1) / splitGranularity
@@ -33,6 +51,7 @@ public enum BLAS {
             gemm(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                 b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            eachBlock(0..<m, 0..<n)
             return
         }
         Parallel.forChunks(chunks) { chunk in
@@ -45,6 +64,7 @@ public enum BLAS {
                     transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k, alpha: alpha,
                     a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb, beta: beta,
                     c: c + start, ldc: ldc)
+                eachBlock(0..<m, start..<end)
             } else {
                 let end = min(m, block.upperBound * splitGranularity)
                 // rows start..<end of op(A) and of C
@@ -52,6 +72,7 @@ public enum BLAS {
                     transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k, alpha: alpha,
                     a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb, beta: beta,
                     c: c + start * ldc, ldc: ldc)
+                eachBlock(start..<end, 0..<n)
             }
         }
     }
