@@ -54,27 +54,35 @@ import Testing
                 ], environment: ["NNZOO_CACHE_DIR": cache], timeout: 300)
             return (result, out)
         }
-        let (first, cold) = try train("cold", cache: cache)
+        // Two cold runs at once, both writing the same entry into the empty cache: it ends whole.
+        let runs = ColdRuns()
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            runs.set(i, Result { try train(i == 0 ? "cold" : "cold-beside", cache: cache) })
+        }
+        let (first, cold) = try runs.get(0)
+        let (beside, coldBeside) = try runs.get(1)
         #expect(first.status == 0, "\(first.stderr)")
+        #expect(beside.status == 0, "\(beside.stderr)")
         let entries = try FileManager.default.contentsOfDirectory(atPath: cache)
         #expect(entries.count == 1 && entries[0].hasPrefix("idx-"), "\(entries)")
         let entry = cache + "/" + entries[0]
         #expect(try FileManager.default.attributesOfItem(atPath: entry)[.size] as? Int == 1400 * 784 + 16 + 65 + 107)
         let expected = try tensors(cold + "/checkpoint-last.safetensors")
+        #expect(try tensors(coldBeside + "/checkpoint-last.safetensors") == expected)
         let recorded = try RunInfo.read(from: cold + "/run.json")
         #expect(recorded.datasetFiles.count == 4 && recorded.datasetFiles[0].bytes == 1400 * 784 + 16)
         let changed = try FileManager.default.attributesOfItem(atPath: entry)[.modificationDate] as? Date
 
-        var runs = ["warm": cache]
+        var caches = ["warm": cache]
         // A FIFO in the entry's place: no hang, nothing read from it or written in its place.
         let fifos = folder.path + "/fifos"
         #expect(mkdir(fifos, 0o700) == 0)
         #expect(mkfifo(fifos + "/" + entries[0], 0o600) == 0)
-        runs["fifos"] = fifos
+        caches["fifos"] = fifos
         // A cache folder that cannot be made (its parent is a file).
-        runs["unwritable"] = folder.write([1], to: "file") + "/cache"
-        runs["off"] = "off"
-        for (name, cache) in runs.sorted(by: { $0.key > $1.key }) {
+        caches["unwritable"] = folder.write([1], to: "file") + "/cache"
+        caches["off"] = "off"
+        for (name, cache) in caches.sorted(by: { $0.key > $1.key }) {
             let (result, out) = try train(name, cache: cache)
             #expect(result.status == 0, "\(name): \(result.stderr)")
             #expect(try tensors(out + "/checkpoint-last.safetensors") == expected, "\(name)")
@@ -87,5 +95,25 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: entry)[.modificationDate] as? Date != changed)
         var info = stat()
         #expect(lstat(fifos + "/" + entries[0], &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+    }
+}
+
+/// The two cold runs' results, set from two threads.
+private final class ColdRuns: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int: Result<(CLI.Result, String), Error>] = [:]
+    struct NotRun: Error {}
+
+    func set(_ index: Int, _ result: Result<(CLI.Result, String), Error>) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+
+    func get(_ index: Int) throws -> (CLI.Result, String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let result = results[index] else { throw NotRun() }
+        return try result.get()
     }
 }
