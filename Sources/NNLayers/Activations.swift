@@ -14,9 +14,7 @@ public final class ReLU: Layer {
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         outputs.produce(shape: input.shape) { y in
             input.withUnsafeBufferPointer { x in
-                parallelElementwise(x.count) { range in
-                    for i in range { y[i] = max(x[i], 0) }
-                }
+                parallelElementwise(x.count) { range in relu(x.baseAddress!, y.baseAddress!, range) }
             }
         }
     }
@@ -39,6 +37,20 @@ public final class ReLU: Layer {
             }
         }
     }
+}
+
+/// `y[i] = max(x[i], 0)` over `range` (`x` and `y` may be the same buffer): the ReLU of every
+/// evaluation path, the layer's forward and the image-by-image `ImageStep`, so both give the same
+/// bits (max(-0.0, 0) is +0.0; NaN stays the same NaN).
+@inline(__always)
+func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    if UnsafePointer(y) == x {
+        // The same expression on one buffer: vectorised without the overlap check, which sends
+        // the two-buffer loop below down its scalar path when input and output are the same.
+        for i in range { y[i] = max(y[i], 0) }
+        return
+    }
+    for i in range { y[i] = max(x[i], 0) }
 }
 
 /// `1 / (1 + e^-x)` elementwise (`torch.nn.Sigmoid`), eight lanes at a time with `vectorExp`;

@@ -96,7 +96,7 @@ public final class Conv2D: Layer {
         return Shape(g.batch, outChannels, g.outHeight, g.outWidth)
     }
 
-    private func geometry(for shape: Shape) throws -> ConvGeometry {
+    func geometry(for shape: Shape) throws -> ConvGeometry {
         guard shape.rank == 4, shape[1] == inChannels,
             shape[2] + 2 * paddingHeight >= kernelHeight, shape[3] + 2 * paddingWidth >= kernelWidth
         else {
@@ -118,7 +118,6 @@ public final class Conv2D: Layer {
         geometry = g
         self.input = input
         let (patch, plane, outC) = (g.patchSize, g.outPlane, outChannels)
-        let hasBias = bias != nil
         let chunks = min(Parallel.threadCount, g.batch)
         return outputs.produce(shape: Shape(g.batch, outC, g.outHeight, g.outWidth)) { y in
             input.withUnsafeBufferPointer { x in
@@ -127,17 +126,11 @@ public final class Conv2D: Layer {
                         withBias { b in
                             Parallel.forChunks(chunks) { chunk in
                                 for n in Parallel.chunkRange(chunk, of: chunks, count: g.batch) {
-                                    let image = cols.baseAddress! + chunk * patch * plane
-                                    let out = y.baseAddress! + n * outC * plane
-                                    im2col(x.baseAddress! + n * g.inImage, image, g)
-                                    if let b {
-                                        for o in 0..<outC { (out + o * plane).update(repeating: b[o], count: plane) }
-                                    }
-                                    // out [out, OH*OW] = W [out, patch] · cols [patch, OH*OW] (+ bias)
-                                    BLAS.gemm(
-                                        transposeA: false, transposeB: false, m: outC, n: plane, k: patch,
-                                        a: w.baseAddress!, lda: patch, b: image, ldb: plane,
-                                        beta: hasBias ? 1 : 0, c: out, ldc: plane)
+                                    convolveImage(
+                                        x.baseAddress! + n * g.inImage,
+                                        columns: cols.baseAddress! + chunk * patch * plane,
+                                        into: y.baseAddress! + n * outC * plane, weight: w.baseAddress!,
+                                        bias: b?.baseAddress, g)
                                 }
                             }
                         }
@@ -224,7 +217,27 @@ public final class Conv2D: Layer {
         }
     }
 
-    private func withBias<R>(_ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
+    /// One image's convolution (the forward of training and evaluation, and the image-by-image
+    /// evaluation of `ImageStep`, so that all give the same bits): unfolds `x` (`[C, H, W]`) into
+    /// `columns` (`[patch, OH*OW]`), writes the bias into `out` (`[outChannels, OH*OW]`) and adds
+    /// the product on top of it with one single-threaded sgemm.
+    @inline(__always)
+    func convolveImage(
+        _ x: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>,
+        weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?, _ g: ConvGeometry
+    ) {
+        let (patch, plane, outC) = (g.patchSize, g.outPlane, outChannels)
+        im2col(x, columns, g)
+        if let b {
+            for o in 0..<outC { (out + o * plane).update(repeating: b[o], count: plane) }
+        }
+        // out [out, OH*OW] = W [out, patch] · cols [patch, OH*OW] (+ bias)
+        BLAS.gemm(
+            transposeA: false, transposeB: false, m: outC, n: plane, k: patch, a: w, lda: patch, b: columns,
+            ldb: plane, beta: b == nil ? 0 : 1, c: out, ldc: plane)
+    }
+
+    func withBias<R>(_ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
         if let bias { return bias.value.withUnsafeBufferPointer { body($0) } }
         return body(nil)
     }

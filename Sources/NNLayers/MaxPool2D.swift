@@ -98,10 +98,11 @@ public final class MaxPool2D: Layer {
                     for plane in range {
                         let src = x.baseAddress! + plane * h * w
                         let dst = plane * oh * ow
-                        if fastPath && !recordingArgmax {
-                            max2x2(src, width: w, y + dst, oh, ow)
+                        if !recordingArgmax {
+                            maxPlane(src, height: h, width: w, y + dst, oh, ow)
                             continue
                         }
+                        // The training forward: maxima and the argmax of each window.
                         if fastPath {
                             pool2x2(src, width: w, y + dst, arg.baseAddress! + dst, oh, ow)
                             continue
@@ -123,11 +124,44 @@ public final class MaxPool2D: Layer {
                                     }
                                 }
                                 y[dst + i * ow + j] = best
-                                if recordingArgmax { arg[dst + i * ow + j] = Int32(bestIndex) }
+                                arg[dst + i * ow + j] = Int32(bestIndex)
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The pooled maxima of one `h` x `w` plane into `y` (`oh` x `ow`), without argmax: the
+    /// evaluation forward, and the image-by-image evaluation of `ImageStep`.
+    @inline(__always)
+    func maxPlane(
+        _ src: UnsafePointer<Float>, height h: Int, width w: Int, _ y: UnsafeMutablePointer<Float>, _ oh: Int,
+        _ ow: Int
+    ) {
+        let (kh, kw, sh, sw, ph, pw) = (
+            kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth
+        )
+        if kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 {
+            max2x2(src, width: w, y, oh, ow)
+            return
+        }
+        for i in 0..<oh {
+            let h0 = i * sh - ph
+            for j in 0..<ow {
+                let w0 = j * sw - pw
+                var best = -Float.infinity
+                scan: for a in max(0, h0)..<min(h, h0 + kh) {
+                    for b in max(0, w0)..<min(w, w0 + kw) {
+                        let v = src[a * w + b]
+                        if v > best || v.isNaN {
+                            best = v
+                            if v.isNaN { break scan }
+                        }
+                    }
+                }
+                y[i * ow + j] = best
             }
         }
     }

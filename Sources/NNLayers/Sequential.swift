@@ -8,6 +8,7 @@ public final class Sequential: Layer {
     public let layers: [any Layer]
     /// The first layer with parameters: where `backwardParameters` can stop.
     private let firstTrainable: Int?
+    private let inference = ChainedInference()
 
     public init(_ layers: [any Layer]) {
         self.layers = layers
@@ -51,6 +52,16 @@ public final class Sequential: Layer {
 
     /// `forward(input, training: false)`: evaluation behaviour (no dropout, running statistics).
     public func predict(_ input: Tensor) -> Tensor { forward(input, training: false) }
+
+    /// The evaluation output, the same bits as `forward(input, training: false)`, with each run of
+    /// layers that evaluate image by image (convolutions, max pooling, ReLU, dropout, flatten)
+    /// taken one image at a time through the whole run while it is in cache (see `ImageStep`).
+    /// Keeps nothing for `backward`: the layers of those runs never see the batch. For evaluation
+    /// and prediction; training calls `forward`.
+    public func infer(_ input: Tensor) -> Tensor { inference.run(layers, on: input) }
+
+    /// The layers each chain of the last `infer` took image by image.
+    var inferenceChains: [Range<Int>] { inference.lastChains }
 
     public func backward(_ gradOutput: Tensor) -> Tensor {
         var g = gradOutput

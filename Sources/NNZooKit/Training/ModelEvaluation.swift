@@ -112,7 +112,7 @@ public enum ModelEvaluation {
             let end = min(indices.count, start + batchSize)
             let slot = slots[(start / batchSize) % 2]
             assembler.fill(slot, indices: indices[start..<end], augmentEpoch: nil, threads: Parallel.threadCount)
-            let output = model.forward(slot.input, training: false)
+            let output = model.infer(slot.input)
             total += Double(loss(output, slot.labels).value) * Double(slot.count)
             correct += prediction.countCorrect(output, labels: slot.labels)
             onBatch?(output, slot)
@@ -138,7 +138,7 @@ public enum ModelEvaluation {
             let end = min(dataset.count, start + batchSize)
             let slot = slots[(start / batchSize) % 2]
             assembler.fill(slot, indices: Array(start..<end)[...], augmentEpoch: nil, threads: Parallel.threadCount)
-            let output = model.forward(slot.input, training: false)
+            let output = model.infer(slot.input)
             output.withUnsafeBufferPointer { source in
                 result.withUnsafeMutableBufferPointer { target in
                     (target.baseAddress! + start * classes).update(from: source.baseAddress!, count: source.count)
