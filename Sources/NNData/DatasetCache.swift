@@ -169,13 +169,14 @@ public struct DatasetCache: Sendable {
     private static let background = BackgroundWrites()
 
     /// Deletes the least recently used entries (and temporary files of writers that died) until
-    /// the folder is within its bounds; never `keeping`.
+    /// the entries are within the bounds; never `keeping`. Only files named as entries are counted
+    /// or deleted: `$NNZOO_CACHE_DIR` may name a folder that holds the user's own files.
     func prune(keeping: String) {
         guard let directory else { return }
         AtomicFile.removeStaleTemporaries(in: directory)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var entries: [(path: String, size: Int, used: Int64)] = []
-        for name in names where !name.hasPrefix(".") {
+        for name in names where Self.isEntryName(name) {
             let path = directory + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
@@ -191,6 +192,17 @@ public struct DatasetCache: Sendable {
                 count -= 1
             }
         }
+    }
+
+    /// Whether `name` is that of an entry (`path(kind:key:)`): a kind of lowercase letters and
+    /// dashes, a dash, and a key of 64 lowercase hex digits (`key(_:)`).
+    static func isEntryName(_ name: String) -> Bool {
+        let utf8 = Array(name.utf8)
+        guard utf8.count > 65, utf8[utf8.count - 65] == UInt8(ascii: "-") else { return false }
+        let kind = utf8[..<(utf8.count - 65)]
+        let key = utf8[(utf8.count - 64)...]
+        return kind.allSatisfy { (0x61...0x7a).contains($0) || $0 == UInt8(ascii: "-") }
+            && key.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     static func header(kind: String, key: String, payloadCount: Int, check: UInt64) -> [UInt8] {
