@@ -19,16 +19,21 @@ import NNCore
 /// anything else in its place, is a miss, never a crash or wrong data), and bounded: after each
 /// write the least recently used entries are deleted until the folder holds at most `maxBytes`
 /// and `maxEntries`. A cache that cannot be written (read-only home, full disk) only costs the
-/// speed.
+/// speed, and an entry is not written when it would leave less than `minimumFreeBytes` free.
 public struct DatasetCache: Sendable {
     /// The cache folder, or nil when caching is off.
     public let directory: String?
     public let maxBytes: Int
     public let maxEntries: Int
+    /// The free space an entry must leave on the cache folder's disk: a cache that filled it
+    /// would make the command's own files (a run's checkpoints, often on the same disk) fail to
+    /// be written. 0: no such check (a full disk then fails the write).
+    public let minimumFreeBytes: Int
 
     public static let environmentVariable = "NNZOO_CACHE_DIR"
     public static let defaultMaxBytes = 4 << 30
     public static let defaultMaxEntries = 64
+    public static let defaultMinimumFreeBytes = 1 << 30
     static let magic = Array("NNZOO-CACHE\n".utf8)
     /// 2: the payload's check is its XXH64 (8 bytes), not a CRC-32.
     static let version: UInt32 = 2
@@ -36,10 +41,14 @@ public struct DatasetCache: Sendable {
     /// the processor's cache.
     static let readPiece = 256 << 10
 
-    public init(directory: String?, maxBytes: Int = defaultMaxBytes, maxEntries: Int = defaultMaxEntries) {
+    public init(
+        directory: String?, maxBytes: Int = defaultMaxBytes, maxEntries: Int = defaultMaxEntries,
+        minimumFreeBytes: Int = defaultMinimumFreeBytes
+    ) {
         self.directory = directory
         self.maxBytes = maxBytes
         self.maxEntries = maxEntries
+        self.minimumFreeBytes = minimumFreeBytes
     }
 
     /// The cache the environment asks for (see the type's description).
@@ -133,6 +142,11 @@ public struct DatasetCache: Sendable {
         }
         let header = Self.header(kind: kind, key: key, payloadCount: count, check: hasher.finalize())
         guard header.count + count <= maxBytes else { return "the entry would exceed the cache's size" }
+        if minimumFreeBytes > 0, let free = Self.freeBytes(directory), free - (header.count + count) < minimumFreeBytes
+        {
+            return "\(directory) has \(free) bytes free: the entry's \(header.count + count) would leave less than "
+                + "the \(minimumFreeBytes) the cache leaves to other files"
+        }
         do {
             // Not flushed: a torn entry fails its length or hash check, and flushing tens of
             // megabytes costs more than the entry saves.
@@ -192,6 +206,15 @@ public struct DatasetCache: Sendable {
                 count -= 1
             }
         }
+    }
+
+    /// The bytes an unprivileged writer can still put on the disk of `folder`, or nil if the system
+    /// does not say.
+    static func freeBytes(_ folder: String) -> Int? {
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else { return nil }
+        let (bytes, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        return overflow ? Int.max : Int(clamping: bytes)
     }
 
     /// Whether `name` is that of an entry (`path(kind:key:)`): a kind of lowercase letters and

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import NNCore
 import Testing
@@ -8,9 +9,10 @@ import Testing
     import Glibc
 #endif
 
-/// The cache's bounds: the least recently used entries go first (`DatasetCache.prune`), and nothing
+/// The cache's bounds: the least recently used entries go first (`DatasetCache.prune`), nothing
 /// but entries is ever counted or deleted, since `$NNZOO_CACHE_DIR` may name a folder that holds
-/// the user's own files.
+/// the user's own files, and no entry takes the last free space of the disk, which the command's
+/// own files need.
 @Suite struct DatasetCacheBoundsTests {
     let folder = TempFolder()
 
@@ -72,5 +74,44 @@ import Testing
         #expect(!DatasetCache.isEntryName("idx_" + Self.key(0)))
         #expect(!DatasetCache.isEntryName("." + "idx-" + Self.key(0)))
         #expect(!DatasetCache.isEntryName("idx-" + Self.key(0).uppercased()))
+    }
+
+    /// A cold `nnzoo train` whose run folder shares an almost full disk with the cache failed to
+    /// write its checkpoints after the 47 MB entry took the space; without the cache it succeeded.
+    @Test(.enabled(if: Tmpfs.available, "needs root and a tmpfs mount (mount -t tmpfs)"))
+    func anEntryLeavesTheDiskItsFreeSpace() throws {
+        let mount = folder.path + "/small"
+        #expect(mkdir(mount, 0o700) == 0)
+        #expect(Tmpfs.mount(on: mount, size: "1m"))
+        defer { Tmpfs.unmount(mount) }
+        let cache = DatasetCache(directory: mount)
+        #expect(
+            cache.write(kind: "idx", key: Self.key(0), payload: [1, 2, 3])
+                == "\(mount) has 1048576 bytes free: the entry's 110 would leave less than the 1073741824 "
+                + "the cache leaves to other files")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mount) == [])
+        // A reserve the disk can leave.
+        let small = DatasetCache(directory: mount, minimumFreeBytes: 1 << 19)
+        #expect(small.write(kind: "idx", key: Self.key(0), payload: [UInt8](repeating: 1, count: 400_000)) == nil)
+        #expect(
+            small.write(kind: "idx", key: Self.key(1), payload: [UInt8](repeating: 1, count: 400_000))
+                == "\(mount) has 647168 bytes free: the entry's 400107 would leave less than the 524288 "
+                + "the cache leaves to other files")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mount) == ["idx-" + Self.key(0)])
+    }
+
+    /// Without a tmpfs: a reserve larger than any disk.
+    @Test func noEntryIsWrittenWhenTheReserveCannotBeLeft() throws {
+        let cache = DatasetCache(directory: folder.path, minimumFreeBytes: Int.max / 2)
+        let answer = cache.write(kind: "idx", key: Self.key(0), payload: [1, 2, 3])
+        #expect(answer?.hasPrefix("\(folder.path) has ") == true, "\(answer ?? "nil")")
+        #expect(
+            answer?.hasSuffix(
+                " the entry's 110 would leave less than the \(Int.max / 2) the cache leaves to other files") == true)
+        #expect(names() == [])
+        #expect(
+            DatasetCache(directory: folder.path, minimumFreeBytes: 1).write(kind: "idx", key: Self.key(0), payload: [1])
+                == nil)
+        #expect(names() == ["idx-" + Self.key(0)])
     }
 }

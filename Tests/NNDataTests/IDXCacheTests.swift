@@ -241,7 +241,9 @@ import Testing
         #expect(mkdir(mount, 0o700) == 0)
         #expect(Tmpfs.mount(on: mount, size: "64k"))
         defer { Tmpfs.unmount(mount) }
-        let (dataset, answer, _) = try load()
+        // No reserve of free space (`DatasetCache.minimumFreeBytes`): the write finds the disk full.
+        let (dataset, answer, _) = try load(
+            IDXCache(DatasetCache(directory: mount, minimumFreeBytes: 0), minimumSize: 0, settleSeconds: 0))
         #expect(dataset == expected)
         #expect(answer?.contains("No space left on device") == true, "\(answer ?? "nil")")
         // The labels' small entry fitted; the images' neither stayed whole nor in part.
