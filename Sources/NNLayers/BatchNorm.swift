@@ -116,7 +116,9 @@ public final class BatchNorm: Layer {
                             withAffine { gamma, beta in
                                 batchMean.withUnsafeMutableBufferPointer { bm in
                                     batchVar.withUnsafeMutableBufferPointer { bv in
-                                        Parallel.forRanges(c, minChunk: max(1, elementwiseMinChunk / perChannel)) {
+                                        Parallel.forRanges(
+                                            c, minChunk: max(1, elementwiseMinChunk / max(1, perChannel))
+                                        ) {
                                             channels in
                                             for ch in channels {
                                                 let mean: Double
